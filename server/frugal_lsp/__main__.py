@@ -1,0 +1,3 @@
+from frugal_lsp.cli import main
+
+raise SystemExit(main())

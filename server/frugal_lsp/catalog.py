@@ -1,0 +1,107 @@
+"""The built-in model catalog (``data/catalog.toml``) and the defaults it makes possible.
+
+A config may name a known model and leave out its tier, coefficient, prices and context
+window; a provider listed without models gets the catalog's defaults for its kind; and
+with no config file at all, the API keys present in the environment decide which
+platforms are set up.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from frugal_lsp.tasks import DEFAULT_COEFFICIENTS, Tier
+
+if TYPE_CHECKING:
+    from frugal_lsp.config import Config, ModelConfig, ProviderConfig
+
+# Environment variables that, alone, give a working setup (no config file needed).
+KEY_ENV: dict[str, str] = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
+
+
+@dataclass(frozen=True)
+class CatalogModel:
+    name: str
+    kind: str
+    tier: Tier
+    coefficient: float
+    context_window: int
+    input_price: float | None
+    output_price: float | None
+    fim: bool
+    default: bool
+
+
+@cache
+def entries() -> tuple[CatalogModel, ...]:
+    text = resources.files("frugal_lsp").joinpath("data/catalog.toml").read_text("utf-8")
+    raw = tomllib.loads(text)["models"]
+    return tuple(
+        CatalogModel(
+            name=m["name"],
+            kind=m["kind"],
+            tier=Tier(m["tier"]),
+            coefficient=float(m.get("coefficient", DEFAULT_COEFFICIENTS[Tier(m["tier"])])),
+            context_window=int(m["context_window"]),
+            input_price=m.get("input_price"),
+            output_price=m.get("output_price"),
+            fim=bool(m.get("fim", False)),
+            default=bool(m.get("default", False)),
+        )
+        for m in raw
+    )
+
+
+def as_of() -> str:
+    text = resources.files("frugal_lsp").joinpath("data/catalog.toml").read_text("utf-8")
+    return str(tomllib.loads(text)["as_of"])
+
+
+def lookup(name: str) -> CatalogModel | None:
+    return next((m for m in entries() if m.name == name), None)
+
+
+def model_config(entry: CatalogModel, provider: str) -> ModelConfig:
+    from frugal_lsp.config import ModelConfig
+
+    return ModelConfig(
+        name=entry.name, provider=provider, tier=entry.tier, coefficient=entry.coefficient,
+        context_window=entry.context_window, input_price=entry.input_price,
+        output_price=entry.output_price, fim=entry.fim,
+    )  # fmt: skip
+
+
+def default_models(kind: str, provider: str) -> tuple[ModelConfig, ...]:
+    return tuple(model_config(e, provider) for e in entries() if e.kind == kind and e.default)
+
+
+def models_for_bare_providers(
+    providers: tuple[ProviderConfig, ...], models: tuple[ModelConfig, ...]
+) -> tuple[ModelConfig, ...]:
+    """Catalog defaults for each provider that the config lists without any model."""
+    used = {m.provider for m in models}
+    extra: list[ModelConfig] = []
+    for p in providers:
+        if p.name not in used:
+            extra.extend(default_models(p.kind, p.name))
+    return tuple(extra)
+
+
+def default_config() -> Config:
+    """The setup with no config file: one platform per API key found in the environment."""
+    from frugal_lsp.config import Config, ProviderConfig
+
+    from_config = {"openai": "https://api.openai.com/v1", "anthropic": "https://api.anthropic.com"}
+    providers = tuple(
+        ProviderConfig(name=kind, kind=kind, base_url=url, api_key_env=KEY_ENV[kind])  # type: ignore[arg-type]
+        for kind, url in from_config.items()
+        if os.environ.get(KEY_ENV[kind])
+    )
+    models = tuple(m for p in providers for m in default_models(p.kind, p.name))
+    names = ", ".join(p.name for p in providers) or "none (set OPENAI_API_KEY or ANTHROPIC_API_KEY)"
+    return Config(providers=providers, models=models, source=f"built-in defaults; providers: {names}")

@@ -1,0 +1,347 @@
+"""Configuration: nested dataclasses with defaults, one validating reader, discovery.
+
+Discovery order (first found wins): an explicit ``--config`` path, ``frugal.toml`` at
+the workspace root, ``$FRUGAL_CONFIG``, the user config dir. With none of them, the
+built-in defaults use whatever API keys the environment holds (see ``catalog.py``).
+Every invalid value is reported with its key path, the bad value and what is allowed;
+all problems of a file are reported at once.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, TypeVar, cast
+
+from frugal_lsp import catalog
+from frugal_lsp.config_reader import Reader
+from frugal_lsp.errors import ConfigError
+from frugal_lsp.paths import user_config_file
+from frugal_lsp.tasks import DEFAULT_COEFFICIENTS, Tier
+
+ProviderKind = Literal["openai", "anthropic", "llama-cpp"]
+Period = Literal["day", "week", "month", "total", "credits"]
+PROVIDER_KINDS: tuple[str, ...] = ("openai", "anthropic", "llama-cpp")
+PERIODS: tuple[str, ...] = ("day", "week", "month", "total", "credits")
+TIERS: tuple[str, ...] = tuple(t.value for t in Tier)
+DEFAULT_BASE_URLS: dict[str, str] = {
+    "openai": "https://api.openai.com/v1",
+    "anthropic": "https://api.anthropic.com",
+    "llama-cpp": "",
+}
+DEFAULT_EXCLUDE: tuple[str, ...] = (".env", ".env.*", "*.pem", "*.key", "id_rsa*", "secrets/**")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """A platform's rate limits (token bucket capacity per minute)."""
+
+    requests_per_minute: int | None = None
+    tokens_per_minute: int | None = None
+
+
+@dataclass(frozen=True)
+class QuotaConfig:
+    """An allowance in quota units (tokens x coefficient) per period."""
+
+    tokens: int
+    period: Period = "month"
+    reset_day: int = 1  # day of the month (or week, 1 = Monday) a period starts
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    name: str
+    kind: ProviderKind
+    base_url: str
+    api_key_env: str | None = None
+    timeout_s: float = 60.0
+    connect_timeout_s: float = 5.0
+    limits: Limits = field(default_factory=Limits)
+    quota: QuotaConfig | None = None
+    model_path: str | None = None  # llama-cpp: the GGUF file to serve
+
+    def api_key(self) -> str | None:
+        """The key, read from the environment at the moment it is needed; never stored."""
+        return os.environ.get(self.api_key_env) if self.api_key_env else None
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    name: str
+    provider: str
+    tier: Tier
+    coefficient: float
+    context_window: int = 8192
+    input_price: float | None = None  # USD per million tokens
+    output_price: float | None = None
+    fim: bool = False
+    frameworks: tuple[str, ...] = ()  # e.g. ("django",): files importing them route here
+
+    @property
+    def key(self) -> str:
+        return f"{self.provider}/{self.name}"
+
+
+@dataclass(frozen=True)
+class RoutingConfig:
+    basic_max_words: int = 500
+    advanced_max_words: int = 2000
+    completion_deadline_ms: int = 1500
+    cooldown_s: float = 30.0  # how long a failed provider is skipped without Retry-After
+
+
+@dataclass(frozen=True)
+class BudgetConfig:
+    tokens: int | None = None  # quota units; None = no overall budget
+    period: Period = "month"
+    reset_day: int = 1
+    alert_at: tuple[float, ...] = (0.7, 0.9, 1.0)
+    hard_stop: bool = True
+    webhook: str = ""
+
+
+@dataclass(frozen=True)
+class ContextConfig:
+    completion_max_tokens: int = 1024
+    completion_max_output_tokens: int = 64
+    ask_max_tokens: int = 2048
+    ask_max_output_tokens: int = 512
+    answer_max_words: int = 200
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    respect_gitignore: bool = True
+
+
+@dataclass(frozen=True)
+class CacheConfig:
+    enabled: bool = True
+    ttl_s: int = 7 * 24 * 3600
+    size_limit_mb: int = 256
+
+
+@dataclass(frozen=True)
+class CompletionConfig:
+    debounce_ms: int = 150
+    max_document_bytes: int = 2_000_000
+
+
+@dataclass(frozen=True)
+class Config:
+    providers: tuple[ProviderConfig, ...] = ()
+    models: tuple[ModelConfig, ...] = ()
+    routing: RoutingConfig = field(default_factory=RoutingConfig)
+    budget: BudgetConfig = field(default_factory=BudgetConfig)
+    context: ContextConfig = field(default_factory=ContextConfig)
+    cache: CacheConfig = field(default_factory=CacheConfig)
+    completion: CompletionConfig = field(default_factory=CompletionConfig)
+    source: str = "built-in defaults"
+
+    def provider(self, name: str) -> ProviderConfig:
+        return next(p for p in self.providers if p.name == name)
+
+
+# --- discovery -------------------------------------------------------------------------
+
+
+def find_config_file(workspace: Path | None = None, explicit: str | None = None) -> Path | None:
+    """The config file to use, in discovery order; None means built-in defaults."""
+    if explicit:
+        path = Path(explicit).expanduser()
+        if not path.is_file():
+            raise ConfigError([f"--config {explicit}: no such file — pass an existing file"])
+        return path
+    candidates: list[Path] = []
+    if workspace is not None:
+        candidates.append(workspace / "frugal.toml")
+    if env := os.environ.get("FRUGAL_CONFIG"):
+        env_path = Path(env).expanduser()
+        if not env_path.is_file():
+            raise ConfigError([f"FRUGAL_CONFIG={env}: no such file — unset it or fix the path"])
+        candidates.append(env_path)
+    candidates.append(user_config_file())
+    return next((c for c in candidates if c.is_file()), None)
+
+
+def load_config(workspace: Path | None = None, explicit: str | None = None) -> Config:
+    """Discover and parse the config; raise ConfigError listing every problem."""
+    path = find_config_file(workspace, explicit)
+    if path is None:
+        return catalog.default_config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"not valid TOML: {exc}"], str(path)) from exc
+    return parse_config(data, source=str(path))
+
+
+def parse_config(data: dict[str, Any], source: str = "<config>") -> Config:
+    reader = Reader(data, "")
+    config = _read_config(reader)
+    if reader.problems:
+        raise ConfigError(reader.problems, source)
+    return _with_source(config, source)
+
+
+def _with_source(config: Config, source: str) -> Config:
+    from dataclasses import replace
+
+    return replace(config, source=source)
+
+
+# --- sections --------------------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+def _section(reader: Reader, key: str, read: Callable[[Reader], T], default: T) -> T:
+    sub = reader.table(key)
+    return default if sub is None else read(sub)
+
+
+def _read_config(r: Reader) -> Config:
+    r.allow("providers", "models", "routing", "budget", "context", "cache", "completion")
+    providers = tuple(_read_provider(p) for p in r.array_of_tables("providers"))
+    names = [p.name for p in providers]
+    for dup in {n for n in names if names.count(n) > 1}:
+        r.problem("providers", dup, "each provider needs a unique `name`")
+    models = tuple(_read_model(m, names) for m in r.array_of_tables("models"))
+    models = models + catalog.models_for_bare_providers(providers, models)
+    config = Config(
+        providers=providers,
+        models=models,
+        routing=_section(r, "routing", _read_routing, RoutingConfig()),
+        budget=_section(r, "budget", _read_budget, BudgetConfig()),
+        context=_section(r, "context", _read_context, ContextConfig()),
+        cache=_section(r, "cache", _read_cache, CacheConfig()),
+        completion=_section(r, "completion", _read_completion, CompletionConfig()),
+    )
+    return config
+
+
+def _read_provider(r: Reader) -> ProviderConfig:
+    r.allow("name", "kind", "base_url", "api_key_env", "timeout", "connect_timeout",
+            "limits", "quota", "model_path")  # fmt: skip
+    name = r.string("name", required=True) or "?"
+    kind = cast(ProviderKind, r.choice("kind", PROVIDER_KINDS, "openai"))
+    base_url = r.string("base_url") or DEFAULT_BASE_URLS[kind]
+    if kind != "llama-cpp" and not base_url.startswith(("http://", "https://")):
+        r.problem("base_url", base_url, "an http:// or https:// URL")
+    api_key_env = r.string("api_key_env")
+    if api_key_env is not None and not api_key_env.replace("_", "").isalnum():
+        # Never echo the value: a user may have pasted the key itself here.
+        r.problems.append(f"{r.key_path('api_key_env')}: expected the NAME of an environment "
+                          "variable, e.g. OPENAI_API_KEY (the key itself never goes in config)")
+    limits = _section(r, "limits", _read_limits, Limits())
+    quota = _section(r, "quota", _read_quota, None)
+    return ProviderConfig(
+        name=name, kind=kind, base_url=base_url.rstrip("/"), api_key_env=api_key_env,
+        timeout_s=r.number("timeout", 60.0, minimum=0.1),
+        connect_timeout_s=r.number("connect_timeout", 5.0, minimum=0.1),
+        limits=limits, quota=quota, model_path=r.string("model_path"),
+    )  # fmt: skip
+
+
+def _read_limits(r: Reader) -> Limits:
+    r.allow("requests_per_minute", "tokens_per_minute")
+    return Limits(
+        requests_per_minute=r.optional_int("requests_per_minute", minimum=1),
+        tokens_per_minute=r.optional_int("tokens_per_minute", minimum=1),
+    )
+
+
+def _read_quota(r: Reader) -> QuotaConfig:
+    r.allow("tokens", "period", "reset_day")
+    return QuotaConfig(
+        tokens=r.integer("tokens", 0, minimum=0, required=True),
+        period=cast(Period, r.choice("period", PERIODS, "month")),
+        reset_day=r.integer("reset_day", 1, minimum=1, maximum=28),
+    )
+
+
+def _read_model(r: Reader, providers: list[str]) -> ModelConfig:
+    r.allow("name", "provider", "tier", "coefficient", "context_window", "input_price",
+            "output_price", "fim", "frameworks")  # fmt: skip
+    name = r.string("name", required=True) or "?"
+    known = catalog.lookup(name)
+    provider = r.string("provider", required=True) or "?"
+    if providers and provider not in providers and provider != "?":
+        r.problem("provider", provider, f"one of the providers' names: {', '.join(providers)}")
+    tier = Tier(r.choice("tier", TIERS, known.tier.value if known else None) or "basic")
+    default_coefficient = known.coefficient if known else DEFAULT_COEFFICIENTS[tier]
+    return ModelConfig(
+        name=name, provider=provider, tier=tier,
+        coefficient=r.number("coefficient", default_coefficient, minimum=0.0),
+        context_window=r.integer("context_window",
+                                 known.context_window if known else 8192, minimum=256),
+        input_price=r.optional_number("input_price", known.input_price if known else None),
+        output_price=r.optional_number("output_price", known.output_price if known else None),
+        fim=r.boolean("fim", known.fim if known else False),
+        frameworks=tuple(f.lower() for f in r.strings("frameworks", ())),
+    )  # fmt: skip
+
+
+def _read_routing(r: Reader) -> RoutingConfig:
+    r.allow("basic_max_words", "advanced_max_words", "completion_deadline_ms", "cooldown")
+    basic = r.integer("basic_max_words", 500, minimum=1)
+    advanced = r.integer("advanced_max_words", 2000, minimum=1)
+    if advanced < basic:
+        r.problem("advanced_max_words", advanced, f"at least basic_max_words ({basic})")
+    return RoutingConfig(
+        basic_max_words=basic,
+        advanced_max_words=advanced,
+        completion_deadline_ms=r.integer("completion_deadline_ms", 1500, minimum=1),
+        cooldown_s=r.number("cooldown", 30.0, minimum=0.0),
+    )
+
+
+def _read_budget(r: Reader) -> BudgetConfig:
+    r.allow("tokens", "period", "reset_day", "alert_at", "hard_stop", "webhook")
+    alert_at = tuple(r.numbers("alert_at", (0.7, 0.9, 1.0)))
+    for value in alert_at:
+        if not 0 < value <= 1.0:
+            r.problem("alert_at", value, "fractions of the budget between 0 and 1, e.g. 0.7")
+    if list(alert_at) != sorted(set(alert_at)):
+        r.problem("alert_at", list(alert_at), "increasing thresholds without repeats")
+    return BudgetConfig(
+        tokens=r.optional_int("tokens", minimum=0),
+        period=cast(Period, r.choice("period", PERIODS, "month")),
+        reset_day=r.integer("reset_day", 1, minimum=1, maximum=28),
+        alert_at=alert_at,
+        hard_stop=r.boolean("hard_stop", True),
+        webhook=r.string("webhook") or "",
+    )
+
+
+def _read_context(r: Reader) -> ContextConfig:
+    r.allow("completion_max_tokens", "completion_max_output_tokens", "ask_max_tokens",
+            "ask_max_output_tokens", "answer_max_words", "exclude", "respect_gitignore")  # fmt: skip
+    return ContextConfig(
+        completion_max_tokens=r.integer("completion_max_tokens", 1024, minimum=64),
+        completion_max_output_tokens=r.integer("completion_max_output_tokens", 64,
+                                               minimum=1, maximum=128),
+        ask_max_tokens=r.integer("ask_max_tokens", 2048, minimum=128),
+        ask_max_output_tokens=r.integer("ask_max_output_tokens", 512, minimum=16),
+        answer_max_words=r.integer("answer_max_words", 200, minimum=10),
+        exclude=tuple(r.strings("exclude", DEFAULT_EXCLUDE)),
+        respect_gitignore=r.boolean("respect_gitignore", True),
+    )  # fmt: skip
+
+
+def _read_cache(r: Reader) -> CacheConfig:
+    r.allow("enabled", "ttl", "size_limit_mb")
+    return CacheConfig(
+        enabled=r.boolean("enabled", True),
+        ttl_s=r.integer("ttl", 7 * 24 * 3600, minimum=0),
+        size_limit_mb=r.integer("size_limit_mb", 256, minimum=1),
+    )
+
+
+def _read_completion(r: Reader) -> CompletionConfig:
+    r.allow("debounce_ms", "max_document_bytes")
+    return CompletionConfig(
+        debounce_ms=r.integer("debounce_ms", 150, minimum=0, maximum=5000),
+        max_document_bytes=r.integer("max_document_bytes", 2_000_000, minimum=1000),
+    )

@@ -1,0 +1,69 @@
+"""The one exception tree of frugal-lsp.
+
+::
+
+    FrugalError                  anything frugal-lsp raises on purpose
+    ├── ConfigError              the configuration is invalid; names the key, the value and the fix
+    ├── ContextExcluded          the file is excluded: nothing from it may leave the machine
+    ├── QuotaExhausted           no budget or platform quota left for this request
+    └── ProviderError            a model provider failed; carries the provider's name
+        ├── RateLimited          the provider said 429; carries retry_after in seconds
+        ├── ProviderUnavailable  transport failure, timeout or 5xx: try another provider
+        ├── BadResponse          the provider answered something we cannot read
+        └── AuthFailed           401/403: the API key is missing or wrong
+
+Foreign errors (httpx, json) are mapped into this tree at one boundary, inside
+``providers/``; nothing else raises or catches them.
+"""
+
+from __future__ import annotations
+
+
+class FrugalError(Exception):
+    """Anything frugal-lsp raises on purpose; its message is meant for the user."""
+
+
+class ConfigError(FrugalError):
+    """The configuration is invalid: the message names the key path, the value and the fix."""
+
+    def __init__(self, problems: list[str], source: str = "") -> None:
+        self.problems = problems
+        self.source = source
+        where = f" in {source}" if source else ""
+        super().__init__(f"invalid configuration{where}:\n  - " + "\n  - ".join(problems))
+
+
+class ContextExcluded(FrugalError):
+    """The file matches an exclusion rule; nothing from it may leave the machine."""
+
+
+class QuotaExhausted(FrugalError):
+    """No budget or platform quota is left for this request."""
+
+
+class ProviderError(FrugalError):
+    """A model provider failed; ``provider`` names which one."""
+
+    def __init__(self, provider: str, message: str) -> None:
+        self.provider = provider
+        super().__init__(f"provider `{provider}`: {message}")
+
+
+class RateLimited(ProviderError):
+    """The provider answered 429; try again after ``retry_after`` seconds."""
+
+    def __init__(self, provider: str, message: str, retry_after: float | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(provider, message)
+
+
+class ProviderUnavailable(ProviderError):
+    """Transport failure, timeout or 5xx: the request may succeed elsewhere."""
+
+
+class BadResponse(ProviderError):
+    """The provider answered something that is not the documented wire format."""
+
+
+class AuthFailed(ProviderError):
+    """The provider rejected the credentials (401/403)."""
