@@ -70,10 +70,15 @@ def model_config(entry: CatalogModel, provider: str) -> ModelConfig:
     from frugal_lsp.config import ModelConfig
 
     return ModelConfig(
-        name=entry.name, provider=provider, tier=entry.tier, coefficient=entry.coefficient,
-        context_window=entry.context_window, input_price=entry.input_price,
-        output_price=entry.output_price, fim=entry.fim,
-    )  # fmt: skip
+        name=entry.name,
+        provider=provider,
+        tier=entry.tier,
+        coefficient=entry.coefficient,
+        context_window=entry.context_window,
+        input_price=entry.input_price,
+        output_price=entry.output_price,
+        fim=entry.fim,
+    )
 
 
 def default_models(kind: str, provider: str) -> tuple[ModelConfig, ...]:
@@ -104,4 +109,6 @@ def default_config() -> Config:
     )
     models = tuple(m for p in providers for m in default_models(p.kind, p.name))
     names = ", ".join(p.name for p in providers) or "none (set OPENAI_API_KEY or ANTHROPIC_API_KEY)"
-    return Config(providers=providers, models=models, source=f"built-in defaults; providers: {names}")
+    return Config(
+        providers=providers, models=models, source=f"built-in defaults; providers: {names}"
+    )

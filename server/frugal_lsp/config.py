@@ -222,8 +222,17 @@ def _read_config(r: Reader) -> Config:
 
 
 def _read_provider(r: Reader) -> ProviderConfig:
-    r.allow("name", "kind", "base_url", "api_key_env", "timeout", "connect_timeout",
-            "limits", "quota", "model_path")  # fmt: skip
+    r.allow(
+        "name",
+        "kind",
+        "base_url",
+        "api_key_env",
+        "timeout",
+        "connect_timeout",
+        "limits",
+        "quota",
+        "model_path",
+    )
     name = r.string("name", required=True) or "?"
     kind = cast(ProviderKind, r.choice("kind", PROVIDER_KINDS, "openai"))
     base_url = r.string("base_url") or DEFAULT_BASE_URLS[kind]
@@ -232,16 +241,23 @@ def _read_provider(r: Reader) -> ProviderConfig:
     api_key_env = r.string("api_key_env")
     if api_key_env is not None and not api_key_env.replace("_", "").isalnum():
         # Never echo the value: a user may have pasted the key itself here.
-        r.problems.append(f"{r.key_path('api_key_env')}: expected the NAME of an environment "
-                          "variable, e.g. OPENAI_API_KEY (the key itself never goes in config)")
+        r.problems.append(
+            f"{r.key_path('api_key_env')}: expected the NAME of an environment "
+            "variable, e.g. OPENAI_API_KEY (the key itself never goes in config)"
+        )
     limits = _section(r, "limits", _read_limits, Limits())
     quota = _section(r, "quota", _read_quota, None)
     return ProviderConfig(
-        name=name, kind=kind, base_url=base_url.rstrip("/"), api_key_env=api_key_env,
+        name=name,
+        kind=kind,
+        base_url=base_url.rstrip("/"),
+        api_key_env=api_key_env,
         timeout_s=r.number("timeout", 60.0, minimum=0.1),
         connect_timeout_s=r.number("connect_timeout", 5.0, minimum=0.1),
-        limits=limits, quota=quota, model_path=r.string("model_path"),
-    )  # fmt: skip
+        limits=limits,
+        quota=quota,
+        model_path=r.string("model_path"),
+    )
 
 
 def _read_limits(r: Reader) -> Limits:
@@ -262,8 +278,17 @@ def _read_quota(r: Reader) -> QuotaConfig:
 
 
 def _read_model(r: Reader, providers: list[str]) -> ModelConfig:
-    r.allow("name", "provider", "tier", "coefficient", "context_window", "input_price",
-            "output_price", "fim", "frameworks")  # fmt: skip
+    r.allow(
+        "name",
+        "provider",
+        "tier",
+        "coefficient",
+        "context_window",
+        "input_price",
+        "output_price",
+        "fim",
+        "frameworks",
+    )
     name = r.string("name", required=True) or "?"
     known = catalog.lookup(name)
     provider = r.string("provider", required=True) or "?"
@@ -272,15 +297,18 @@ def _read_model(r: Reader, providers: list[str]) -> ModelConfig:
     tier = Tier(r.choice("tier", TIERS, known.tier.value if known else None) or "basic")
     default_coefficient = known.coefficient if known else DEFAULT_COEFFICIENTS[tier]
     return ModelConfig(
-        name=name, provider=provider, tier=tier,
+        name=name,
+        provider=provider,
+        tier=tier,
         coefficient=r.number("coefficient", default_coefficient, minimum=0.0),
-        context_window=r.integer("context_window",
-                                 known.context_window if known else 8192, minimum=256),
+        context_window=r.integer(
+            "context_window", known.context_window if known else 8192, minimum=256
+        ),
         input_price=r.optional_number("input_price", known.input_price if known else None),
         output_price=r.optional_number("output_price", known.output_price if known else None),
         fim=r.boolean("fim", known.fim if known else False),
         frameworks=tuple(f.lower() for f in r.strings("frameworks", ())),
-    )  # fmt: skip
+    )
 
 
 def _read_routing(r: Reader) -> RoutingConfig:
@@ -316,18 +344,26 @@ def _read_budget(r: Reader) -> BudgetConfig:
 
 
 def _read_context(r: Reader) -> ContextConfig:
-    r.allow("completion_max_tokens", "completion_max_output_tokens", "ask_max_tokens",
-            "ask_max_output_tokens", "answer_max_words", "exclude", "respect_gitignore")  # fmt: skip
+    r.allow(
+        "completion_max_tokens",
+        "completion_max_output_tokens",
+        "ask_max_tokens",
+        "ask_max_output_tokens",
+        "answer_max_words",
+        "exclude",
+        "respect_gitignore",
+    )
     return ContextConfig(
         completion_max_tokens=r.integer("completion_max_tokens", 1024, minimum=64),
-        completion_max_output_tokens=r.integer("completion_max_output_tokens", 64,
-                                               minimum=1, maximum=128),
+        completion_max_output_tokens=r.integer(
+            "completion_max_output_tokens", 64, minimum=1, maximum=128
+        ),
         ask_max_tokens=r.integer("ask_max_tokens", 2048, minimum=128),
         ask_max_output_tokens=r.integer("ask_max_output_tokens", 512, minimum=16),
         answer_max_words=r.integer("answer_max_words", 200, minimum=10),
         exclude=tuple(r.strings("exclude", DEFAULT_EXCLUDE)),
         respect_gitignore=r.boolean("respect_gitignore", True),
-    )  # fmt: skip
+    )
 
 
 def _read_cache(r: Reader) -> CacheConfig:

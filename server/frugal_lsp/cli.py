@@ -1,0 +1,204 @@
+"""The command line: a thin front end over the engine (the LSP layer is the other one)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from frugal_lsp import __version__
+from frugal_lsp.config import Config, load_config
+from frugal_lsp.context import ContextRequest
+from frugal_lsp.context.document import Document, Position
+from frugal_lsp.errors import ConfigError, FrugalError, ProviderError, QuotaExhausted
+from frugal_lsp.paths import StatePaths
+from frugal_lsp.report import console
+from frugal_lsp.tasks import Task, Tier
+
+EXIT_CODES: list[tuple[type[Exception], int]] = [
+    (ConfigError, 2),
+    (QuotaExhausted, 3),
+    (ProviderError, 4),
+    (FrugalError, 1),
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="frugal-lsp", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"frugal-lsp {__version__}")
+    parser.add_argument("--config", help="config file (else frugal.toml, $FRUGAL_CONFIG, ...)")
+    parser.add_argument(
+        "--workspace", help="workspace root (default: nearest with frugal.toml or .git)"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr too")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    plan = sub.add_parser("plan", help="show what would be sent, without sending it")
+    _add_position(plan)
+    plan.add_argument("--task", choices=[t.value for t in Task], default=Task.COMPLETION.value)
+    plan.add_argument("--question", default="")
+    plan.add_argument("--json", action="store_true")
+
+    ask = sub.add_parser("ask", help="ask about lines of a file and print the answer")
+    ask.add_argument("file")
+    ask.add_argument("--line", type=int, required=True, help="first line (0-based)")
+    ask.add_argument("--end-line", type=int, help="last line (0-based, inclusive)")
+    ask.add_argument("--question", required=True)
+    ask.add_argument("--tier", choices=[t.value for t in Tier])
+    ask.add_argument("--json", action="store_true")
+
+    complete = sub.add_parser("complete", help="print an inline completion at a position")
+    _add_position(complete)
+    complete.add_argument("--json", action="store_true")
+
+    status = sub.add_parser("status", help="quota used, limits and state")
+    status.add_argument("--json", action="store_true")
+
+    sub.add_parser("doctor", help="check config, keys and providers")
+    init = sub.add_parser("init", help="write a commented starter frugal.toml")
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    return parser
+
+
+def _add_position(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file")
+    parser.add_argument("--line", type=int, required=True, help="0-based line")
+    parser.add_argument("--character", type=int, default=0, help="0-based UTF-16 column")
+
+
+def find_workspace(start: Path) -> Path:
+    for folder in (start, *start.parents):
+        if (folder / "frugal.toml").is_file() or (folder / ".git").exists():
+            return folder
+    return start
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler = COMMANDS[args.command]
+    try:
+        return handler(args)
+    except FrugalError as exc:
+        print(f"frugal-lsp: {exc}", file=sys.stderr)
+        return next(code for kind, code in EXIT_CODES if isinstance(exc, kind))
+    except KeyboardInterrupt:
+        return 130
+
+
+# -- commands -------------------------------------------------------------------------
+
+
+def _workspace(args: argparse.Namespace) -> Path:
+    return Path(args.workspace).resolve() if args.workspace else find_workspace(Path.cwd())
+
+
+def _config(args: argparse.Namespace) -> Config:
+    return load_config(_workspace(args), args.config)
+
+
+def _with_engine(args: argparse.Namespace, run: Callable[[Any], Any]) -> Any:
+    """Build the engine, run the coroutine function ``run(engine)``, always close it."""
+    from frugal_lsp.engine import Engine
+    from frugal_lsp.logs import setup_logging
+
+    config = _config(args)
+    paths = StatePaths.resolve()
+    paths.ensure()
+    setup_logging(config, paths.logs, args.verbose)
+
+    async def go() -> Any:
+        engine = Engine(config, paths, _workspace(args))
+        try:
+            return await run(engine)
+        finally:
+            await engine.aclose()
+
+    return asyncio.run(go())
+
+
+def _request(args: argparse.Namespace, task: Task, end: Position | None = None) -> ContextRequest:
+    document = Document.from_file(args.file)
+    position = Position(args.line, getattr(args, "character", 0))
+    return ContextRequest(document, task, position, end, question=getattr(args, "question", ""))
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    async def run(engine: Any) -> Any:
+        return engine.plan(_request(args, Task(args.task)))
+
+    plan = _with_engine(args, run)
+    print(json.dumps(plan.to_json(), indent=2) if args.json else console.plan_text(plan))
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    end_line = args.end_line if args.end_line is not None else args.line
+    lines = Path(args.file).read_text(encoding="utf-8", errors="replace").split("\n")
+    end = Position(end_line, len(lines[min(end_line, len(lines) - 1)]))
+    args.character = 0
+    tier = Tier(args.tier) if args.tier else None
+    stream = None if args.json else console.stream_to_stdout
+
+    async def run(engine: Any) -> Any:
+        return await engine.answer(_request(args, Task.ASK, end), tier, stream)
+
+    answer = _with_engine(args, run)
+    print(
+        json.dumps(console.answer_json(answer), indent=2)
+        if args.json
+        else console.answer_footer(answer)
+    )
+    return 0
+
+
+def cmd_complete(args: argparse.Namespace) -> int:
+    async def run(engine: Any) -> Any:
+        return await engine.complete(_request(args, Task.COMPLETION))
+
+    answer = _with_engine(args, run)
+    if args.json:
+        print(json.dumps(console.answer_json(answer) if answer else None, indent=2))
+    else:
+        print(answer.text if answer else "(no suggestion)")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    async def run(engine: Any) -> Any:
+        return engine.status()
+
+    status = _with_engine(args, run)
+    print(
+        json.dumps(console.status_json(status), indent=2)
+        if args.json
+        else console.status_text(status)
+    )
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from frugal_lsp.doctor import run_doctor
+
+    return run_doctor(args.config, _workspace(args))
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from frugal_lsp.starter import write_starter
+
+    path = write_starter(_workspace(args) / "frugal.toml", args.force)
+    print(f"wrote {path} — edit it, then run `frugal-lsp doctor`")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "plan": cmd_plan,
+    "ask": cmd_ask,
+    "complete": cmd_complete,
+    "status": cmd_status,
+    "doctor": cmd_doctor,
+    "init": cmd_init,
+}

@@ -1,0 +1,327 @@
+"""The engine: one request's whole path — context, route, cache, reserve, call, settle.
+
+Plain asyncio + dataclasses; the CLI and the LSP layer are two thin front ends over it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from frugal_lsp.cache.answers import AnswerCache, CachedAnswer
+from frugal_lsp.config import Config
+from frugal_lsp.context import ContextBuilder, ContextRequest
+from frugal_lsp.context.prompt import Prompt
+from frugal_lsp.errors import ProviderError, ProviderUnavailable, QuotaExhausted, RateLimited
+from frugal_lsp.paths import StatePaths
+from frugal_lsp.providers.base import Provider, ProviderRequest, ProviderResponse, TextDelta
+from frugal_lsp.providers.factory import make_provider
+from frugal_lsp.quota.account import QuotaAccount
+from frugal_lsp.quota.ledger import Ledger, Reservation, Settlement
+from frugal_lsp.quota.status import Status, compute_status
+from frugal_lsp.routing.router import Candidate, Route, Router
+from frugal_lsp.tasks import Tier
+from frugal_lsp.tokens import TokenCounter, counter
+
+log = logging.getLogger(__name__)
+OnText = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What would be sent, to which model, at what estimated cost — nothing spent yet."""
+
+    prompt: Prompt
+    route: Route
+
+    def to_json(self) -> dict[str, Any]:
+        chosen = self.route.chosen
+        p = self.prompt
+        return {
+            "task": p.task.value,
+            "language": p.language,
+            "scope": {
+                "kind": p.scope.kind,
+                "name": p.scope.name,
+                "start_line": p.scope.start_line,
+                "end_line": p.scope.end_line,
+            },
+            "prompt_text": p.text,
+            "prompt_tokens": p.prompt_tokens,
+            "full_file_tokens": p.full_file_tokens,
+            "max_output_tokens": p.max_output_tokens,
+            "model": {
+                "provider": chosen.model.provider,
+                "name": chosen.model.name,
+                "tier": chosen.model.tier.value,
+            }
+            if chosen
+            else None,
+            "estimated_cost": round(chosen.estimated_units, 2) if chosen else None,
+            "estimated_usd": chosen.estimated_usd if chosen else None,
+            "redactions": p.redactions,
+            "routing": {
+                "required_tier": self.route.required_tier.value,
+                "reason": self.route.reason,
+                "candidates": [c.label for c in self.route.candidates],
+                "skipped": list(self.route.skipped),
+            },
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    candidate: Candidate
+    prompt_tokens: int
+    completion_tokens: int
+    cached: bool
+    cost: float  # quota units actually charged (0 for a cache hit)
+    cost_usd: float | None
+    call_id: int | None
+    plan: Plan
+
+
+class Engine:
+    def __init__(
+        self,
+        config: Config,
+        paths: StatePaths,
+        workspace: Path | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        tokens: TokenCounter | None = None,
+    ) -> None:
+        paths.ensure()
+        self.config = config
+        self.paths = paths
+        self.tokens = tokens or counter()
+        self.ledger = Ledger(paths.ledger)
+        self.account = QuotaAccount(config, self.ledger)
+        self.router = Router(config, self.account)
+        self.cache = AnswerCache(paths.cache, config.cache)
+        self.context = ContextBuilder(config.context, self.tokens, workspace)
+        self._transport = transport
+        self._providers: dict[str, Provider] = {}
+
+    # -- the public surface -------------------------------------------------------------
+
+    def plan(self, request: ContextRequest, tier: Tier | None = None) -> Plan:
+        """Context + route, without sending or spending anything."""
+        prompt = self.context.build(request)
+        return Plan(prompt, self.router.route(prompt, tier))
+
+    async def answer(
+        self, request: ContextRequest, tier: Tier | None = None, on_text: OnText | None = None
+    ) -> Answer:
+        """Ask / explain / design: streamed to ``on_text`` when given."""
+        return await self.execute(self.plan(request, tier), on_text)
+
+    async def complete(self, request: ContextRequest) -> Answer | None:
+        """An inline completion, or None when the model had nothing usable to insert."""
+        plan = self.plan(request)
+        result = await self.execute(plan)
+        text = self.context.postprocess_completion(plan.prompt, result.text)
+        return replace(result, text=text) if text else None
+
+    def status(self) -> Status:
+        return compute_status(self.config, self.account)
+
+    def record_saving(self, kind: str, tokens: int, units: float, model: str | None = None) -> None:
+        self.ledger.record_saving(kind, tokens, units, model)
+
+    async def aclose(self) -> None:
+        for provider in self._providers.values():
+            await provider.aclose()
+        self._providers.clear()
+        self.cache.close()
+        self.ledger.close()
+
+    # -- execution ----------------------------------------------------------------------
+
+    async def execute(self, plan: Plan, on_text: OnText | None = None) -> Answer:
+        """Try the route's candidates in order; a cache hit costs nothing."""
+        if not plan.route.candidates:
+            raise QuotaExhausted(_nothing_left(plan.route))
+        if hit := self._cached(plan):
+            if on_text:
+                on_text(hit.text)
+            return hit
+        failures: list[ProviderError | QuotaExhausted] = []
+        for candidate in plan.route.candidates:
+            try:
+                return await self._call(plan, candidate, on_text)
+            except QuotaExhausted as exc:
+                failures.append(exc)
+            except ProviderError as exc:
+                log.warning("%s — trying the next candidate", exc)
+                if isinstance(exc, RateLimited | ProviderUnavailable):
+                    retry = exc.retry_after if isinstance(exc, RateLimited) else None
+                    self.account.cool_down(exc.provider, retry)
+                failures.append(exc)
+        raise _combined(failures)
+
+    def _cached(self, plan: Plan) -> Answer | None:
+        for candidate in plan.route.candidates:
+            request = self._provider_request(plan.prompt, candidate)
+            found = self.cache.get(candidate.model.provider, request)
+            if found:
+                self.record_saving(
+                    "cache",
+                    found.prompt_tokens + found.completion_tokens,
+                    candidate.estimated_units,
+                    candidate.model.key,
+                )
+                return Answer(
+                    found.text,
+                    candidate,
+                    found.prompt_tokens,
+                    found.completion_tokens,
+                    True,
+                    0.0,
+                    0.0,
+                    None,
+                    plan,
+                )
+        return None
+
+    async def _call(self, plan: Plan, candidate: Candidate, on_text: OnText | None) -> Answer:
+        model, prompt = candidate.model, plan.prompt
+        request = self._provider_request(prompt, candidate)
+        reservation = await asyncio.to_thread(
+            self.ledger.reserve,
+            provider=model.provider,
+            model=model.name,
+            tier=model.tier.value,
+            task=prompt.task.value,
+            prompt_tokens=prompt.prompt_tokens,
+            max_output_tokens=request.max_tokens,
+            coefficient=model.coefficient,
+            allowances=self.account.allowances(model.provider),
+        )
+        parts: list[str] = []
+        try:
+            response = await self._send(self._provider(model.provider), request, on_text, parts)
+        except asyncio.CancelledError:
+            self._settle_partial(reservation, candidate, plan, parts, "cancelled", None)
+            raise
+        except ProviderError as exc:
+            self._settle_partial(reservation, candidate, plan, parts, "error", exc)
+            raise
+        self.account.observe(model.provider, response.rate_limits)
+        settlement = self._settlement(candidate, plan, response.text, response, "ok")
+        await asyncio.to_thread(self.ledger.settle, reservation, settlement)
+        self.cache.put(
+            model.provider,
+            request,
+            CachedAnswer(response.text, settlement.prompt_tokens, settlement.completion_tokens),
+        )
+        return Answer(
+            response.text,
+            candidate,
+            settlement.prompt_tokens,
+            settlement.completion_tokens,
+            False,
+            settlement.cost_units,
+            settlement.cost_usd,
+            reservation.id,
+            plan,
+        )
+
+    @staticmethod
+    async def _send(
+        provider: Provider, request: ProviderRequest, on_text: OnText | None, parts: list[str]
+    ) -> ProviderResponse:
+        if on_text is None:
+            response = await provider.complete(request)
+            parts.append(response.text)
+            return response
+        async for event in provider.stream(request):
+            if isinstance(event, TextDelta):
+                parts.append(event.text)
+                on_text(event.text)
+            else:
+                return event
+        raise ProviderUnavailable(provider.name, "stream ended without a final response")
+
+    def _settle_partial(
+        self,
+        reservation: Reservation,
+        candidate: Candidate,
+        plan: Plan,
+        parts: list[str],
+        outcome: str,
+        exc: ProviderError | None,
+    ) -> None:
+        """Settle a call that did not finish: charge what the provider surely processed."""
+        text = "".join(parts)
+        settlement = self._settlement(candidate, plan, text, None, outcome)
+        if not text:  # nothing generated: the provider refused or never answered
+            settlement = replace(
+                settlement,
+                prompt_tokens=0,
+                completion_tokens=0,
+                cost_units=0.0,
+                cost_usd=0.0 if settlement.cost_usd else None,
+            )
+        self.ledger.settle(reservation, replace(settlement, error=str(exc) if exc else None))
+
+    def _settlement(
+        self,
+        candidate: Candidate,
+        plan: Plan,
+        text: str,
+        response: ProviderResponse | None,
+        outcome: str,
+    ) -> Settlement:
+        usage = response.usage if response else None
+        prompt_tokens = usage.prompt_tokens if usage else plan.prompt.prompt_tokens
+        completion_tokens = usage.completion_tokens if usage else self.tokens.count(text)
+        model = candidate.model
+        usd = None
+        if model.input_price is not None and model.output_price is not None:
+            usd = (prompt_tokens * model.input_price + completion_tokens * model.output_price) / 1e6
+        return Settlement(
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            cached_tokens=usage.cached_tokens if usage else 0,
+            usage_reported=usage is not None,
+            cost_units=(prompt_tokens + completion_tokens) * model.coefficient,
+            cost_usd=usd,
+            outcome=outcome,
+        )
+
+    def _provider_request(self, prompt: Prompt, candidate: Candidate) -> ProviderRequest:
+        return ProviderRequest(
+            model=candidate.model.name,
+            messages=prompt.messages,
+            max_tokens=prompt.max_output_tokens,
+            temperature=0.0,
+            stop=prompt.stop,
+            fim=prompt.fim if candidate.model.fim else None,
+        )
+
+    def _provider(self, name: str) -> Provider:
+        if name not in self._providers:
+            self._providers[name] = make_provider(self.config.provider(name), self._transport)
+        return self._providers[name]
+
+
+def _nothing_left(route: Route) -> str:
+    if not route.skipped:
+        return "no model is configured for this request — add [[models]] to frugal.toml"
+    return "no model can take this request now: " + "; ".join(route.skipped)
+
+
+def _combined(failures: list[ProviderError | QuotaExhausted]) -> Exception:
+    summary = "; ".join(str(f) for f in failures)
+    if all(isinstance(f, QuotaExhausted) for f in failures):
+        return QuotaExhausted(f"every candidate is out of quota: {summary}")
+    last = next(f for f in reversed(failures) if isinstance(f, ProviderError))
+    error = type(last)(last.provider, f"every candidate failed — {summary}")
+    return error

@@ -1,0 +1,61 @@
+"""Logging set-up: a file under FRUGAL_HOME/logs, and a filter that keeps keys out.
+
+The filter is a last line of defence: nothing should log a key in the first place, but
+if a foreign library does, every configured key value is masked before the record is
+written anywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from frugal_lsp.catalog import KEY_ENV
+from frugal_lsp.config import Config
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class SecretFilter(logging.Filter):
+    def __init__(self, env_names: set[str]) -> None:
+        super().__init__()
+        self.env_names = env_names
+
+    def _secrets(self) -> list[str]:
+        values = (os.environ.get(name, "") for name in self.env_names)
+        return [v for v in values if len(v) >= 8]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        secrets = self._secrets()
+        if secrets:
+            text = record.getMessage()
+            for secret in secrets:
+                text = text.replace(secret, "***")
+            record.msg, record.args = text, None
+        return True
+
+
+def setup_logging(
+    config: Config, log_dir: Path, verbose: bool = False, log_file: Path | None = None
+) -> Path:
+    """Log to ``log_file`` (default: log_dir/frugal-lsp.log); to stderr too when verbose."""
+    path = log_file or log_dir / "frugal-lsp.log"
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    env_names = set(KEY_ENV.values()) | {p.api_key_env for p in config.providers if p.api_key_env}
+    secret_filter = SecretFilter(env_names)
+    handlers: list[logging.Handler] = [logging.FileHandler(path, encoding="utf-8")]
+    if verbose:
+        handlers.append(logging.StreamHandler())
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+        old.close()
+    for handler in handlers:
+        handler.setFormatter(logging.Formatter(FORMAT))
+        handler.addFilter(secret_filter)
+        root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    return path

@@ -1,0 +1,268 @@
+"""The ledger: one SQLite file (WAL) that every frugal-lsp process on the machine shares.
+
+Every provider call leaves exactly one row in ``calls``: it is inserted as a reservation
+(prompt tokens + max output tokens, in quota units) inside ``BEGIN IMMEDIATE`` after
+checking that it fits every budget it draws from, and later settled in place with the
+provider's reported usage. Because the check and the insert happen in one write
+transaction, concurrent processes can never both fit into the same remaining quota.
+Reservations left by a process that died are released on the next open.
+Cache hits, typing-through reuse and skipped requests go to ``savings``, never to spend.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from frugal_lsp.errors import QuotaExhausted
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS calls (
+    id INTEGER PRIMARY KEY,
+    ts REAL NOT NULL,
+    settled_ts REAL,
+    provider TEXT NOT NULL,
+    model TEXT NOT NULL,
+    tier TEXT NOT NULL,
+    task TEXT NOT NULL,
+    est_prompt_tokens INTEGER NOT NULL,
+    est_output_tokens INTEGER NOT NULL,
+    coefficient REAL NOT NULL,
+    reserved_units REAL NOT NULL,
+    prompt_tokens INTEGER,
+    completion_tokens INTEGER,
+    cached_tokens INTEGER,
+    usage_reported INTEGER,
+    cost_units REAL NOT NULL DEFAULT 0,
+    cost_usd REAL,
+    latency_ms REAL,
+    outcome TEXT NOT NULL,
+    error TEXT,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS calls_ts ON calls(ts);
+CREATE INDEX IF NOT EXISTS calls_outcome ON calls(outcome);
+CREATE TABLE IF NOT EXISTS savings (
+    id INTEGER PRIMARY KEY,
+    ts REAL NOT NULL,
+    kind TEXT NOT NULL,
+    model TEXT,
+    tokens INTEGER NOT NULL,
+    units REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS savings_ts ON savings(ts);
+CREATE TABLE IF NOT EXISTS accepted (
+    id TEXT PRIMARY KEY,
+    ts REAL NOT NULL,
+    call_id INTEGER
+);
+"""
+
+RESERVED = "reserved"
+OUTCOMES = ("ok", "error", "cancelled", "released")
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """A budget the reservation must fit in: units allowed since ``since`` (unix time)."""
+
+    name: str  # "budget" or a provider name
+    limit: float
+    since: float
+    provider: str | None = None  # None: counts every provider's calls
+
+
+@dataclass(frozen=True)
+class Reservation:
+    id: int
+    units: float
+    started: float
+
+
+@dataclass(frozen=True)
+class Settlement:
+    prompt_tokens: int
+    completion_tokens: int
+    cached_tokens: int
+    usage_reported: bool
+    cost_units: float
+    cost_usd: float | None
+    outcome: str
+    error: str | None = None
+
+
+class Ledger:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.path = path
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(
+            path, timeout=30.0, isolation_level=None, check_same_thread=False
+        )
+        os.chmod(path, 0o600)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+        self.host = socket.gethostname()
+        self.release_orphans()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; other processes wait for it (BEGIN IMMEDIATE)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- spend ------------------------------------------------------------------------
+
+    def reserve(
+        self,
+        *,
+        provider: str,
+        model: str,
+        tier: str,
+        task: str,
+        prompt_tokens: int,
+        max_output_tokens: int,
+        coefficient: float,
+        allowances: tuple[Allowance, ...] = (),
+    ) -> Reservation:
+        """Reserve the worst case of one call, or raise QuotaExhausted if it does not fit."""
+        units = (prompt_tokens + max_output_tokens) * coefficient
+        now = time.time()
+        with self._write() as db:
+            for allowance in allowances:
+                used = self._used(db, allowance.since, allowance.provider)
+                if used + units > allowance.limit:
+                    left = max(allowance.limit - used, 0.0)
+                    raise QuotaExhausted(
+                        f"{allowance.name}: {left:,.0f} of {allowance.limit:,.0f} units left, "
+                        f"this request needs up to {units:,.0f}"
+                    )
+            cur = db.execute(
+                "INSERT INTO calls (ts, provider, model, tier, task, est_prompt_tokens,"
+                " est_output_tokens, coefficient, reserved_units, outcome, pid, host)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    now,
+                    provider,
+                    model,
+                    tier,
+                    task,
+                    prompt_tokens,
+                    max_output_tokens,
+                    coefficient,
+                    units,
+                    RESERVED,
+                    os.getpid(),
+                    self.host,
+                ),
+            )
+        assert cur.lastrowid is not None
+        return Reservation(id=cur.lastrowid, units=units, started=now)
+
+    def settle(self, reservation: Reservation, result: Settlement) -> None:
+        """Turn the reservation into the call's final record (once; later calls are no-ops)."""
+        latency = (time.time() - reservation.started) * 1000
+        with self._write() as db:
+            db.execute(
+                "UPDATE calls SET settled_ts=?, prompt_tokens=?, completion_tokens=?,"
+                " cached_tokens=?, usage_reported=?, cost_units=?, cost_usd=?, latency_ms=?,"
+                " outcome=?, error=?, reserved_units=0 WHERE id=? AND outcome=?",
+                (
+                    time.time(),
+                    result.prompt_tokens,
+                    result.completion_tokens,
+                    result.cached_tokens,
+                    int(result.usage_reported),
+                    result.cost_units,
+                    result.cost_usd,
+                    latency,
+                    result.outcome,
+                    result.error,
+                    reservation.id,
+                    RESERVED,
+                ),
+            )
+
+    def release_orphans(self) -> int:
+        """Release reservations of processes on this host that no longer run."""
+        with self._write() as db:
+            rows = db.execute(
+                "SELECT id, pid FROM calls WHERE outcome=? AND host=?", (RESERVED, self.host)
+            ).fetchall()
+            dead = [row_id for row_id, pid in rows if not _alive(pid)]
+            db.executemany(
+                "UPDATE calls SET outcome='released', reserved_units=0, settled_ts=?,"
+                " error='process ended before the call settled' WHERE id=?",
+                [(time.time(), row_id) for row_id in dead],
+            )
+        return len(dead)
+
+    @staticmethod
+    def _used(db: sqlite3.Connection, since: float, provider: str | None) -> float:
+        """Settled cost since ``since`` plus every open reservation."""
+        where, args = ("AND provider=?", (provider,)) if provider else ("", ())
+        row = db.execute(
+            f"SELECT COALESCE(SUM(cost_units),0) + COALESCE(SUM(reserved_units),0) FROM calls"
+            f" WHERE (ts>=? OR outcome='{RESERVED}') {where}",
+            (since, *args),
+        ).fetchone()
+        return float(row[0])
+
+    def used(self, since: float, provider: str | None = None) -> float:
+        with self._lock:
+            return self._used(self._db, since, provider)
+
+    # -- savings and acceptance ---------------------------------------------------------
+
+    def record_saving(self, kind: str, tokens: int, units: float, model: str | None = None) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO savings (ts, kind, model, tokens, units) VALUES (?,?,?,?,?)",
+                (time.time(), kind, model, tokens, units),
+            )
+
+    def record_accepted(self, completion_id: str, call_id: int | None) -> bool:
+        """Count an accepted suggestion once; False when it was already counted."""
+        with self._write() as db:
+            cur = db.execute(
+                "INSERT OR IGNORE INTO accepted (id, ts, call_id) VALUES (?,?,?)",
+                (completion_id, time.time(), call_id),
+            )
+        return cur.rowcount == 1
+
+    # -- reading ------------------------------------------------------------------------
+
+    def query(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+        """Read-only access for status, forecast and reports."""
+        with self._lock:
+            return list(self._db.execute(sql, args).fetchall())
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
