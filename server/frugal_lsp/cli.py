@@ -58,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="quota used, limits and state")
     status.add_argument("--json", action="store_true")
 
+    serve = sub.add_parser("serve", help="run the language server (stdio by default)")
+    serve.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (default)")
+    serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
+    serve.add_argument("--log-file", help="log here instead of FRUGAL_HOME/logs/frugal-lsp.log")
+
     sub.add_parser("doctor", help="check config, keys and providers")
     init = sub.add_parser("init", help="write a commented starter frugal.toml")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
@@ -180,6 +185,14 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from frugal_lsp.lsp.server import serve
+
+    workspace = Path(args.workspace).resolve() if args.workspace else None
+    log_file = Path(args.log_file) if args.log_file else None
+    return serve(args.config, workspace, args.tcp, log_file, args.verbose)
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from frugal_lsp.doctor import run_doctor
 
@@ -199,6 +212,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "ask": cmd_ask,
     "complete": cmd_complete,
     "status": cmd_status,
+    "serve": cmd_serve,
     "doctor": cmd_doctor,
     "init": cmd_init,
 }

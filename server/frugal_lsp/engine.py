@@ -108,13 +108,27 @@ class Engine:
         self.context = ContextBuilder(config.context, self.tokens, workspace)
         self._transport = transport
         self._providers: dict[str, Provider] = {}
+        self._providers_to_close: list[Provider] = []
 
     # -- the public surface -------------------------------------------------------------
 
     def plan(self, request: ContextRequest, tier: Tier | None = None) -> Plan:
         """Context + route, without sending or spending anything."""
-        prompt = self.context.build(request)
+        return self.route(self.context.build(request), tier)
+
+    def route(self, prompt: Prompt, tier: Tier | None = None) -> Plan:
+        """Route a prompt built elsewhere (e.g. a follow-up carrying a conversation)."""
         return Plan(prompt, self.router.route(prompt, tier))
+
+    def reconfigure(self, config: Config) -> None:
+        """Apply a new config (editor settings changed); ledger and cache stay open."""
+        self.config = config
+        self.account.config = config
+        self.router.config = config
+        self.cache.config = config.cache
+        self.context.config = config.context
+        self._providers_to_close = list(self._providers.values())
+        self._providers = {}
 
     async def answer(
         self, request: ContextRequest, tier: Tier | None = None, on_text: OnText | None = None
@@ -133,12 +147,18 @@ class Engine:
         return compute_status(self.config, self.account)
 
     def record_saving(self, kind: str, tokens: int, units: float, model: str | None = None) -> None:
+        """Count a request that was not sent (cache, typing-through, skipped) as a saving."""
         self.ledger.record_saving(kind, tokens, units, model)
 
+    def record_accepted(self, completion_id: str, call_id: int | None) -> bool:
+        """The user accepted a suggestion; False if it was already counted."""
+        return self.ledger.record_accepted(completion_id, call_id)
+
     async def aclose(self) -> None:
-        for provider in self._providers.values():
+        for provider in [*self._providers.values(), *self._providers_to_close]:
             await provider.aclose()
         self._providers.clear()
+        self._providers_to_close.clear()
         self.cache.close()
         self.ledger.close()
 

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from frugal_lsp.errors import QuotaExhausted
+from frugal_lsp.quota.ledger import Allowance, Ledger, Settlement
+
+
+def reserve(ledger: Ledger, tokens: int = 100, cap: float | None = None, provider: str = "p"):
+    allowances = (Allowance("budget", cap, 0.0),) if cap is not None else ()
+    return ledger.reserve(provider=provider, model="m", tier="basic", task="ask",
+                          prompt_tokens=tokens, max_output_tokens=0, coefficient=1.0,
+                          allowances=allowances)  # fmt: skip
+
+
+def ok(units: float) -> Settlement:
+    return Settlement(int(units), 0, 0, True, units, None, "ok")
+
+
+def test_one_call_leaves_exactly_one_settled_record(tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "l.sqlite3")
+    r = reserve(ledger, 100)
+    assert ledger.used(0) == 100  # the reservation counts before the answer arrives
+    ledger.settle(r, ok(40))
+    ledger.settle(r, ok(40))  # a second settle of the same call changes nothing
+    rows = ledger.query("SELECT outcome, cost_units, reserved_units FROM calls")
+    assert rows == [("ok", 40.0, 0.0)]
+    assert ledger.used(0) == 40
+
+
+def test_a_reservation_that_does_not_fit_is_refused(tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "l.sqlite3")
+    reserve(ledger, 600, cap=1000)
+    with pytest.raises(QuotaExhausted, match="400 of 1,000 units left"):
+        reserve(ledger, 500, cap=1000)
+    assert ledger.query("SELECT COUNT(*) FROM calls") == [(1,)]
+
+
+def test_savings_are_not_spend(tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "l.sqlite3")
+    ledger.record_saving("cache", 500, 500.0)
+    assert ledger.used(0) == 0
+    assert ledger.query("SELECT kind, tokens FROM savings") == [("cache", 500)]
+
+
+def test_accepted_suggestions_count_once(tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "l.sqlite3")
+    assert ledger.record_accepted("c1", None) is True
+    assert ledger.record_accepted("c1", None) is False
+
+
+def test_a_reservation_of_a_dead_process_is_released_on_next_open(tmp_path: Path) -> None:
+    path = tmp_path / "l.sqlite3"
+    script = textwrap.dedent(f"""
+        import os
+        from frugal_lsp.quota.ledger import Ledger
+        Ledger(__import__("pathlib").Path({str(path)!r})).reserve(
+            provider="p", model="m", tier="basic", task="ask", prompt_tokens=700,
+            max_output_tokens=0, coefficient=1.0)
+        os._exit(0)  # dies between reserve and settle
+    """)
+    subprocess.run([sys.executable, "-c", script], check=True)
+    ledger = Ledger(path)
+    assert ledger.used(0) == 0
+    assert ledger.query("SELECT outcome FROM calls") == [("released",)]
+
+
+RACER = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from frugal_lsp.errors import QuotaExhausted
+    from frugal_lsp.quota.ledger import Allowance, Ledger, Settlement
+    ledger = Ledger(Path(sys.argv[1]))
+    cap = float(sys.argv[2])
+    admitted = refused = 0
+    for i in range(200):
+        try:
+            r = ledger.reserve(provider="p", model="m", tier="basic", task="ask",
+                prompt_tokens=37, max_output_tokens=13, coefficient=1.0,
+                allowances=(Allowance("budget", cap, 0.0),))
+        except QuotaExhausted:
+            refused += 1
+            continue
+        admitted += 1
+        # settle with the provider's (smaller) reported usage
+        ledger.settle(r, Settlement(37, 5, 0, True, 42.0, None, "ok"))
+    print(admitted, refused)
+""")
+
+
+def test_four_processes_racing_a_hard_cap_never_exceed_it(tmp_path: Path) -> None:
+    path, cap = tmp_path / "race.sqlite3", 5000.0
+    Ledger(path).close()
+    procs = [
+        subprocess.Popen([sys.executable, "-c", RACER, str(path), str(cap)],
+                         stdout=subprocess.PIPE, text=True)  # fmt: skip
+        for _ in range(4)
+    ]
+    outputs = [p.communicate(timeout=120)[0].split() for p in procs]
+    admitted = sum(int(o[0]) for o in outputs)
+    ledger = Ledger(path)
+    spent = ledger.used(0)
+    assert spent <= cap
+    assert admitted == ledger.query("SELECT COUNT(*) FROM calls WHERE outcome='ok'")[0][0]
+    # the cap was actually reached: the last admitted call left less than one reservation
+    assert cap - spent < 50
+    print(f"race: 4 processes, 800 attempts, {admitted} admitted, spend {spent} of cap {cap}")
+
+
+def test_settle_records_latency(tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "l.sqlite3")
+    r = reserve(ledger)
+    time.sleep(0.01)
+    ledger.settle(r, ok(1))
+    (latency,) = ledger.query("SELECT latency_ms FROM calls")[0]
+    assert latency >= 10
