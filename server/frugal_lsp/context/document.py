@@ -6,12 +6,28 @@ from dataclasses import dataclass
 from pathlib import Path
 
 EXTENSION_LANGUAGES: dict[str, str] = {
-    ".py": "python", ".pyi": "python", ".js": "javascript", ".mjs": "javascript",
-    ".cjs": "javascript", ".jsx": "javascript", ".ts": "typescript", ".mts": "typescript",
-    ".tsx": "typescriptreact", ".go": "go", ".rs": "rust", ".java": "java", ".c": "c",
-    ".h": "c", ".cc": "cpp", ".cpp": "cpp", ".cxx": "cpp", ".hpp": "cpp", ".rb": "ruby",
-    ".sh": "shellscript", ".bash": "shellscript",
-}  # fmt: skip
+    ".py": "python",
+    ".pyi": "python",
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".jsx": "javascript",
+    ".ts": "typescript",
+    ".mts": "typescript",
+    ".tsx": "typescriptreact",
+    ".go": "go",
+    ".rs": "rust",
+    ".java": "java",
+    ".c": "c",
+    ".h": "c",
+    ".cc": "cpp",
+    ".cpp": "cpp",
+    ".cxx": "cpp",
+    ".hpp": "cpp",
+    ".rb": "ruby",
+    ".sh": "shellscript",
+    ".bash": "shellscript",
+}
 
 
 def language_for(path: str | Path) -> str:
@@ -39,8 +55,9 @@ class Document:
     @classmethod
     def from_file(cls, path: str | Path) -> Document:
         p = Path(path).resolve()
-        return cls(path=p, text=p.read_text(encoding="utf-8", errors="replace"),
-                   language=language_for(p))  # fmt: skip
+        return cls(
+            path=p, text=p.read_text(encoding="utf-8", errors="replace"), language=language_for(p)
+        )
 
     @property
     def lines(self) -> list[str]:

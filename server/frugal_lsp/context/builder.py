@@ -1,0 +1,107 @@
+"""The context layer's entry point: scope, redact, and lay out one request's prompt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from frugal_lsp.config import ContextConfig
+from frugal_lsp.context.document import Document, Position, utf16_to_index
+from frugal_lsp.context.exclude import Exclusions
+from frugal_lsp.context.filetokens import FileTokens
+from frugal_lsp.context.frameworks import detect_frameworks
+from frugal_lsp.context.policies import POLICIES, Excerpt, Gathered
+from frugal_lsp.context.postprocess import clean_completion
+from frugal_lsp.context.prompt import Prompt
+from frugal_lsp.context.redact import redact_lines
+from frugal_lsp.context.request import ContextRequest
+from frugal_lsp.context.scoping import Scoper
+from frugal_lsp.context.traces import excerpts_for
+from frugal_lsp.errors import ContextExcluded
+from frugal_lsp.tasks import Task
+from frugal_lsp.tokens import TokenCounter
+
+
+class ContextBuilder:
+    """Builds the smallest prompt that still holds what the model needs."""
+
+    def __init__(
+        self, config: ContextConfig, counter: TokenCounter, workspace: Path | None = None
+    ) -> None:
+        self.config = config
+        self.counter = counter
+        self.workspace = workspace.resolve() if workspace is not None else None
+        self._exclusions = Exclusions(config.exclude, self.workspace, config.respect_gitignore)
+        self._scoper = Scoper()
+        self._file_tokens = FileTokens(counter)
+        self._frameworks: dict[Path, tuple[int, frozenset[str]]] = {}
+
+    def is_excluded(self, path: Path) -> bool:
+        """True when nothing from ``path`` may leave the machine."""
+        return self._exclusions.is_excluded(path)
+
+    def edit(self, path: Path, version: int, start: Position, end: Position, new_text: str) -> None:
+        """Tell the parser about one edit (LSP didChange) so the next parse is incremental."""
+        self._scoper.edit(path, version, start, end, new_text)
+
+    def forget(self, path: Path) -> None:
+        """Drop cached state for a closed document."""
+        self._scoper.forget(path)
+        self._frameworks.pop(path, None)
+
+    def build(self, request: ContextRequest) -> Prompt:
+        """The prompt for ``request``; raises ContextExcluded for excluded files."""
+        doc = request.document
+        self._check(doc.path)
+        return POLICIES[request.task].build(self._gather(request))
+
+    def postprocess_completion(self, prompt: Prompt, raw: str) -> str:
+        """A model's raw completion as insertable text; "" when unusable."""
+        return clean_completion(prompt, raw)
+
+    def _check(self, path: Path) -> None:
+        if self.is_excluded(path):
+            raise ContextExcluded(
+                f"{path}: matches `context.exclude` or a .gitignore rule — nothing from this "
+                "file is sent; remove the pattern to allow it"
+            )
+
+    def _gather(self, request: ContextRequest) -> Gathered:
+        doc = request.document
+        lines = doc.lines
+        row = min(max(request.position.line, 0), len(lines) - 1)
+        column = utf16_to_index(lines[row], request.position.character)
+        found = self._scoper.find(doc, row, column)
+        wanted = found.all_lines() | _selection(request, len(lines))
+        return Gathered(
+            request=request,
+            found=found,
+            lines=redact_lines(lines, wanted),
+            row=row,
+            column=column,
+            config=self.config,
+            counter=self.counter,
+            full_file_tokens=self._file_tokens.count(doc.path, doc.text),
+            frameworks=self._frameworks_of(doc),
+            workspace=self.workspace,
+            excerpts=self._excerpts(request),
+            source=lines,
+        )
+
+    def _excerpts(self, request: ContextRequest) -> tuple[Excerpt, ...]:
+        if request.task is not Task.EXPLAIN_ERROR or not request.diagnostic:
+            return ()
+        return excerpts_for(request, self.workspace, self.is_excluded, self._scoper)
+
+    def _frameworks_of(self, doc: Document) -> frozenset[str]:
+        cached = self._frameworks.get(doc.path)
+        if cached is not None and cached[0] == doc.version and doc.version:
+            return cached[1]
+        found = detect_frameworks(doc.text)
+        self._frameworks[doc.path] = (doc.version, found)
+        return found
+
+
+def _selection(request: ContextRequest, n_lines: int) -> set[int]:
+    if request.end is None:
+        return set()
+    return set(range(max(request.position.line, 0), min(request.end.line, n_lines - 1) + 1))

@@ -1,0 +1,130 @@
+"""What every task policy gets, and the shared steps that turn messages into a Prompt."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from frugal_lsp.config import ContextConfig
+from frugal_lsp.context.budget import Line
+from frugal_lsp.context.document import Document
+from frugal_lsp.context.found import Found
+from frugal_lsp.context.prompt import Fim, Message, Prompt
+from frugal_lsp.context.redact import redact
+from frugal_lsp.context.request import ContextRequest
+from frugal_lsp.tokens import TokenCounter
+
+CACHE_MIN_TOKENS = 1024  # OpenAI caches prefixes from 1024 tokens; Anthropic's minimum is alike
+_PLACEHOLDER = re.compile(r"<redacted:[a-z0-9-]+>")
+_WORD = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """A function from a traceback frame: where it is and its (redacted) lines."""
+
+    label: str  # e.g. "app/views.py: handler (line 12)"
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """One request's inputs, already scoped and redacted, ready for a policy."""
+
+    request: ContextRequest
+    found: Found
+    lines: dict[int, str]  # redacted text of every line the policy may use
+    row: int  # cursor (or selection start) line
+    column: int  # cursor column as a code-point index into the line
+    config: ContextConfig
+    counter: TokenCounter
+    full_file_tokens: int
+    frameworks: frozenset[str]
+    workspace: Path | None = None
+    excerpts: tuple[Excerpt, ...] = ()  # EXPLAIN_ERROR: the functions its frames name
+    source: tuple[str, ...] | list[str] = ()  # the raw lines, only to tell blank lines apart
+
+    @property
+    def document(self) -> Document:
+        return self.request.document
+
+    def is_blank(self, number: int) -> bool:
+        return 0 <= number < len(self.source) and not self.source[number].strip()
+
+    def line(self, number: int) -> Line:
+        return Line(number, self.lines.get(number, ""))
+
+    def display_path(self) -> str:
+        path = self.document.path
+        if self.workspace is not None:
+            try:
+                return path.relative_to(self.workspace).as_posix()
+            except ValueError:
+                pass
+        return path.name
+
+
+class Policy(Protocol):
+    """Turns gathered context into the prompt for one kind of task."""
+
+    def build(self, gathered: Gathered) -> Prompt: ...
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A policy's output before the shared finishing steps."""
+
+    stable: str  # system text + stable context: goes first so prompt caches stay warm
+    volatile: str  # what changes per request: goes last
+    max_output_tokens: int
+    words: int
+    stop: tuple[str, ...] = ()
+    fim: Fim | None = None
+
+
+def finish(gathered: Gathered, draft: Draft) -> Prompt:
+    """Redact one last time, lay out the messages, count tokens, and fill in the Prompt."""
+    stable, volatile = redact(draft.stable).text, redact(draft.volatile).text
+    count = gathered.counter.count
+    stable_tokens = count(stable)
+    messages = (
+        Message("system", stable, cache_breakpoint=stable_tokens >= CACHE_MIN_TOKENS),
+        Message("user", volatile),
+    )
+    fim = draft.fim
+    if fim is not None:
+        fim = Fim(redact(fim.prefix).text, redact(fim.suffix).text)
+    return Prompt(
+        task=gathered.request.task,
+        language=gathered.document.language,
+        scope=gathered.found.scope,
+        messages=messages,
+        max_output_tokens=draft.max_output_tokens,
+        prompt_tokens=stable_tokens + count(volatile),
+        full_file_tokens=gathered.full_file_tokens,
+        stop=draft.stop,
+        fim=fim,
+        redactions=len(_PLACEHOLDER.findall(stable + "\n" + volatile)),
+        words=draft.words,
+        frameworks=gathered.frameworks,
+    )
+
+
+def word_count(*texts: str) -> int:
+    return sum(len(_WORD.findall(t)) for t in texts)
+
+
+def fence(language: str, code: str) -> str:
+    """A Markdown code block whose fence cannot be closed by the code inside it."""
+    ticks = "```"
+    while ticks in code:
+        ticks += "`"
+    return f"{ticks}{_fence_tag(language)}\n{code}\n{ticks}"
+
+
+def _fence_tag(language: str) -> str:
+    return {"typescriptreact": "tsx", "shellscript": "bash", "plaintext": ""}.get(
+        language, language
+    )
