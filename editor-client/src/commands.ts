@@ -1,0 +1,155 @@
+/**
+ * The user-facing commands. Each handler talks to VS Code only through `Ui` and to the
+ * server only through `ServerApi`, so the flows (estimate before spending, cancellation,
+ * what is sent) are unit-tested with fakes.
+ *
+ * The palette ids (`frugal-lsp.*`) differ from the server's command ids (`frugal.*`) on
+ * purpose: the language client registers every command the server advertises under its
+ * own id, and a second registration of the same id would fail.
+ */
+import { ServerCommand, TIERS, type Answer, type Estimate, type Range, type SelectionArgs, type Status, type Tier } from './protocol';
+
+export const ClientCommand = {
+  askSelection: 'frugal-lsp.askSelection',
+  showUsage: 'frugal-lsp.showUsage',
+  clearConversation: 'frugal-lsp.clearConversation',
+  setTier: 'frugal-lsp.setTier',
+  restartServer: 'frugal-lsp.restartServer',
+} as const;
+
+/** Opaque cancellation token (a `vscode.CancellationToken` in production). */
+export type CancelToken = unknown;
+
+export interface ServerApi {
+  execute<T>(command: string, args: unknown[], token?: CancelToken): Promise<T>;
+  restart(): Promise<void>;
+}
+
+export interface EditorSelection {
+  uri: string;
+  range: Range;
+  isEmpty: boolean;
+}
+
+export interface Template {
+  title: string;
+  prompt: string;
+}
+
+export interface Ui {
+  activeSelection(): EditorSelection | undefined;
+  /** Ask for the question; '' means "no question" (the server explains the code). undefined = cancelled. */
+  askQuestion(templates: Template[]): Promise<string | undefined>;
+  confirm(message: string, action: string): Promise<boolean>;
+  pickTier(tiers: readonly Tier[], current: string | undefined): Promise<Tier | undefined>;
+  withProgress<T>(title: string, work: (token: CancelToken) => Promise<T>): Promise<T>;
+  openAnswer(answer: Answer): Promise<void>;
+  flash(message: string): void;
+  info(message: string): void;
+  error(message: string): void;
+}
+
+export interface CommandDeps {
+  ui: Ui;
+  server: ServerApi;
+  templates(): Template[];
+  currentStatus(): Status | undefined;
+  showUsage(): Promise<void>;
+  /** Marks a request as in flight in the status bar. */
+  track<T>(work: Promise<T>): Promise<T>;
+}
+
+export function selectionArgs(sel: EditorSelection, question: string): SelectionArgs {
+  const args: SelectionArgs = { uri: sel.uri, range: sel.range };
+  const q = question.trim();
+  if (q) args.question = q;
+  return args;
+}
+
+export function estimateMessage(e: Estimate): string {
+  return `Ask ${e.model} (${e.tier})? About ${e.tokens.toLocaleString('en-US')} tokens, ${formatCost(e.cost)}.`;
+}
+
+export function answerSummary(a: Answer): string {
+  const cached = a.cached ? ' · from cache' : '';
+  return `Frugal: ${a.model} (${a.tier}) · ${a.promptTokens}+${a.completionTokens} tokens · ${formatCost(a.cost)}${cached}`;
+}
+
+export function formatCost(cost: number): string {
+  if (!cost) return 'no cost';
+  return `cost ≈ ${cost < 0.01 ? cost.toPrecision(2) : cost.toFixed(2)}`;
+}
+
+export function isCancellation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === -32800;
+}
+
+export function errorText(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.startsWith('Frugal') ? msg : `Frugal: ${msg}`;
+}
+
+export class Commands {
+  constructor(private readonly d: CommandDeps) {}
+
+  /** "Frugal: Ask about Selection": question → estimate → confirm → ask → open answer. */
+  async askSelection(): Promise<Answer | undefined> {
+    const sel = this.d.ui.activeSelection();
+    if (!sel || sel.isEmpty) {
+      this.d.ui.info('Frugal: select some code first, then run "Frugal: Ask about Selection".');
+      return undefined;
+    }
+    const question = await this.d.ui.askQuestion(this.d.templates());
+    if (question === undefined) return undefined;
+    const args = selectionArgs(sel, question);
+    return this.guard(async () => {
+      const estimate = await this.d.server.execute<Estimate>(ServerCommand.estimate, [args]);
+      if (!(await this.d.ui.confirm(estimateMessage(estimate), 'Send'))) return undefined;
+      const answer = await this.d.ui.withProgress(`Frugal: asking ${estimate.model}…`, (token) =>
+        this.d.track(this.d.server.execute<Answer>(ServerCommand.askSelection, [args], token)),
+      );
+      await this.d.ui.openAnswer(answer);
+      this.d.ui.flash(answerSummary(answer));
+      return answer;
+    });
+  }
+
+  async clearConversation(): Promise<void> {
+    await this.guard(async () => {
+      await this.d.server.execute<null>(ServerCommand.clearConversation, []);
+      this.d.ui.flash('Frugal: conversation cleared');
+    });
+  }
+
+  async setTier(): Promise<Tier | undefined> {
+    const tier = await this.d.ui.pickTier(TIERS, this.d.currentStatus()?.tier);
+    if (!tier) return undefined;
+    return this.guard(async () => {
+      await this.d.server.execute<null>(ServerCommand.setTier, [tier]);
+      this.d.ui.flash(`Frugal: tier set to ${tier}`);
+      return tier;
+    });
+  }
+
+  async restartServer(): Promise<void> {
+    await this.guard(() => this.d.server.restart());
+  }
+
+  async showUsage(): Promise<void> {
+    await this.guard(() => this.d.showUsage());
+  }
+
+  private async guard<T>(work: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await work();
+    } catch (err) {
+      if (!isCancellation(err)) this.d.ui.error(errorText(err));
+      return undefined;
+    }
+  }
+}
+
+/** Markdown for an answer that has no file of its own (`documentUri` null). */
+export function answerMarkdown(a: Answer): string {
+  return `${a.answer.trim()}\n\n---\n_${a.model} (${a.provider}, ${a.tier}) · ${a.promptTokens}+${a.completionTokens} tokens · ${formatCost(a.cost)}${a.cached ? ' · from cache' : ''} · thread ${a.threadId}_\n`;
+}

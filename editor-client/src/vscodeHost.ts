@@ -1,0 +1,122 @@
+/**
+ * The only adapters from our small interfaces (`Ui`, `StatusItemPort`, `PanelPort`) to
+ * the VS Code API. Kept thin: no decisions here, just calls.
+ */
+import * as vscode from 'vscode';
+import { answerMarkdown, ClientCommand, type CancelToken, type EditorSelection, type Template, type Ui } from './commands';
+import type { Answer, Tier } from './protocol';
+import type { StatusItemPort, StatusView } from './status';
+import type { PanelPort } from './usageView';
+
+const TIER_HELP: Record<Tier, string> = {
+  auto: 'route each request to the cheapest adequate model',
+  basic: 'cheapest models only',
+  advanced: 'stronger models, more quota per token',
+  specialized: 'code-specialised models',
+};
+
+export function createStatusItem(): StatusItemPort & vscode.Disposable {
+  const item = vscode.window.createStatusBarItem('frugal.status', vscode.StatusBarAlignment.Right, 100);
+  item.name = 'Frugal quota';
+  item.command = ClientCommand.showUsage;
+  item.show();
+  return {
+    render(view: StatusView) {
+      item.text = view.text;
+      const tip = new vscode.MarkdownString(view.tooltip, true);
+      item.tooltip = tip;
+      item.backgroundColor = view.background ? new vscode.ThemeColor(`statusBarItem.${view.background}Background`) : undefined;
+    },
+    dispose: () => item.dispose(),
+  };
+}
+
+export function createUsagePanel(): PanelPort & vscode.Disposable {
+  let panel: vscode.WebviewPanel | undefined;
+  return {
+    get isOpen() {
+      return panel !== undefined;
+    },
+    show(html: string) {
+      if (!panel) {
+        panel = vscode.window.createWebviewPanel('frugal.usage', 'Frugal Usage', vscode.ViewColumn.Beside, { enableScripts: false });
+        panel.onDidDispose(() => (panel = undefined));
+      } else {
+        panel.reveal(undefined, true);
+      }
+      panel.webview.html = html;
+    },
+    dispose: () => panel?.dispose(),
+  };
+}
+
+export class VscodeUi implements Ui {
+  activeSelection(): EditorSelection | undefined {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) return undefined;
+    const s = editor.selection;
+    return {
+      uri: editor.document.uri.toString(),
+      range: { start: { line: s.start.line, character: s.start.character }, end: { line: s.end.line, character: s.end.character } },
+      isEmpty: s.isEmpty,
+    };
+  }
+
+  async askQuestion(templates: Template[]): Promise<string | undefined> {
+    if (templates.length) {
+      const own = { label: '$(edit) Type a question…', prompt: undefined as string | undefined };
+      const pick = await vscode.window.showQuickPick([own, ...templates.map((t) => ({ label: t.title, detail: t.prompt, prompt: t.prompt }))], {
+        title: 'Frugal: Ask about Selection',
+      });
+      if (!pick) return undefined;
+      if (pick.prompt !== undefined) return pick.prompt;
+    }
+    return vscode.window.showInputBox({
+      title: 'Frugal: Ask about Selection',
+      prompt: 'Your question about the selected code (leave empty to have it explained)',
+      placeHolder: 'e.g. Why can this return None?',
+    });
+  }
+
+  async confirm(message: string, action: string): Promise<boolean> {
+    return (await vscode.window.showInformationMessage(message, action)) === action;
+  }
+
+  async pickTier(tiers: readonly Tier[], current: string | undefined): Promise<Tier | undefined> {
+    const items = tiers.map((t) => ({ label: t, description: t === current ? `(current) ${TIER_HELP[t]}` : TIER_HELP[t] }));
+    return (await vscode.window.showQuickPick(items, { title: 'Frugal: Set Tier' }))?.label;
+  }
+
+  withProgress<T>(title: string, work: (token: CancelToken) => Promise<T>): Promise<T> {
+    return Promise.resolve(
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_p, token) => work(token)),
+    );
+  }
+
+  async openAnswer(answer: Answer): Promise<void> {
+    if (answer.documentUri) {
+      const uri = vscode.Uri.parse(answer.documentUri);
+      try {
+        await vscode.commands.executeCommand('markdown.showPreviewToSide', uri);
+        return;
+      } catch {
+        await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+        return;
+      }
+    }
+    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: answerMarkdown(answer) });
+    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+  }
+
+  flash(message: string): void {
+    vscode.window.setStatusBarMessage(message, 6000);
+  }
+
+  info(message: string): void {
+    void vscode.window.showInformationMessage(message);
+  }
+
+  error(message: string): void {
+    void vscode.window.showErrorMessage(message);
+  }
+}
