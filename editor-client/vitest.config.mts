@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+      { test: { name: 'vsix', include: ['test/vsix/**/*.test.ts'], environment: 'node' } },
       {
         test: {
           name: 'wire',

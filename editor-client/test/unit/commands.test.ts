@@ -1,0 +1,136 @@
+import { describe, expect, it, vi } from 'vitest';
+import { answerMarkdown, Commands, estimateMessage, selectionArgs, type CommandDeps, type EditorSelection, type Ui } from '../../src/commands';
+import type { Answer, Estimate } from '../../src/protocol';
+import { sampleStatus } from './fixtures';
+
+const selection: EditorSelection = { uri: 'file:///ws/a.py', range: { start: { line: 3, character: 0 }, end: { line: 9, character: 12 } }, isEmpty: false };
+const estimate: Estimate = { tokens: 420, tier: 'basic', model: 'gpt-4o-mini', cost: 0.00031 };
+const answer: Answer = {
+  answer: 'It returns None when the list is empty.',
+  model: 'gpt-4o-mini', provider: 'openai', tier: 'basic', promptTokens: 400, completionTokens: 20,
+  cached: false, cost: 0.0003, threadId: 't1', documentUri: 'file:///home/u/.frugal/answers/t1.md',
+};
+
+type Call = { command: string; args: unknown[]; token?: unknown };
+
+function harness(opts: { question?: string | undefined; confirm?: boolean; tier?: string; fail?: unknown; sel?: EditorSelection | undefined } = {}) {
+  const calls: Call[] = [];
+  const events: string[] = [];
+  const results: Record<string, unknown> = { 'frugal.estimate': estimate, 'frugal.askSelection': answer, 'frugal.setTier': null, 'frugal.clearConversation': null };
+  const ui: Ui = {
+    activeSelection: () => ('sel' in opts ? opts.sel : selection),
+    askQuestion: vi.fn(async () => ('question' in opts ? opts.question : 'why None?')),
+    confirm: vi.fn(async (m: string) => (events.push(`confirm:${m}`), opts.confirm ?? true)),
+    pickTier: vi.fn(async () => opts.tier as never),
+    withProgress: vi.fn(async (_t, work) => work('TOKEN')),
+    openAnswer: vi.fn(async (a: Answer) => void events.push(`open:${a.threadId}`)),
+    flash: vi.fn(),
+    info: vi.fn(),
+    error: vi.fn(),
+  };
+  const deps: CommandDeps = {
+    ui,
+    server: {
+      execute: async <T,>(command: string, args: unknown[], token?: unknown) => {
+        calls.push({ command, args, token });
+        events.push(`exec:${command}`);
+        if (opts.fail && command === 'frugal.askSelection') throw opts.fail;
+        return results[command] as T;
+      },
+      restart: vi.fn(async () => undefined),
+    },
+    templates: () => [],
+    currentStatus: () => sampleStatus(),
+    showUsage: vi.fn(async () => undefined),
+    track: vi.fn(async (w) => w),
+  };
+  return { commands: new Commands(deps), calls, events, ui, deps };
+}
+
+describe('argument building', () => {
+  it('builds the askSelection/estimate argument object of the contract', () => {
+    expect(selectionArgs(selection, '  why None?  ')).toEqual({ uri: 'file:///ws/a.py', range: selection.range, question: 'why None?' });
+    expect(selectionArgs(selection, '')).toEqual({ uri: 'file:///ws/a.py', range: selection.range });
+  });
+
+  it('describes the estimate before anything is spent', () => {
+    expect(estimateMessage(estimate)).toBe('Ask gpt-4o-mini (basic)? About 420 tokens, cost ≈ 0.00031.');
+    expect(estimateMessage({ ...estimate, cost: 0, tokens: 12345 })).toBe('Ask gpt-4o-mini (basic)? About 12,345 tokens, no cost.');
+  });
+
+  it('renders an answer without a file as Markdown with its provenance', () => {
+    expect(answerMarkdown({ ...answer, documentUri: null, cached: true })).toMatch(/^It returns None.*\n---\n_gpt-4o-mini \(openai, basic\) · 400\+20 tokens · cost ≈ 0\.00030 · from cache · thread t1_/s);
+  });
+});
+
+describe('Ask about Selection', () => {
+  it('estimates, confirms, then asks with the same arguments and opens the answer', async () => {
+    const h = harness();
+    await expect(h.commands.askSelection()).resolves.toEqual(answer);
+    const args = [{ uri: 'file:///ws/a.py', range: selection.range, question: 'why None?' }];
+    expect(h.calls.map((c) => [c.command, c.args])).toEqual([['frugal.estimate', args], ['frugal.askSelection', args]]);
+    expect(h.events).toEqual(['exec:frugal.estimate', `confirm:${estimateMessage(estimate)}`, 'exec:frugal.askSelection', 'open:t1']);
+    expect(h.calls[1].token).toBe('TOKEN'); // cancellable from the progress notification
+    expect(h.deps.track).toHaveBeenCalledTimes(1); // status bar busy while in flight
+  });
+
+  it('spends nothing when the user declines the estimate', async () => {
+    const h = harness({ confirm: false });
+    await expect(h.commands.askSelection()).resolves.toBeUndefined();
+    expect(h.calls.map((c) => c.command)).toEqual(['frugal.estimate']);
+  });
+
+  it('does nothing when the question box is dismissed, and asks for a selection first', async () => {
+    const dismissed = harness({ question: undefined });
+    await dismissed.commands.askSelection();
+    expect(dismissed.calls).toEqual([]);
+    const none = harness({ sel: { ...selection, isEmpty: true } });
+    await none.commands.askSelection();
+    expect(none.calls).toEqual([]);
+    expect(none.ui.info).toHaveBeenCalledWith(expect.stringMatching(/select some code first/));
+  });
+
+  it('sends no question when the box is left empty (the server explains the code)', async () => {
+    const h = harness({ question: '' });
+    await h.commands.askSelection();
+    expect(h.calls[0].args).toEqual([{ uri: 'file:///ws/a.py', range: selection.range }]);
+  });
+
+  it('stays silent on cancellation (-32800) and shows other errors once', async () => {
+    const cancelled = harness({ fail: { code: -32800, message: 'cancelled' } });
+    await cancelled.commands.askSelection();
+    expect(cancelled.ui.error).not.toHaveBeenCalled();
+    const quota = harness({ fail: new Error('quota exhausted: budget 100% used — raise [budget] tokens') });
+    await quota.commands.askSelection();
+    expect(quota.ui.error).toHaveBeenCalledExactlyOnceWith('Frugal: quota exhausted: budget 100% used — raise [budget] tokens');
+  });
+});
+
+describe('other commands', () => {
+  it('Set Tier sends the picked tier as the single argument', async () => {
+    const h = harness({ tier: 'advanced' });
+    await h.commands.setTier();
+    expect(h.calls).toEqual([{ command: 'frugal.setTier', args: ['advanced'], token: undefined }]);
+    expect(h.ui.pickTier).toHaveBeenCalledWith(['auto', 'basic', 'advanced', 'specialized'], 'basic');
+  });
+
+  it('Set Tier dismissed sends nothing', async () => {
+    const h = harness({ tier: undefined });
+    await h.commands.setTier();
+    expect(h.calls).toEqual([]);
+  });
+
+  it('Clear Conversation sends an empty argument list', async () => {
+    const h = harness();
+    await h.commands.clearConversation();
+    expect(h.calls).toEqual([{ command: 'frugal.clearConversation', args: [], token: undefined }]);
+  });
+
+  it('Restart Server and Show Usage delegate', async () => {
+    const h = harness();
+    await h.commands.restartServer();
+    await h.commands.showUsage();
+    expect(h.deps.server.restart).toHaveBeenCalledOnce();
+    expect(h.deps.showUsage).toHaveBeenCalledOnce();
+  });
+});
