@@ -189,6 +189,7 @@ class HttpBoundary:
         self, url: str, text: str, usage: Usage | None, why: str = ""
     ) -> StreamEndedEarly:
         """The error for a stream that stopped before its terminator, keeping what came."""
+        why = why.removeprefix(f"provider `{self.name}`: ")
         reason = f" ({why})" if why else ""
         message = (
             f"stream from {url} ended early after {len(text)} characters{reason} — "
