@@ -174,15 +174,20 @@ class Engine:
             return hit
         failures: list[ProviderError | QuotaExhausted] = []
         for candidate in plan.route.candidates:
+            if self.account.cooling(candidate.model.provider):
+                continue  # its platform failed a moment ago in this very loop
+            delivered: list[str] = []
             try:
-                return await self._call(plan, candidate, on_text)
+                return await self._call(plan, candidate, _tee(on_text, delivered))
             except QuotaExhausted as exc:
                 failures.append(exc)
             except ProviderError as exc:
-                log.warning("%s — trying the next candidate", exc)
                 if isinstance(exc, RateLimited | ProviderUnavailable):
                     retry = exc.retry_after if isinstance(exc, RateLimited) else None
                     self.account.cool_down(exc.provider, retry)
+                if delivered:  # the user already sees part of this answer: don't mix in another
+                    raise
+                log.warning("%s — trying the next candidate", exc)
                 failures.append(exc)
         raise _combined(failures)
 
@@ -332,6 +337,18 @@ class Engine:
         return self._providers[name]
 
 
+def _tee(on_text: OnText | None, delivered: list[str]) -> OnText | None:
+    """Pass streamed text on, remembering whether any reached the user."""
+    if on_text is None:
+        return None
+
+    def forward(text: str) -> None:
+        delivered.append(text)
+        on_text(text)
+
+    return forward
+
+
 def _nothing_left(route: Route) -> str:
     if not route.skipped:
         return "no model is configured for this request — add [[models]] to frugal.toml"
@@ -339,9 +356,11 @@ def _nothing_left(route: Route) -> str:
 
 
 def _combined(failures: list[ProviderError | QuotaExhausted]) -> Exception:
-    summary = "; ".join(str(f) for f in failures)
+    summary = "; ".join(str(f) for f in failures) or "every platform is cooling down"
     if all(isinstance(f, QuotaExhausted) for f in failures):
         return QuotaExhausted(f"every candidate is out of quota: {summary}")
-    last = next(f for f in reversed(failures) if isinstance(f, ProviderError))
+    last = next((f for f in reversed(failures) if isinstance(f, ProviderError)), None)
+    if last is None:
+        return QuotaExhausted(summary)
     error = type(last)(last.provider, f"every candidate failed — {summary}")
     return error

@@ -14,9 +14,16 @@ from frugal_lsp.quota.ledger import Allowance, Ledger, Settlement
 
 def reserve(ledger: Ledger, tokens: int = 100, cap: float | None = None, provider: str = "p"):
     allowances = (Allowance("budget", cap, 0.0),) if cap is not None else ()
-    return ledger.reserve(provider=provider, model="m", tier="basic", task="ask",
-                          prompt_tokens=tokens, max_output_tokens=0, coefficient=1.0,
-                          allowances=allowances)  # fmt: skip
+    return ledger.reserve(
+        provider=provider,
+        model="m",
+        tier="basic",
+        task="ask",
+        prompt_tokens=tokens,
+        max_output_tokens=0,
+        coefficient=1.0,
+        allowances=allowances,
+    )
 
 
 def ok(units: float) -> Settlement:
@@ -98,8 +105,9 @@ def test_four_processes_racing_a_hard_cap_never_exceed_it(tmp_path: Path) -> Non
     path, cap = tmp_path / "race.sqlite3", 5000.0
     Ledger(path).close()
     procs = [
-        subprocess.Popen([sys.executable, "-c", RACER, str(path), str(cap)],
-                         stdout=subprocess.PIPE, text=True)  # fmt: skip
+        subprocess.Popen(
+            [sys.executable, "-c", RACER, str(path), str(cap)], stdout=subprocess.PIPE, text=True
+        )
         for _ in range(4)
     ]
     outputs = [p.communicate(timeout=120)[0].split() for p in procs]

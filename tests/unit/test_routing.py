@@ -21,18 +21,33 @@ TWO_PLATFORMS = {
         {"name": "small", "provider": "cheap", "tier": "basic", "context_window": 4096},
         {"name": "big", "provider": "strong", "tier": "advanced"},
         {"name": "small2", "provider": "strong", "tier": "basic", "coefficient": 1.2},
-        {"name": "djangoist", "provider": "strong", "tier": "specialized",
-         "frameworks": ["django"]},
+        {
+            "name": "djangoist",
+            "provider": "strong",
+            "tier": "specialized",
+            "frameworks": ["django"],
+        },
     ],
-}  # fmt: skip
+}
 
 
-def prompt(task: Task = Task.ASK, words: int = 50, tokens: int = 300,
-           frameworks: frozenset[str] = frozenset()) -> Prompt:  # fmt: skip
-    return Prompt(task=task, language="python", scope=Scope("function", "f", 0, 9),
-                  messages=(Message("user", "x"),), max_output_tokens=100,
-                  prompt_tokens=tokens, full_file_tokens=tokens * 10, words=words,
-                  frameworks=frameworks)  # fmt: skip
+def prompt(
+    task: Task = Task.ASK,
+    words: int = 50,
+    tokens: int = 300,
+    frameworks: frozenset[str] = frozenset(),
+) -> Prompt:
+    return Prompt(
+        task=task,
+        language="python",
+        scope=Scope("function", "f", 0, 9),
+        messages=(Message("user", "x"),),
+        max_output_tokens=100,
+        prompt_tokens=tokens,
+        full_file_tokens=tokens * 10,
+        words=words,
+        frameworks=frameworks,
+    )
 
 
 @pytest.fixture
@@ -90,8 +105,15 @@ def test_rate_limit_headers_with_no_room_skip_the_platform(router: Router) -> No
 
 def test_a_platform_out_of_quota_falls_to_the_next(router: Router) -> None:
     ledger = router.account.ledger
-    r = ledger.reserve(provider="cheap", model="small", tier="basic", task="ask",
-                       prompt_tokens=9800, max_output_tokens=0, coefficient=1.0)  # fmt: skip
+    r = ledger.reserve(
+        provider="cheap",
+        model="small",
+        tier="basic",
+        task="ask",
+        prompt_tokens=9800,
+        max_output_tokens=0,
+        coefficient=1.0,
+    )
     ledger.settle(r, Settlement(9800, 0, 0, True, 9800.0, None, "ok"))
     route = router.route(prompt())
     assert route.candidates[0].model.key == "strong/small2"
@@ -101,8 +123,15 @@ def test_a_platform_out_of_quota_falls_to_the_next(router: Router) -> None:
 def test_completions_prefer_models_that_answer_within_the_deadline(router: Router) -> None:
     ledger = router.account.ledger
     for _ in range(3):
-        r = ledger.reserve(provider="cheap", model="small", tier="basic", task="completion",
-                           prompt_tokens=10, max_output_tokens=0, coefficient=1.0)  # fmt: skip
+        r = ledger.reserve(
+            provider="cheap",
+            model="small",
+            tier="basic",
+            task="completion",
+            prompt_tokens=10,
+            max_output_tokens=0,
+            coefficient=1.0,
+        )
         ledger.settle(r, Settlement(10, 0, 0, True, 10.0, None, "ok"))
     ledger._db.execute("UPDATE calls SET latency_ms = 4000")  # measured: too slow
     assert labels(router, prompt(Task.COMPLETION))[0] == "strong/small2"
