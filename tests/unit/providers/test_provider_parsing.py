@@ -307,7 +307,7 @@ async def test_anthropic_error_event_mid_stream_is_mapped(
 ) -> None:
     start = {"type": "message_start", "message": {"usage": {"input_tokens": 4}}}
     error = {"type": "error", "error": {"type": error_type, "message": "busy"}}
-    sse = f"event: message_start\ndata: {json.dumps(start)}\n\nevent: error\ndata: {json.dumps(error)}\n\n"
+    sse = "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in (start, error))
     recorder = Recorder(
         httpx.Response(200, text=sse, headers={"content-type": "text/event-stream"})
     )
