@@ -35,6 +35,7 @@ class CatalogModel:
     output_price: float | None
     fim: bool
     default: bool
+    tasks: tuple[str, ...] = ()
 
 
 @cache
@@ -52,6 +53,7 @@ def entries() -> tuple[CatalogModel, ...]:
             output_price=m.get("output_price"),
             fim=bool(m.get("fim", False)),
             default=bool(m.get("default", False)),
+            tasks=tuple(m.get("tasks", ())),
         )
         for m in raw
     )
@@ -78,6 +80,7 @@ def model_config(entry: CatalogModel, provider: str) -> ModelConfig:
         input_price=entry.input_price,
         output_price=entry.output_price,
         fim=entry.fim,
+        tasks=entry.tasks,
     )
 
 
@@ -98,17 +101,25 @@ def models_for_bare_providers(
 
 
 def default_config() -> Config:
-    """The setup with no config file: one platform per API key found in the environment."""
+    """The setup with no config file: one platform per API key in the environment, plus
+    the local llama.cpp tier when it is installed (first for the tasks it suits)."""
     from frugal_lsp.config import Config, ProviderConfig
+    from frugal_lsp.local_model import local_tier_available
 
-    from_config = {"openai": "https://api.openai.com/v1", "anthropic": "https://api.anthropic.com"}
-    providers = tuple(
+    urls = {"openai": "https://api.openai.com/v1", "anthropic": "https://api.anthropic.com"}
+    providers = [
         ProviderConfig(name=kind, kind=kind, base_url=url, api_key_env=KEY_ENV[kind])  # type: ignore[arg-type]
-        for kind, url in from_config.items()
+        for kind, url in urls.items()
         if os.environ.get(KEY_ENV[kind])
-    )
+    ]
+    if local_tier_available():
+        providers.append(ProviderConfig(name="local", kind="llama-cpp", base_url=""))
     models = tuple(m for p in providers for m in default_models(p.kind, p.name))
-    names = ", ".join(p.name for p in providers) or "none (set OPENAI_API_KEY or ANTHROPIC_API_KEY)"
+    names = ", ".join(p.name for p in providers)
+    if not providers:
+        names = "none (set OPENAI_API_KEY or ANTHROPIC_API_KEY, or install frugal-lsp[local])"
+    elif [p.name for p in providers] == ["local"]:
+        names = "local only (no API key set: every request runs on the local model, 0 quota)"
     return Config(
-        providers=providers, models=models, source=f"built-in defaults; providers: {names}"
+        providers=tuple(providers), models=models, source=f"built-in defaults; providers: {names}"
     )

@@ -20,7 +20,7 @@ from frugal_lsp import catalog
 from frugal_lsp.config_reader import Reader
 from frugal_lsp.errors import ConfigError
 from frugal_lsp.paths import user_config_file
-from frugal_lsp.tasks import DEFAULT_COEFFICIENTS, Tier
+from frugal_lsp.tasks import DEFAULT_COEFFICIENTS, Task, Tier
 
 ProviderKind = Literal["openai", "anthropic", "llama-cpp"]
 Period = Literal["day", "week", "month", "total", "credits"]
@@ -80,6 +80,7 @@ class ModelConfig:
     output_price: float | None = None
     fim: bool = False
     frameworks: tuple[str, ...] = ()  # e.g. ("django",): files importing them route here
+    tasks: tuple[str, ...] = ()  # tasks it is adequate for (empty: all); else a last resort
 
     @property
     def key(self) -> str:
@@ -288,6 +289,7 @@ def _read_model(r: Reader, providers: list[str]) -> ModelConfig:
         "output_price",
         "fim",
         "frameworks",
+        "tasks",
     )
     name = r.string("name", required=True) or "?"
     known = catalog.lookup(name)
@@ -308,7 +310,17 @@ def _read_model(r: Reader, providers: list[str]) -> ModelConfig:
         output_price=r.optional_number("output_price", known.output_price if known else None),
         fim=r.boolean("fim", known.fim if known else False),
         frameworks=tuple(f.lower() for f in r.strings("frameworks", ())),
+        tasks=_read_tasks(r, known.tasks if known else ()),
     )
+
+
+def _read_tasks(r: Reader, default: tuple[str, ...]) -> tuple[str, ...]:
+    allowed = [t.value for t in Task]
+    tasks = tuple(r.strings("tasks", default))
+    for task in tasks:
+        if task not in allowed:
+            r.problem("tasks", task, "tasks among " + " | ".join(allowed))
+    return tuple(t for t in tasks if t in allowed)
 
 
 def _read_routing(r: Reader) -> RoutingConfig:

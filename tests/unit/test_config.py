@@ -7,6 +7,7 @@ import pytest
 
 from frugal_lsp.config import find_config_file, load_config, parse_config
 from frugal_lsp.errors import ConfigError
+from frugal_lsp.local_model import local_tier_available
 from frugal_lsp.starter import starter_text, write_starter
 from frugal_lsp.tasks import Tier
 
@@ -83,15 +84,21 @@ def test_no_config_and_only_an_openai_key_gives_a_working_setup(
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key-000000000000")
     config = load_config(tmp_path)
-    assert [p.name for p in config.providers] == ["openai"]
+    local = ["local"] if local_tier_available() else []
+    assert [p.name for p in config.providers] == ["openai", *local]
     assert {m.tier for m in config.models} == {Tier.BASIC, Tier.ADVANCED}
     assert "sk-test" not in repr(config)
 
 
-def test_no_config_and_no_keys_means_no_providers(tmp_path: Path) -> None:
+def test_no_config_and_no_keys_runs_on_the_local_tier_alone_and_says_so(tmp_path: Path) -> None:
     config = load_config(tmp_path)
-    assert config.providers == ()
-    assert "set OPENAI_API_KEY" in config.source
+    if not local_tier_available():
+        assert config.providers == ()
+        assert "set OPENAI_API_KEY" in config.source
+        return
+    assert [(p.name, p.kind) for p in config.providers] == [("local", "llama-cpp")]
+    assert [(m.name, m.coefficient) for m in config.models] == [("smollm2-135m-instruct", 0.0)]
+    assert "local only" in config.source
 
 
 def write(path: Path, text: str) -> Path:

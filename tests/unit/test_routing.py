@@ -137,5 +137,24 @@ def test_completions_prefer_models_that_answer_within_the_deadline(router: Route
     assert labels(router, prompt(Task.COMPLETION))[0] == "strong/small2"
 
 
+def test_a_free_local_model_goes_first_where_adequate_and_last_elsewhere(tmp_path: Path) -> None:
+    data = {
+        **TWO_PLATFORMS,
+        "providers": [*TWO_PLATFORMS["providers"], {"name": "local", "kind": "llama-cpp"}],
+        "models": [
+            *TWO_PLATFORMS["models"],
+            {"name": "tiny", "provider": "local", "tier": "basic", "coefficient": 0.0,
+             "tasks": ["completion", "ask"]},
+        ],
+    }  # fmt: skip
+    config = parse_config(data)
+    router = Router(config, QuotaAccount(config, Ledger(tmp_path / "l.sqlite3")))
+    assert labels(router, prompt(Task.COMPLETION))[0] == "local/tiny"
+    assert labels(router, prompt(Task.ASK, words=20))[0] == "local/tiny"
+    # not made for design questions, nor strong enough: only a last resort there
+    assert labels(router, prompt(Task.DESIGN)) == ["strong/big", "local/tiny"]
+    assert labels(router, prompt(Task.EXPLAIN_ERROR))[-1] == "local/tiny"
+
+
 def test_a_requested_tier_is_honoured(router: Router) -> None:
     assert labels(router, prompt(words=10), Tier.ADVANCED) == ["strong/big"]

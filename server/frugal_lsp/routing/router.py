@@ -99,7 +99,13 @@ class Router:
                 return False
             return TIER_RANK[model.tier] >= TIER_RANK[required]
 
-        return [m for m in self.config.models if fits(m)]
+        # Free (local) models are always kept, as a last resort when they are not adequate.
+        return [m for m in self.config.models if fits(m) or m.coefficient == 0]
+
+    def _last_resort(self, model: ModelConfig, prompt: Prompt, required: Tier) -> bool:
+        """A model kept only because it is free: tier too low, or not made for this task."""
+        wrong_task = bool(model.tasks) and prompt.task.value not in model.tasks
+        return wrong_task or TIER_RANK[model.tier] < TIER_RANK[required]
 
     def _why_not(self, model: ModelConfig, prompt: Prompt, cand: Candidate) -> str | None:
         needed = prompt.prompt_tokens + prompt.max_output_tokens
@@ -118,6 +124,7 @@ class Router:
         self, cand: Candidate, prompt: Prompt, required: Tier, strongest_first: bool
     ) -> tuple[float, ...]:
         model = cand.model
+        last_resort = 1.0 if self._last_resort(model, prompt, required) else 0.0
         framework = 0.0 if prompt.frameworks & set(model.frameworks) else 1.0
         exact_tier = 0.0 if model.tier is required else 1.0
         slow = 0.0
@@ -128,6 +135,7 @@ class Router:
             )
         strength = -model.coefficient if strongest_first else 0.0
         return (
+            last_resort,
             framework,
             slow,
             exact_tier,
