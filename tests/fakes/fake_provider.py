@@ -160,7 +160,7 @@ class FakeProvider:
         self._stopping.clear()
         self._server = _Server(self._address, self)
         self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="fake-provider", daemon=True
+            target=self._server.serve_forever, args=(0.02,), name="fake-provider", daemon=True
         )
         self._thread.start()
         return self

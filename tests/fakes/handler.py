@@ -34,6 +34,7 @@ _DROPPED = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)
 
 class FakeHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # no 40 ms delayed-ACK stalls between header and body
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read fake.requests
