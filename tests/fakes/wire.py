@@ -115,7 +115,7 @@ def _openai_chunk(wire: Wire, obj: str, model: str, text: str, finish: str | Non
 def _anthropic_events(model: str, text: str, usage: FakeUsage | None) -> list[bytes]:
     start_usage = anthropic_usage(usage) if usage else {"input_tokens": 0}
     start_usage["output_tokens"] = 1
-    message = {
+    message: JsonObject = {
         "id": _ID,
         "type": "message",
         "role": "assistant",

@@ -51,7 +51,9 @@ class OpenAIProvider:
     async def complete(self, request: ProviderRequest) -> ProviderResponse:
         path, body = request_body(request, stream=False)
         reply = await self._http.post_json(path, body, self._headers())
-        with self._http.shape(self._http.url_for(path)):
+        url = self._http.url_for(path)
+        self._raise_body_error(reply.data, url)
+        with self._http.shape(url):
             text, finish = _read_choice(reply.data, fim=request.fim is not None)
             usage = read_usage(reply.data.get("usage"))
         return ProviderResponse(text, usage, reply.rate_limits, finish)
@@ -78,22 +80,23 @@ class OpenAIProvider:
                     chunk = self._http.parse_json(event.data, sse.url)
                     with self._http.shape(sse.url):
                         piece = state.feed(chunk)
-                    self._raise_stream_error(chunk, sse.url)
+                    self._raise_body_error(chunk, sse.url)
                     if piece:
                         yield piece
         except ProviderUnavailable as exc:
             raise self._http.stream_cut(sse.url, state.text, state.usage, str(exc)) from exc
         raise self._http.stream_cut(sse.url, state.text, state.usage, "no [DONE]")
 
-    def _raise_stream_error(self, chunk: JsonObject, url: str) -> None:
-        """Some compatible servers report failures mid-stream as ``{"error": ...}``."""
+    def _raise_body_error(self, chunk: JsonObject, url: str) -> None:
+        """Some compatible servers report failures in a 200 body or mid-stream as
+        ``{"error": ...}``."""
         error = chunk.get("error")
         if error is None:
             return
         message = error.get("message") if isinstance(error, dict) else error
         code = error.get("code") if isinstance(error, dict) else None
         cls = _STREAM_ERRORS.get(str(code), ProviderUnavailable)
-        raise self._http.error(cls, f"error in the stream from {url}: {message}")
+        raise self._http.error(cls, f"error reported by {url}: {message}")
 
     def _headers(self) -> dict[str, str]:
         key = self._http.api_key()

@@ -424,3 +424,9 @@ async def test_llama_cpp_is_openai_compatible_and_keyless(
 def test_llama_cpp_without_base_url_says_what_to_set() -> None:
     with pytest.raises(ConfigError, match=r"providers\.local\.base_url"):
         make_provider(ProviderConfig(name="local", kind="llama-cpp", base_url=""))
+
+
+async def test_error_object_in_a_200_body_is_not_an_empty_answer(made: list[Provider]) -> None:
+    body = {"error": {"message": "model overloaded", "code": "server_busy"}}
+    with pytest.raises(ProviderUnavailable, match="model overloaded"):
+        await openai(made, Recorder(httpx.Response(200, json=body))).complete(REQUEST)
