@@ -12,7 +12,7 @@ from frugal_lsp.context.frameworks import detect_frameworks
 from frugal_lsp.context.policies import POLICIES, Excerpt, Gathered
 from frugal_lsp.context.postprocess import clean_completion
 from frugal_lsp.context.prompt import Prompt
-from frugal_lsp.context.redact import redact_lines
+from frugal_lsp.context.redact import RedactedLines
 from frugal_lsp.context.request import ContextRequest
 from frugal_lsp.context.scoping import Scoper
 from frugal_lsp.context.traces import excerpts_for
@@ -71,11 +71,10 @@ class ContextBuilder:
         row = min(max(request.position.line, 0), len(lines) - 1)
         column = utf16_to_index(lines[row], request.position.character)
         found = self._scoper.find(doc, row, column)
-        wanted = found.all_lines() | _selection(request, len(lines))
         return Gathered(
             request=request,
             found=found,
-            lines=redact_lines(lines, wanted),
+            lines=RedactedLines(lines),
             row=row,
             column=column,
             config=self.config,
@@ -99,9 +98,3 @@ class ContextBuilder:
         found = detect_frameworks(doc.text)
         self._frameworks[doc.path] = (doc.version, found)
         return found
-
-
-def _selection(request: ContextRequest, n_lines: int) -> set[int]:
-    if request.end is None:
-        return set()
-    return set(range(max(request.position.line, 0), min(request.end.line, n_lines - 1) + 1))

@@ -15,7 +15,8 @@ class Found:
     class and of every enclosing definition); ``header`` the module header lines (imports
     and module-level names the scope uses); ``signatures`` the signature lines of same-file
     functions and classes the scope references; ``members`` the lines naming attributes of
-    the enclosing class (``self.x = ...``) the scope may need.
+    the enclosing class (``self.x = ...``) the scope may need; ``imports`` and ``outline``
+    are cheaper, lower-ranked context for filling a budget.
     """
 
     scope: Scope
@@ -23,8 +24,10 @@ class Found:
     header: tuple[int, ...] = ()
     signatures: tuple[int, ...] = ()
     members: tuple[int, ...] = ()
+    imports: tuple[int, ...] = ()  # every import row, used by the scope or not
+    outline: tuple[int, ...] = ()  # signature rows of the file's other definitions, nearest first
     names: frozenset[str] = field(default_factory=frozenset)  # identifiers the scope uses
 
     def all_lines(self) -> set[int]:
         lines = set(range(self.scope.start_line, self.scope.end_line + 1))
-        return lines.union(self.outer, self.header, self.signatures, self.members)
+        return lines.union(self.outer, self.header, self.signatures, self.members, self.imports)

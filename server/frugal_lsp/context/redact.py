@@ -1,9 +1,10 @@
-"""Secret redaction: one precompiled regex pass over the text that would be sent.
+"""Secret redaction: precompiled patterns over the text that would be sent.
 
-A single alternation (one named group per kind) scans the text once; detect-secrets was
-measured at ~1 s per 5,000 lines, far too slow for the completion path, and it has no
-rules for ``sk-proj-``/``sk-ant-`` keys. Replacements keep line breaks, so line numbers
-of the redacted text still match the file.
+Each kind of secret has a pattern and the literal needles it cannot match without; a
+pattern runs only when one of its needles is in the text (a substring check), so ordinary
+code costs a few substring scans. detect-secrets was measured at ~1 s per 5,000 lines,
+far too slow for the completion path, and it has no rules for ``sk-proj-``/``sk-ant-``
+keys. Replacements keep line breaks, so line numbers of the redacted text still match.
 """
 
 from __future__ import annotations
@@ -11,33 +12,65 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
-_KINDS: tuple[tuple[str, str], ...] = (
-    ("private_key", r"-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?"
-                    r"-----END[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s]*)"),
-    ("anthropic_key", r"\bsk-ant-[A-Za-z0-9_\-]{20,}"),
-    ("openai_key", r"\bsk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_\-]{20,}"),
-    ("stripe_key", r"\b[rs]k_(?:live|test)_[A-Za-z0-9]{16,}"),
-    ("github_token", r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})"),
-    ("slack_token", r"\bxox[abposr]-[A-Za-z0-9\-]{10,}"),
-    ("slack_webhook", r"https://hooks\.slack\.com/services/[A-Za-z0-9/_\-]{20,}"),
-    ("google_key", r"\bAIza[0-9A-Za-z_\-]{35}"),
-    ("aws_key_id", r"\b(?:AKIA|ASIA|ABIA|ACCA|AIDA|AROA)[0-9A-Z]{16}\b"),
-    ("aws_secret", r"(?i:aws.{0,24}?(?:secret|private).{0,24}?[=:]\s*['\"]?)"
-                   r"(?P<aws_secret_v>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])"),
-    ("jwt", r"\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"),
-    ("bearer", r"(?i:\b(?:bearer|token)\s+)(?P<bearer_v>[A-Za-z0-9\-._~+/]{20,}=*)"),
-    ("url_password", r"\b[a-zA-Z][a-zA-Z0-9+.\-]{1,20}://[^\s:/@'\"]{1,64}:"
-                     r"(?P<url_password_v>[^\s@/'\"]{1,128})@"),
-    ("assigned_secret", r"(?i:\b[\w.]*(?:password|passwd|pwd|secret|api_?key|access_?token)"
-                        r"['\"]?\s*(?:=|:|=>)\s*['\"])(?P<assigned_secret_v>[^'\"\s]{8,})(?=['\"])"),
-    ("key_material", r"(?m:^[ \t]*[A-Za-z0-9+/]{56,}={0,2}[ \t]*$)"),  # a PEM body line
-    ("entropy", r"(?<=['\"`])[A-Za-z0-9+/=_\-]{20,}(?=['\"`])"),
+_B64 = "A-Za-z0-9+/"
+_PEM_LABEL = r"-----(?:BEGIN|END)[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of secret: where it hides and how to recognise it."""
+
+    name: str
+    pattern: re.Pattern[str]
+    needles: tuple[str, ...] = ()  # the text must hold one of these ...
+    lower_needles: tuple[str, ...] = ()  # ... or one of these once lower-cased
+    word_start: bool = False  # the match may not continue a longer word
+    accept: Callable[[str], bool] | None = None  # a last check on the secret itself
+
+    def present(self, text: str, lower: str) -> bool:
+        if not self.needles and not self.lower_needles:
+            return True
+        return any(n in text for n in self.needles) or any(n in lower for n in self.lower_needles)
+
+
+def _k(name: str, pattern: str, *needles: str, lower: tuple[str, ...] = (), **kw: object) -> Kind:
+    return Kind(name, re.compile(pattern), needles, lower, **kw)  # type: ignore[arg-type]
+
+
+KINDS: tuple[Kind, ...] = (
+    _k("private-key", _PEM_LABEL.replace("(?:BEGIN|END)", "BEGIN")
+       + r"(?:[\s\S]*?" + _PEM_LABEL.replace("(?:BEGIN|END)", "END") + rf"|[{_B64}=\s]*)",
+       "PRIVATE KEY"),
+    _k("private-key", rf"(?m:(?:^[ \t]*[{_B64}=]+[ \t]*\n)+[ \t]*)"
+       + _PEM_LABEL.replace("(?:BEGIN|END)", "END"), "PRIVATE KEY"),
+    _k("anthropic-key", r"sk-ant-[A-Za-z0-9_\-]{20,}", "sk-ant-", word_start=True),
+    _k("openai-key", r"sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}", "sk-", word_start=True),
+    _k("stripe-key", r"(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,}", "_live_", "_test_"),
+    _k("github-token", r"gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,}",
+       "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
+    _k("slack-token", r"xox[abposr]-[A-Za-z0-9\-]{10,}", "xox", word_start=True),
+    _k("slack-webhook", r"https://hooks\.slack\.com/services/[A-Za-z0-9/_\-]{20,}", "hooks.slack"),
+    _k("google-key", r"AIza[0-9A-Za-z_\-]{35}", "AIza"),
+    _k("aws-key-id", r"A(?:KIA|SIA|BIA|CCA|IDA|ROA)[0-9A-Z]{16}(?![0-9A-Z])",
+       "AKIA", "ASIA", "ABIA", "ACCA", "AIDA", "AROA", word_start=True),
+    _k("aws-secret", r"(?i:aws.{0,24}?(?:secret|private).{0,24}?[=:]\s*['\"]?)"
+       r"(?P<v>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])", lower=("aws",)),
+    _k("jwt", r"eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}", "eyJ"),
+    _k("bearer", r"(?i:(?:bearer|token)\s+)(?P<v>[A-Za-z0-9\-._~+/]{20,}=*)",
+       lower=("bearer", "token")),
+    _k("url-password", r"://[^\s:/@'\"]{1,64}:(?P<v>[^\s@/'\"]{1,128})@", "://"),
+    _k("assigned-secret", r"(?i:(?:password|passwd|pwd|secret|api_?key|access_?token)\w*"
+       r"['\"]?\s*(?:=|:|=>)\s*['\"])(?P<v>[^'\"\s]{8,})(?=['\"])",
+       lower=("passw", "pwd", "secret", "apikey", "api_key", "access_token", "accesstoken")),
+    _k("key-material", rf"(?m:^[ \t]*[{_B64}]{{56,}}={{0,2}}[ \t]*$)"),
+    _k("high-entropy-string", r"(?<=['\"`])[A-Za-z0-9+/=_\-]{20,}(?=['\"`])",
+       accept=lambda s: looks_random(s)),
 )  # fmt: skip
 
-_PATTERN = re.compile("|".join(f"(?P<{name}>{body})" for name, body in _KINDS))
-_PLACEHOLDER = "<redacted:{}>"
+PLACEHOLDER = "<redacted:{}>"
 
 
 @dataclass(frozen=True)
@@ -48,43 +81,39 @@ class Redacted:
 
 def redact(text: str) -> Redacted:
     """``text`` with every secret replaced by ``<redacted:kind>``; line breaks are kept."""
+    total = 0
+    lower = text.lower()
+    for kind in KINDS:
+        if kind.present(text, lower):
+            text, n = _apply(kind, text)
+            total += n
+    return Redacted(text, total)
+
+
+def _apply(kind: Kind, text: str) -> tuple[str, int]:
     count = 0
 
     def replace(m: re.Match[str]) -> str:
         nonlocal count
-        kind = m.lastgroup or "secret"
-        inner = m.group(kind + "_v") if kind + "_v" in _PATTERN.groupindex else None
-        secret = inner if inner is not None else m.group(0)
-        if kind == "entropy" and not looks_random(secret):
-            return m.group(0)
-        count += 1
-        placeholder = _PLACEHOLDER.format(kind.replace("_", "-")) + "\n" * secret.count("\n")
-        if inner is None:
-            return placeholder
-        start, end = m.start(kind + "_v") - m.start(), m.end(kind + "_v") - m.start()
         whole = m.group(0)
+        group = "v" if "v" in m.re.groupindex and m.group("v") is not None else 0
+        secret = m.group(group)
+        starts_word = m.start() == 0 or not (text[m.start() - 1].isalnum())
+        if (kind.word_start and not starts_word) or (kind.accept and not kind.accept(secret)):
+            return whole
+        if "<redacted:" in secret:  # already replaced by an earlier kind
+            return whole
+        count += 1
+        placeholder = PLACEHOLDER.format(kind.name) + "\n" * secret.count("\n")
+        start, end = m.start(group) - m.start(), m.end(group) - m.start()
         return whole[:start] + placeholder + whole[end:]
 
-    if not _maybe_secret(text):
-        return Redacted(text, 0)
-    out = _PATTERN.sub(replace, text)
-    return Redacted(out, count)
-
-
-def _maybe_secret(text: str) -> bool:
-    """Cheap gate: no run of 16+ token characters and no key marker means nothing to find."""
-    return _GATE.search(text) is not None
-
-
-_GATE = re.compile(r"[A-Za-z0-9+/=_\-]{16}|PRIVATE KEY|://[^\s/]*:|(?i:token|bearer)\s")
+    return kind.pattern.sub(replace, text), count
 
 
 def looks_random(s: str) -> bool:
     """High-entropy, mixed-class strings: API keys and tokens, not words or identifiers."""
-    classes = sum(
-        (any(c.islower() for c in s), any(c.isupper() for c in s), any(c.isdigit() for c in s))
-    )
-    if classes < 2 or not any(c.isdigit() for c in s):
+    if not any(c.isdigit() for c in s) or not any(c.isalpha() for c in s):
         return False
     if _is_hex(s):
         return len(s) >= 32 and entropy(s) >= 3.0
@@ -101,21 +130,35 @@ def entropy(s: str) -> float:
     return -sum(k / n * math.log2(k / n) for k in Counter(s).values())
 
 
+class RedactedLines:
+    """A file's lines, redacted on demand in fixed blocks (with overlap for multi-line keys)."""
+
+    BLOCK = 48
+    OVERLAP = 8
+
+    def __init__(self, lines: list[str]) -> None:
+        self._lines = lines
+        self._done: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def get(self, n: int, default: str = "") -> str:
+        if not 0 <= n < len(self._lines):
+            return default
+        if n not in self._done:
+            self._redact_block(n // self.BLOCK)
+        return self._done[n]
+
+    def _redact_block(self, block: int) -> None:
+        start, end = block * self.BLOCK, min((block + 1) * self.BLOCK, len(self._lines))
+        lo, hi = max(0, start - self.OVERLAP), min(len(self._lines), end + self.OVERLAP)
+        text = redact("\n".join(self._lines[lo:hi])).text.split("\n")
+        for n in range(start, end):
+            self._done[n] = text[n - lo]
+
+
 def redact_lines(lines: list[str], wanted: set[int]) -> dict[int, str]:
-    """Redacted text of the ``wanted`` lines, each contiguous run redacted as one text."""
-    out: dict[int, str] = {}
-    for start, end in _runs(sorted(n for n in wanted if 0 <= n < len(lines))):
-        text = redact("\n".join(lines[start : end + 1])).text
-        for i, line in enumerate(text.split("\n")):
-            out[start + i] = line
-    return out
-
-
-def _runs(rows: list[int]) -> list[tuple[int, int]]:
-    runs: list[tuple[int, int]] = []
-    for n in rows:
-        if runs and runs[-1][1] == n - 1:
-            runs[-1] = (runs[-1][0], n)
-        else:
-            runs.append((n, n))
-    return runs
+    """Redacted text of the ``wanted`` lines."""
+    source = RedactedLines(lines)
+    return {n: source.get(n) for n in sorted(wanted) if 0 <= n < len(lines)}

@@ -127,6 +127,8 @@ def _complete(
         header=tuple(_header(index, names)),
         signatures=tuple(_signatures(index, names, own, scope)),
         members=tuple(_members(node, g, lines, scope)),
+        imports=tuple(index.header),
+        outline=tuple(_outline(index, scope)),
         names=names,
     )
 
@@ -159,6 +161,14 @@ def _signatures(index: Index, names: frozenset[str], own: set[int], scope: Scope
                 continue
             rows.extend(_sig_rows(d))
     return rows
+
+
+def _outline(index: Index, scope: Scope) -> list[int]:
+    """Signature rows of every other definition, nearest to the scope first."""
+    mid = (scope.start_line + scope.end_line) // 2
+    others = [d for d in index.defs if not d.start <= scope.start_line <= d.end]
+    others.sort(key=lambda d: abs(d.start - mid))
+    return [r for d in others for r in _sig_rows(d)]
 
 
 def _sig_rows(d: Def) -> range:

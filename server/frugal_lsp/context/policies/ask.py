@@ -83,7 +83,7 @@ def selection_rows(g: Gathered) -> tuple[int, int]:
         return g.found.scope.start_line, g.found.scope.end_line
     start_row = g.request.position.line
     end_row = end.line - 1 if end.character == 0 and end.line > start_row else end.line
-    last = max(g.lines) if g.lines else start_row
+    last = max(len(g.lines) - 1, 0)
     return max(start_row, 0), min(max(end_row, start_row), last)
 
 

@@ -12,7 +12,7 @@ from frugal_lsp.context.budget import Line
 from frugal_lsp.context.document import Document
 from frugal_lsp.context.found import Found
 from frugal_lsp.context.prompt import Fim, Message, Prompt
-from frugal_lsp.context.redact import redact
+from frugal_lsp.context.redact import RedactedLines, redact
 from frugal_lsp.context.request import ContextRequest
 from frugal_lsp.tokens import TokenCounter
 
@@ -35,7 +35,7 @@ class Gathered:
 
     request: ContextRequest
     found: Found
-    lines: dict[int, str]  # redacted text of every line the policy may use
+    lines: RedactedLines  # the file's lines, redacted on first use
     row: int  # cursor (or selection start) line
     column: int  # cursor column as a code-point index into the line
     config: ContextConfig
@@ -54,7 +54,7 @@ class Gathered:
         return 0 <= number < len(self.source) and not self.source[number].strip()
 
     def line(self, number: int) -> Line:
-        return Line(number, self.lines.get(number, ""))
+        return Line(number, self.lines.get(number))
 
     def display_path(self) -> str:
         path = self.document.path

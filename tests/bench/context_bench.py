@@ -1,0 +1,343 @@
+"""Context benchmark: how many tokens each strategy sends, and how much of what the model
+needs it keeps. Run ``python -m tests.bench.context_bench`` (``make bench-context``).
+
+Code nobody here wrote: the running interpreter's standard library and the JavaScript
+shipped inside npm. Positions are the starts of non-blank code lines (fixed seed); the
+line is masked (its text removed, indentation kept) and the cursor put where it began.
+Identifier recall = share of the masked line's identifiers that occur elsewhere in the
+file and also appear in the prompt (strings, comments, keywords and builtins dropped).
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import random
+import re
+import statistics
+import sysconfig
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from frugal_lsp.config import ContextConfig
+from frugal_lsp.context import ContextBuilder, ContextRequest, Document, Position
+from frugal_lsp.context.document import language_for
+from frugal_lsp.context.trees import Trees
+from frugal_lsp.tasks import Task
+from frugal_lsp.tokens import TokenCounter, counter
+
+SEED = 20240611
+PY_FILES, JS_FILES, PER_FILE = 20, 15, 10
+MIN_LINES, MAX_LINES = 100, 3000
+BUDGETS = (256, 512, 1024)
+NPM_ROOT = Path("/usr/lib/node_modules/npm")
+RESULTS = Path("bench/results/context.md")
+_SKIP_DIRS = {"test", "tests", "idle_test", "site-packages", "__pycache__", "lib2to3"}
+_JS_NAMES = set(
+    "break case catch class const continue debugger default delete do else export extends "
+    "finally for function if import in instanceof new return super switch this throw try "
+    "typeof var void while with yield let static async await of get set true false null "
+    "undefined NaN Infinity Object JSON Array String Number Boolean Math Promise Error "
+    "TypeError RangeError Symbol Map Set WeakMap Date RegExp Buffer console process require "
+    "module exports arguments globalThis setTimeout clearTimeout setImmediate parseInt "
+    "parseFloat isNaN BigInt Proxy Reflect __dirname __filename".split()
+)
+_PY_NAMES = set(keyword.kwlist) | set(keyword.softkwlist) | set(dir(builtins)) | {"self", "cls"}
+_STRING = re.compile(r"(?:[rbfuRBFU]{0,2})('''|\"\"\"|'|\"|`)(?:\\.|(?!\1).)*?\1")
+_COMMENT = {"python": re.compile(r"#.*$"), "javascript": re.compile(r"//.*$|/\*.*?\*/")}
+_WORD = re.compile(r"[A-Za-z_$][\w$]*")
+_NOT_CODE = ("string", "comment", "template_string", "string_content", "regex")
+
+
+@dataclass(frozen=True)
+class Case:
+    doc: Document  # the file with the masked line
+    position: Position
+    wanted: frozenset[str]  # the identifiers a model needs for the masked line
+
+
+@dataclass
+class Tally:
+    tokens: list[int]
+    recall: list[float]
+
+    def row(self, name: str, full_median: float) -> list[str]:
+        med = statistics.median(self.tokens)
+        p90 = statistics.quantiles(self.tokens, n=10)[-1]
+        recall = statistics.fmean(self.recall)
+        return [name, f"{med:.0f}", f"{p90:.0f}", f"{med / full_median:.3f}", f"{recall:.3f}"]
+
+
+# --- sampling ---------------------------------------------------------------------------
+
+
+def pick_files(rng: random.Random) -> list[Path]:
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    py = [p for p in sorted(stdlib.rglob("*.py")) if not _SKIP_DIRS & set(p.parts)]
+    js = sorted(NPM_ROOT.rglob("*.js")) if NPM_ROOT.is_dir() else []
+    return _sized(py, rng, PY_FILES) + _sized(js, rng, JS_FILES)
+
+
+def _sized(paths: list[Path], rng: random.Random, n: int) -> list[Path]:
+    rng.shuffle(paths)
+    chosen: list[Path] = []
+    for p in paths:
+        text = p.read_text(encoding="utf-8", errors="replace")
+        if MIN_LINES <= text.count("\n") <= MAX_LINES and "\t" not in text[:2000]:
+            chosen.append(p)
+        if len(chosen) == n:
+            break
+    return chosen
+
+
+def cases_for(path: Path, rng: random.Random, trees: Trees) -> list[Case]:
+    doc = Document(path=path, text=path.read_text(encoding="utf-8"), language=language_for(path))
+    lines = doc.lines
+    parsed = trees.get(doc)
+    rows = [r for r in range(len(lines)) if lines[r].strip() and _is_code(parsed, lines, r)]
+    rng.shuffle(rows)
+    out: list[Case] = []
+    for r in rows:
+        case = _mask(doc, r)
+        if case is not None:
+            out.append(case)
+        if len(out) == PER_FILE:
+            break
+    return out
+
+
+def _is_code(parsed: object, lines: list[str], row: int) -> bool:
+    stripped = lines[row].lstrip()
+    if stripped.startswith(("#", "//", "/*", "*", '"""', "'''")):
+        return False
+    col = len(lines[row].encode()) - len(stripped.encode())
+    root = parsed.tree.root_node  # type: ignore[attr-defined]
+    node = root.descendant_for_point_range((row, col), (row, col))
+    while node is not None:
+        if node.type in _NOT_CODE:
+            return False
+        node = node.parent
+    return True
+
+
+def _mask(doc: Document, row: int) -> Case | None:
+    lines = doc.lines
+    line = lines[row]
+    indent = line[: len(line) - len(line.lstrip())]
+    rest = "\n".join(lines[:row] + [indent] + lines[row + 1 :])
+    wanted = identifiers(line, doc.language) & set(_WORD.findall(rest))
+    if not wanted:
+        return None
+    masked = Document(path=doc.path, text=rest, language=doc.language, version=row + 1)
+    return Case(masked, Position(row, len(indent)), frozenset(wanted))
+
+
+def identifiers(line: str, language: str) -> set[str]:
+    """Code identifiers of a line: no strings, comments, keywords or builtins."""
+    code = _STRING.sub(" ", line)
+    code = _COMMENT["python" if language == "python" else "javascript"].sub(" ", code)
+    skip = _PY_NAMES if language == "python" else _JS_NAMES
+    return {w for w in _WORD.findall(code) if w not in skip}
+
+
+# --- strategies -------------------------------------------------------------------------
+
+
+def recall(case: Case, prompt_text: str) -> float:
+    present = set(_WORD.findall(prompt_text))
+    return len(case.wanted & present) / len(case.wanted)
+
+
+def window(case: Case, budget: int, tc: TokenCounter) -> str:
+    """llm-ls style: lines alternately above and below the cursor until the budget is spent."""
+    lines = case.doc.lines
+    row = case.position.line
+    kept = {row: lines[row]}
+    spent = tc.count(lines[row]) + 1
+    above, below, turn = row - 1, row + 1, 0
+    while above >= 0 or below < len(lines):
+        take_above = (turn % 2 == 0 and above >= 0) or below >= len(lines)
+        r = above if take_above else below
+        cost = tc.count(lines[r]) + 1
+        if spent + cost > budget:
+            break
+        kept[r], spent = lines[r], spent + cost
+        above, below = (above - 1, below) if take_above else (above, below + 1)
+        turn += 1
+    return "\n".join(kept[r] for r in sorted(kept))
+
+
+def run_ours(builder: ContextBuilder, case: Case) -> tuple[int, float]:
+    prompt = builder.build(ContextRequest(case.doc, Task.COMPLETION, case.position))
+    return prompt.prompt_tokens, recall(case, prompt.text)
+
+
+def measure(cases: list[Case], fn: Callable[[Case], tuple[int, float]]) -> Tally:
+    tally = Tally([], [])
+    for case in cases:
+        tokens, rec = fn(case)
+        tally.tokens.append(tokens)
+        tally.recall.append(rec)
+    return tally
+
+
+def _window_fn(budget: int, tc: TokenCounter) -> Callable[[Case], tuple[int, float]]:
+    def fn(case: Case) -> tuple[int, float]:
+        text = window(case, budget, tc)
+        return tc.count(text), recall(case, text)
+
+    return fn
+
+
+# --- timing -----------------------------------------------------------------------------
+
+
+def timing(tc: TokenCounter) -> dict[str, float]:
+    """Scope + assembly + redaction on a 5,000-line file, after its first parse."""
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    source = (stdlib / "_pydecimal.py").read_text(encoding="utf-8").split("\n")
+    while len(source) < 5000:
+        source += source
+    text = "\n".join(source[:5000])
+    doc = Document(path=stdlib / "_pydecimal_5000.py", text=text, language="python", version=1)
+    builder = ContextBuilder(ContextConfig(exclude=()), tc, None)
+    rows = random.Random(SEED).sample(range(5000), 200)
+    t0 = time.perf_counter()
+    builder.build(ContextRequest(doc, Task.COMPLETION, Position(rows[0], 0)))
+    first = time.perf_counter() - t0
+    warm = _times(builder, doc, rows)
+    edited = _edit_times(builder, doc, rows[:50])
+    return {
+        "first build (parse + index + full-file count) ms": first * 1e3,
+        "warm build median ms": statistics.median(warm) * 1e3,
+        "warm build p90 ms": statistics.quantiles(warm, n=10)[-1] * 1e3,
+        "after a 1-char edit (incremental re-parse + build) median ms": statistics.median(edited)
+        * 1e3,
+    }
+
+
+def _times(builder: ContextBuilder, doc: Document, rows: list[int]) -> list[float]:
+    out = []
+    for r in rows:
+        t0 = time.perf_counter()
+        builder.build(ContextRequest(doc, Task.COMPLETION, Position(r, 4)))
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def _edit_times(builder: ContextBuilder, doc: Document, rows: list[int]) -> list[float]:
+    out = []
+    for i, r in enumerate(rows):
+        lines = doc.lines
+        lines[r] = " " + lines[r]
+        new = replace(doc, text="\n".join(lines), version=doc.version + 1)
+        t0 = time.perf_counter()
+        builder.edit(doc.path, new.version, Position(r, 0), Position(r, 0), " ")
+        builder.build(ContextRequest(new, Task.COMPLETION, Position(r, 4)))
+        out.append(time.perf_counter() - t0)
+        doc = new
+        _ = i
+    return out
+
+
+# --- report -----------------------------------------------------------------------------
+
+
+def main() -> None:
+    tc = counter()
+    rng = random.Random(SEED)
+    files = pick_files(rng)
+    trees = Trees()
+    cases = [c for f in files for c in cases_for(f, rng, trees)]
+    full = measure(cases, lambda c: (tc.count(c.doc.text), 1.0))
+    builders = {b: ContextBuilder(ContextConfig(completion_max_tokens=b, exclude=()), tc) for b in BUDGETS}
+    ours = {b: measure(cases, lambda c, b=b: run_ours(builders[b], c)) for b in BUDGETS}
+    windows = {b: measure(cases, _window_fn(b, tc)) for b in BUDGETS}
+    report(files, cases, full, ours, windows, timing(tc), tc)
+
+
+def report(
+    files: list[Path],
+    cases: list[Case],
+    full: Tally,
+    ours: dict[int, Tally],
+    windows: dict[int, Tally],
+    times: dict[str, float],
+    tc: TokenCounter,
+) -> None:
+    fm = statistics.median(full.tokens)
+    n_py = sum(1 for f in files if f.suffix == ".py")
+    head = ["strategy", "median tokens", "p90 tokens", "ratio to full", "identifier recall"]
+    main_rows = [
+        full.row("full file", fm),
+        windows[1024].row("window @1024 (llm-ls style)", fm),
+        ours[1024].row("ours (completion_max_tokens=1024)", fm),
+    ]
+    budget_head = ["budget", "window median", "window recall", "ours median", "ours recall", "Δ recall"]
+    budget_rows = [
+        [
+            str(b),
+            f"{statistics.median(windows[b].tokens):.0f}",
+            f"{statistics.fmean(windows[b].recall):.3f}",
+            f"{statistics.median(ours[b].tokens):.0f}",
+            f"{statistics.fmean(ours[b].recall):.3f}",
+            f"{statistics.fmean(ours[b].recall) - statistics.fmean(windows[b].recall):+.3f}",
+        ]
+        for b in BUDGETS
+    ]
+    o = ours[1024]
+    verdict = _verdict(o, ours, windows)
+    text = "\n".join(
+        [
+            "# Context benchmark (completion)",
+            "",
+            f"{len(cases)} positions over {len(files)} files ({n_py} stdlib .py, "
+            f"{len(files) - n_py} npm .js; {MIN_LINES}-{MAX_LINES} lines), seed {SEED}, "
+            f"tokenizer {tc.encoding_name}. Produced by `make bench-context`.",
+            "",
+            _table(head, main_rows),
+            "",
+            "## Equal budgets",
+            "",
+            _table(budget_head, budget_rows),
+            "",
+            "## Latency on a 5,000-line Python file (scope + assembly + redaction)",
+            "",
+            _table(["measure", "value"], [[k, f"{v:.2f}"] for k, v in times.items()]),
+            "",
+            "## Against the targets",
+            "",
+            *verdict,
+            "",
+        ]
+    )
+    print(text)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(text, encoding="utf-8")
+    _ = o
+
+
+def _verdict(o: Tally, ours: dict[int, Tally], windows: dict[int, Tally]) -> list[str]:
+    med, rec = statistics.median(o.tokens), statistics.fmean(o.recall)
+    lines = [
+        f"- median completion prompt {med:.0f} tokens (target ≤ 512): "
+        f"{'met' if med <= 512 else 'NOT met'}",
+        f"- recall {rec:.3f} (target ≥ 0.92, stretch ≥ 0.95): "
+        f"{'stretch met' if rec >= 0.95 else 'met' if rec >= 0.92 else 'NOT met'}",
+    ]
+    for b in BUDGETS:
+        d = statistics.fmean(ours[b].recall) - statistics.fmean(windows[b].recall)
+        lines.append(f"- @{b}: ours − window = {d:+.3f} (target ≥ +0.05): {'met' if d >= 0.05 else 'NOT met'}")
+    return lines
+
+
+def _table(head: list[str], rows: list[list[str]]) -> str:
+    out = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    main()
