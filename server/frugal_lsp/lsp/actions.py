@@ -1,0 +1,160 @@
+"""Code actions: asks, templates, "explain this error", "ask again stronger" — each title
+carries its estimate (``~420 tokens, basic``) before anything is spent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lsprotocol import types as lsp
+from lsprotocol.converters import get_converter
+
+from frugal_lsp.context import ContextRequest, Document, Position
+from frugal_lsp.conversation import stronger
+from frugal_lsp.engine import Plan
+from frugal_lsp.errors import FrugalError
+from frugal_lsp.lsp import convert
+from frugal_lsp.lsp.answers import engine_of, rerun_plan
+from frugal_lsp.lsp.segments import segments
+from frugal_lsp.lsp.server import FrugalServer
+from frugal_lsp.tasks import Task
+
+MAX_DIAGNOSTICS = 3
+PLAN_CACHE = 64
+ASK_KIND = lsp.CodeActionKind.RefactorRewrite
+_converter = get_converter()
+
+
+def register(server: FrugalServer) -> None:
+    kinds = [ASK_KIND, lsp.CodeActionKind.QuickFix]
+
+    @server.feature(lsp.TEXT_DOCUMENT_CODE_ACTION, lsp.CodeActionOptions(code_action_kinds=kinds))
+    def code_action(ls: FrugalServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
+        document = ls.document(params.text_document.uri)
+        if document is None or ls.engine is None or not _usable(ls, document):
+            return []
+        start, end = convert.position(params.range.start), convert.position(params.range.end)
+        if (end.line, end.character) < (start.line, start.character):
+            return []
+        try:
+            offers = Offers(ls, params.text_document.uri, document)
+            return offers.selection(start, end) + offers.errors(params) + offers.thread(start)
+        except FrugalError as exc:
+            ls.log_once("code actions: %s", exc)
+            return []
+
+
+def _usable(ls: FrugalServer, document: Document) -> bool:
+    return not ls.too_large(document) and not ls.excluded(document.path)
+
+
+class Offers:
+    """The actions for one request; plans are cached by document version and range."""
+
+    def __init__(self, ls: FrugalServer, uri: str, document: Document) -> None:
+        self.ls = ls
+        self.uri = uri
+        self.document = document
+
+    def selection(self, start: Position, end: Position) -> list[lsp.CodeAction]:
+        if start == end:
+            return []
+        ctx = self.ls.file_config.context
+        rows = self.document.lines[start.line : end.line + 1]
+        if self._tokens("\n".join(rows)) > ctx.ask_max_tokens * 3 // 4:
+            return self._segments(start, end)
+        args = {"uri": self.uri, "range": convert.range_json(start, end)}
+        actions = [self._ask("Ask about selection", args, start, end, "")]
+        for template in self.ls.settings.templates:
+            extra = {"template": template.title, "question": template.prompt}
+            actions.append(self._ask(template.title, args | extra, start, end, template.prompt))
+        return actions
+
+    def _segments(self, start: Position, end: Position) -> list[lsp.CodeAction]:
+        budget = self.ls.file_config.context.ask_max_tokens // 2
+        found = segments(self.document.lines, start.line, end.line, self._tokens, budget)
+        actions = []
+        for seg in found:
+            a, b = (
+                Position(seg.start_line, 0),
+                Position(seg.end_line, _line_len(self, seg.end_line)),
+            )
+            args = {"uri": self.uri, "range": convert.range_json(a, b)}
+            actions.append(self._ask(f"Ask about {seg.label}", args, a, b, ""))
+        return actions
+
+    def _ask(
+        self, title: str, args: dict[str, Any], start: Position, end: Position, question: str
+    ) -> lsp.CodeAction:
+        request = ContextRequest(self.document, Task.ASK, start, end, question=question)
+        label = convert.estimate_label(self._plan(request))
+        return _action(f"{title} ({label})", "frugal.askSelection", args, ASK_KIND)
+
+    def errors(self, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
+        foreign = [d for d in params.context.diagnostics if d.source != "frugal"]
+        actions = []
+        for diagnostic in foreign[:MAX_DIAGNOSTICS]:
+            start = convert.position(diagnostic.range.start)
+            request = ContextRequest(
+                self.document, Task.EXPLAIN_ERROR, start, diagnostic=diagnostic.message
+            )
+            label = convert.estimate_label(self._plan(request))
+            args = {"uri": self.uri, "diagnostic": _converter.unstructure(diagnostic)}
+            action = _action(
+                f"Explain this error ({label})",
+                "frugal.explainError",
+                args,
+                lsp.CodeActionKind.QuickFix,
+            )
+            action.diagnostics = [diagnostic]
+            actions.append(action)
+        return actions
+
+    def thread(self, start: Position) -> list[lsp.CodeAction]:
+        thread = self.ls.threads.latest_for(self.uri, start.line)
+        if thread is None or thread.last is None:
+            return []
+        plan = rerun_plan(self.ls, thread, stronger(thread.last.tier))
+        args = {"threadId": thread.id}
+        return [
+            _action(
+                f"Ask again with a stronger model ({convert.estimate_label(plan)})",
+                "frugal.askAgainStronger",
+                args,
+                ASK_KIND,
+            ),
+            _action("Clear conversation", "frugal.clearConversation", args, ASK_KIND),
+        ]
+
+    def _plan(self, request: ContextRequest) -> Plan:
+        key = (
+            self.uri,
+            self.document.version,
+            request.task,
+            request.position,
+            request.end,
+            request.question,
+            request.diagnostic,
+            self.ls.tier,
+        )
+        plans = self.ls.plans
+        plan = plans.get(key)
+        if plan is None:
+            plan = engine_of(self.ls).plan(request, self.ls.tier)
+            plans[key] = plan
+            while len(plans) > PLAN_CACHE:
+                plans.popitem(last=False)
+        return plan
+
+    def _tokens(self, text: str) -> int:
+        return engine_of(self.ls).tokens.count(text)
+
+
+def _line_len(offers: Offers, row: int) -> int:
+    lines = offers.document.lines
+    return convert.utf16_len(lines[row]) if 0 <= row < len(lines) else 0
+
+
+def _action(title: str, command: str, args: dict[str, Any], kind: str) -> lsp.CodeAction:
+    return lsp.CodeAction(
+        title=title, kind=kind, command=lsp.Command(title=title, command=command, arguments=[args])
+    )

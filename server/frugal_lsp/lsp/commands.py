@@ -1,0 +1,146 @@
+"""``workspace/executeCommand``: the commands of docs/protocol.md, one thin handler each."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+
+from frugal_lsp.context import ContextRequest, Document
+from frugal_lsp.conversation import stronger
+from frugal_lsp.errors import ContextExcluded, FrugalError
+from frugal_lsp.lsp import convert
+from frugal_lsp.lsp.answers import deliver, engine_of, plan_with_history, rerun_plan
+from frugal_lsp.lsp.server import FrugalServer
+from frugal_lsp.lsp.settings import TIERS
+from frugal_lsp.tasks import Task, Tier
+
+REQUEST_FAILED = -32803
+T = TypeVar("T")
+
+
+def jsonrpc_errors(
+    handler: Callable[..., Awaitable[T]],
+) -> Callable[..., Awaitable[T]]:
+    """Bad arguments become InvalidParams, engine failures RequestFailed with our message."""
+
+    @functools.wraps(handler)
+    async def wrapped(ls: FrugalServer, *args: Any) -> T:
+        try:
+            return await handler(ls, *args)
+        except convert.BadParams as exc:
+            raise JsonRpcInvalidParams(str(exc)) from exc
+        except FrugalError as exc:
+            ls.log_once("%s: %s", handler.__name__, exc)
+            raise JsonRpcException(str(exc), code=REQUEST_FAILED) from exc
+
+    return wrapped
+
+
+def register(server: FrugalServer) -> None:
+    for name, handler in COMMANDS.items():
+        server.command(name)(jsonrpc_errors(handler))
+
+
+async def ask_selection(ls: FrugalServer, *args: Any) -> dict[str, Any]:
+    obj = convert.arg_object(args)
+    uri = convert.raw_string(obj, "uri", required=True)
+    start, end = convert.raw_range(obj.get("range"))
+    question = convert.raw_string(obj, "question")
+    document = open_document(ls, uri)
+    request = ContextRequest(document, Task.ASK, start, end, question=question)
+    thread = ls.threads.open(uri, request, start.line, end.line)
+    plan = plan_with_history(ls, request, thread.turns, _tier(obj) or ls.tier)
+    return await deliver(ls, thread, convert.raw_string(obj, "template") or question, plan)
+
+
+async def explain_error(ls: FrugalServer, *args: Any) -> dict[str, Any]:
+    obj = convert.arg_object(args)
+    uri = convert.raw_string(obj, "uri", required=True)
+    diagnostic = obj.get("diagnostic")
+    if not isinstance(diagnostic, dict) or not isinstance(diagnostic.get("message"), str):
+        raise convert.BadParams("`diagnostic` must be an LSP Diagnostic with a `message`")
+    start, end = convert.raw_range(diagnostic.get("range"))
+    document = open_document(ls, uri)
+    message = diagnostic["message"]
+    request = ContextRequest(document, Task.EXPLAIN_ERROR, start, end, diagnostic=message)
+    thread = ls.threads.open(uri, request, start.line, end.line)
+    plan = plan_with_history(ls, request, thread.turns, ls.tier)
+    return await deliver(ls, thread, f"Explain: {message.splitlines()[0][:120]}", plan)
+
+
+async def ask_again_stronger(ls: FrugalServer, *args: Any) -> dict[str, Any]:
+    thread_id = convert.raw_string(convert.arg_object(args), "threadId", required=True)
+    thread = ls.threads.get(thread_id)
+    if thread is None or thread.last is None:
+        raise convert.BadParams(f"no conversation `{thread_id}` — ask about a selection first")
+    question = thread.last.question
+    plan = rerun_plan(ls, thread, stronger(thread.last.tier))
+    return await deliver(ls, thread, f"{question} (again, stronger model)", plan)
+
+
+async def estimate(ls: FrugalServer, *args: Any) -> dict[str, Any]:
+    obj = convert.arg_object(args)
+    document = open_document(ls, convert.raw_string(obj, "uri", required=True))
+    start, end = convert.raw_range(obj.get("range"))
+    question = convert.raw_string(obj, "question")
+    request = ContextRequest(document, Task.ASK, start, end, question=question)
+    return convert.estimate_json(engine_of(ls).plan(request, ls.tier))
+
+
+async def clear_conversation(ls: FrugalServer, *args: Any) -> None:
+    thread_id = convert.raw_string(convert.arg_object(args), "threadId") if args else ""
+    ls.threads.clear(thread_id or None)
+
+
+async def accept_completion(ls: FrugalServer, *args: Any) -> None:
+    completion_id = convert.raw_string(convert.arg_object(args), "id", required=True)
+    if ls.pipeline is not None and ls.pipeline.accept(completion_id):
+        ls.quota.refresh()
+
+
+async def set_tier(ls: FrugalServer, *args: Any) -> None:
+    if not args or args[0] not in TIERS:
+        raise convert.BadParams(f"expected one of {', '.join(TIERS)}")
+    ls.tier = None if args[0] == "auto" else Tier(args[0])
+    ls.plans.clear()
+    ls.quota.refresh()
+
+
+async def status(ls: FrugalServer, *args: Any) -> dict[str, Any] | None:
+    current = ls.quota.current()
+    return convert.status_json(current) if current else None
+
+
+def open_document(ls: FrugalServer, uri: str) -> Document:
+    document = ls.document(uri)
+    if document is None:
+        raise convert.BadParams(f"{uri}: not an open document — open it in the editor first")
+    if ls.too_large(document):
+        raise convert.BadParams(f"{uri}: too large to ask about (completion.max_document_bytes)")
+    if ls.excluded(document.path):
+        raise ContextExcluded(f"{document.path.name} is excluded: nothing from it is sent")
+    return document
+
+
+def _tier(obj: dict[str, Any]) -> Tier | None:
+    value = obj.get("tier")
+    if value in (None, "", "auto"):
+        return None
+    if value not in TIERS:
+        raise convert.BadParams(f"`tier` must be one of {', '.join(TIERS)}")
+    return Tier(value)
+
+
+COMMANDS: dict[str, Callable[..., Awaitable[Any]]] = {
+    "frugal.askSelection": ask_selection,
+    "frugal.explainError": explain_error,
+    "frugal.askAgainStronger": ask_again_stronger,
+    "frugal.estimate": estimate,
+    "frugal.clearConversation": clear_conversation,
+    "frugal.acceptCompletion": accept_completion,
+    "frugal.setTier": set_tier,
+    "frugal.status": status,
+}

@@ -1,0 +1,60 @@
+"""Document lifecycle: keep the pipeline and the parser informed, publish quota diagnostics."""
+
+from __future__ import annotations
+
+from lsprotocol import types as lsp
+
+from frugal_lsp.lsp import convert
+from frugal_lsp.lsp.server import FrugalServer
+
+CONFIG_NAME = "frugal.toml"
+
+
+def register(server: FrugalServer) -> None:
+    @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: FrugalServer, params: lsp.DidOpenTextDocumentParams) -> None:
+        doc = params.text_document
+        if ls.pipeline is not None:
+            ls.pipeline.edited(doc.uri, doc.version)
+        ls.quota.publish(doc.uri, force=True)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: FrugalServer, params: lsp.DidChangeTextDocumentParams) -> None:
+        doc = params.text_document
+        if ls.pipeline is not None:
+            ls.pipeline.edited(doc.uri, doc.version)
+        tell_parser(ls, params)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: FrugalServer, params: lsp.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        if ls.pipeline is not None:
+            ls.pipeline.closed(uri)
+        if ls.engine is not None:
+            ls.engine.context.forget(convert.path_of(uri))
+        ls.quota.forget(uri)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: FrugalServer, params: lsp.DidSaveTextDocumentParams) -> None:
+        path = convert.path_of(params.text_document.uri)
+        if path.name == CONFIG_NAME and ls.root is not None and path.parent == ls.root:
+            ls.reload_config()
+
+
+def tell_parser(ls: FrugalServer, params: lsp.DidChangeTextDocumentParams) -> None:
+    """Incremental edits go to the context layer so its next parse is incremental too."""
+    if ls.engine is None:
+        return
+    path = convert.path_of(params.text_document.uri)
+    version = params.text_document.version
+    for change in params.content_changes:
+        if isinstance(change, lsp.TextDocumentContentChangePartial):
+            start, end = convert.position(change.range.start), convert.position(change.range.end)
+            try:
+                ls.engine.context.edit(path, version, start, end, change.text)
+            except Exception as exc:  # the parser re-parses from scratch next time
+                ls.log_once("incremental parse update failed for %s: %s", path.name, exc)
+                ls.engine.context.forget(path)
+                return
+        else:
+            ls.engine.context.forget(path)

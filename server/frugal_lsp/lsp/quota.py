@@ -1,0 +1,127 @@
+"""Quota status everywhere an editor can show it: diagnostics, ``frugal/status``, messages.
+
+- a diagnostic (source ``frugal``) on the first line of each open document: nothing while
+  all is well, Warning / Error as usage crosses the alert thresholds, Information when
+  no provider is configured, Error while the config is invalid;
+- the ``frugal/status`` notification whenever the status changes;
+- ``window/showMessage`` once per threshold crossing (and once for an invalid config).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types as lsp
+
+from frugal_lsp.lsp import convert
+from frugal_lsp.quota.status import Status
+
+if TYPE_CHECKING:
+    from frugal_lsp.lsp.server import FrugalServer
+
+log = logging.getLogger(__name__)
+STATUS_METHOD = "frugal/status"
+SOURCE = "frugal"
+_SEVERITY = {
+    "warning": lsp.DiagnosticSeverity.Warning,
+    "error": lsp.DiagnosticSeverity.Error,
+    "exhausted": lsp.DiagnosticSeverity.Error,
+    "unconfigured": lsp.DiagnosticSeverity.Information,
+}
+DiagnosticKey = tuple[tuple[int, str], ...]
+
+
+class QuotaPublisher:
+    def __init__(self, server: FrugalServer) -> None:
+        self.server = server
+        self._last: dict[str, Any] | None = None
+        self._published: dict[str, DiagnosticKey] = {}
+        self._level: int | None = None
+        self._config_error_shown: str | None = None
+
+    def current(self) -> Status | None:
+        engine = self.server.engine
+        if engine is None:
+            return None
+        tier = self.server.tier.value if self.server.tier else "auto"
+        return replace(engine.status(), tier=tier, busy=self.server.busy > 0)
+
+    def refresh(self, force: bool = False) -> None:
+        """Recompute the status; tell the client about whatever changed."""
+        try:
+            status = self.current()
+        except Exception as exc:  # a broken ledger must not break editing
+            self.server.log_once("could not compute the quota status: %s", exc)
+            return
+        if status is None:
+            return
+        payload = convert.status_json(status)
+        if force or payload != self._last:
+            self._last = payload
+            self.server.protocol.notify(STATUS_METHOD, payload)
+        self._announce(status)
+        for uri in list(self.server.workspace.text_documents):
+            self.publish(uri, status)
+
+    def publish(self, uri: str, status: Status | None = None, force: bool = False) -> None:
+        """The quota diagnostic of one open document, sent only when it changed."""
+        status = status or self.current()
+        text_doc = self.server.workspace.text_documents.get(uri)
+        if status is None or text_doc is None:
+            return
+        diagnostics = self.diagnostics(status, text_doc.source)
+        key = tuple((int(d.severity or 0), d.message) for d in diagnostics)
+        if not force and self._published.get(uri) == key:
+            return
+        self._published[uri] = key
+        self.server.text_document_publish_diagnostics(
+            lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=text_doc.version)
+        )
+
+    def forget(self, uri: str) -> None:
+        if self._published.pop(uri, None):
+            self.server.text_document_publish_diagnostics(
+                lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+            )
+
+    def diagnostics(self, status: Status, text: str) -> list[lsp.Diagnostic]:
+        where = convert.first_line_range(text)
+        found: list[lsp.Diagnostic] = []
+        if self.server.config_error:
+            found.append(_diagnostic(where, lsp.DiagnosticSeverity.Error, self.server.config_error))
+        elif status.state in _SEVERITY:
+            found.append(_diagnostic(where, _SEVERITY[status.state], message_for(status)))
+        return found
+
+    def _announce(self, status: Status) -> None:
+        error = self.server.config_error
+        if error and error != self._config_error_shown:
+            self._config_error_shown = error
+            self._show(lsp.MessageType.Error, error)
+        level = _level(status, self.server.file_config.budget.alert_at)
+        if self._level is not None and level > self._level and status.state in _SEVERITY:
+            kind = lsp.MessageType.Warning if status.state == "warning" else lsp.MessageType.Error
+            self._show(kind, message_for(status))
+        self._level = level
+
+    def _show(self, kind: lsp.MessageType, message: str) -> None:
+        self.server.window_show_message(lsp.ShowMessageParams(type=kind, message=message))
+
+
+def message_for(status: Status) -> str:
+    if status.state in {"warning", "error", "exhausted"}:
+        return f"{status.message}; completions use the basic tier"
+    return status.message
+
+
+def _level(status: Status, alert_at: tuple[float, ...]) -> int:
+    """How many alert thresholds the usage has crossed."""
+    if status.fraction is None:
+        return 0
+    return sum(1 for threshold in alert_at if status.fraction >= threshold)
+
+
+def _diagnostic(where: lsp.Range, severity: lsp.DiagnosticSeverity, message: str) -> lsp.Diagnostic:
+    return lsp.Diagnostic(range=where, message=message, severity=severity, source=SOURCE)
