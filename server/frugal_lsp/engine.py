@@ -20,7 +20,13 @@ from frugal_lsp.context import ContextBuilder, ContextRequest
 from frugal_lsp.context.prompt import Prompt
 from frugal_lsp.errors import ProviderError, ProviderUnavailable, QuotaExhausted, RateLimited
 from frugal_lsp.paths import StatePaths
-from frugal_lsp.providers.base import Provider, ProviderRequest, ProviderResponse, TextDelta
+from frugal_lsp.providers.base import (
+    Provider,
+    ProviderRequest,
+    ProviderResponse,
+    StreamEndedEarly,
+    TextDelta,
+)
 from frugal_lsp.providers.factory import make_provider
 from frugal_lsp.quota.account import QuotaAccount
 from frugal_lsp.quota.ledger import Ledger, Reservation, Settlement
@@ -285,7 +291,7 @@ class Engine:
     ) -> None:
         """Settle a call that did not finish: charge what the provider surely processed."""
         text = "".join(parts)
-        settlement = self._settlement(candidate, plan, text, None, outcome)
+        settlement = self._settlement(candidate, plan, text, None, outcome, exc)
         if not text:  # nothing generated: the provider refused or never answered
             settlement = replace(
                 settlement,
@@ -303,8 +309,11 @@ class Engine:
         text: str,
         response: ProviderResponse | None,
         outcome: str,
+        error: ProviderError | None = None,
     ) -> Settlement:
         usage = response.usage if response else None
+        if usage is None and isinstance(error, StreamEndedEarly):
+            usage = error.usage  # what the provider reported before the cut
         prompt_tokens = usage.prompt_tokens if usage else plan.prompt.prompt_tokens
         completion_tokens = usage.completion_tokens if usage else self.tokens.count(text)
         model = candidate.model
@@ -333,7 +342,9 @@ class Engine:
 
     def _provider(self, name: str) -> Provider:
         if name not in self._providers:
-            self._providers[name] = make_provider(self.config.provider(name), self._transport)
+            self._providers[name] = make_provider(
+                self.config.provider(name), self._transport, self.paths.logs
+            )
         return self._providers[name]
 
 

@@ -9,6 +9,8 @@
     └── ProviderError            a model provider failed; carries the provider's name
         ├── RateLimited          the provider said 429; carries retry_after in seconds
         ├── ProviderUnavailable  transport failure, timeout or 5xx: try another provider
+        │   └── StreamEndedEarly the stream was cut; keeps the partial text and usage
+        │                        (in providers/base.py: it carries a provider Usage)
         ├── BadResponse          the provider answered something we cannot read
         └── AuthFailed           401/403: the API key is missing or wrong
 

@@ -2,29 +2,32 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 
 from frugal_lsp.config import ProviderConfig
-from frugal_lsp.errors import ConfigError
 from frugal_lsp.providers.anthropic import AnthropicProvider
 from frugal_lsp.providers.base import Provider
 from frugal_lsp.providers.openai import OpenAIProvider
 
 
 def make_provider(
-    cfg: ProviderConfig, transport: httpx.AsyncBaseTransport | None = None
+    cfg: ProviderConfig,
+    transport: httpx.AsyncBaseTransport | None = None,
+    log_dir: Path | None = None,
 ) -> Provider:
-    """The provider client for ``cfg``; ``transport`` replaces the network (tests)."""
+    """The provider client for ``cfg``; ``transport`` replaces the network (tests).
+
+    A ``llama-cpp`` provider with a ``base_url`` talks to that running server (llama.cpp,
+    Ollama); without one, frugal-lsp starts and supervises its own (logs in ``log_dir``).
+    """
     if cfg.kind == "anthropic":
         return AnthropicProvider(cfg, transport)
     if cfg.kind == "llama-cpp":
-        if not cfg.base_url:
-            raise ConfigError(
-                [
-                    f"providers.{cfg.name}.base_url: (empty) — a llama-cpp provider needs the "
-                    "URL of a running llama.cpp server, e.g. http://127.0.0.1:8080/v1 "
-                    "(starting one for you is not supported yet)"
-                ]
-            )
-        return OpenAIProvider(cfg, transport, use_key=False)
+        if cfg.base_url:
+            return OpenAIProvider(cfg, transport, use_key=False)
+        from frugal_lsp.providers.local import LlamaCppProvider
+
+        return LlamaCppProvider(cfg, transport, log_dir or Path.cwd())
     return OpenAIProvider(cfg, transport)
