@@ -331,9 +331,10 @@ async def test_llama_cpp_is_openai_compatible_and_keyless(
     assert "authorization" not in recorder.requests[-1].headers
 
 
-def test_llama_cpp_without_base_url_says_what_to_set() -> None:
-    with pytest.raises(ConfigError, match=r"providers\.local\.base_url"):
-        make_provider(ProviderConfig(name="local", kind="llama-cpp", base_url=""))
+def test_llama_cpp_with_a_missing_model_file_says_what_to_set() -> None:
+    cfg = ProviderConfig(name="local", kind="llama-cpp", base_url="", model_path="/no/such.gguf")
+    with pytest.raises(ConfigError, match=r"model_path = '/no/such.gguf': no such file"):
+        make_provider(cfg)
 
 
 async def test_error_object_in_a_200_body_is_not_an_empty_answer(made: list[Provider]) -> None:
