@@ -36,13 +36,90 @@ NPM_ROOT = Path("/usr/lib/node_modules/npm")
 RESULTS = Path("bench/results/context.md")
 _SKIP_DIRS = {"test", "tests", "idle_test", "site-packages", "__pycache__", "lib2to3"}
 _JS_NAMES = set(
-    "break case catch class const continue debugger default delete do else export extends "
-    "finally for function if import in instanceof new return super switch this throw try "
-    "typeof var void while with yield let static async await of get set true false null "
-    "undefined NaN Infinity Object JSON Array String Number Boolean Math Promise Error "
-    "TypeError RangeError Symbol Map Set WeakMap Date RegExp Buffer console process require "
-    "module exports arguments globalThis setTimeout clearTimeout setImmediate parseInt "
-    "parseFloat isNaN BigInt Proxy Reflect __dirname __filename".split()
+    [
+        "break",
+        "case",
+        "catch",
+        "class",
+        "const",
+        "continue",
+        "debugger",
+        "default",
+        "delete",
+        "do",
+        "else",
+        "export",
+        "extends",
+        "finally",
+        "for",
+        "function",
+        "if",
+        "import",
+        "in",
+        "instanceof",
+        "new",
+        "return",
+        "super",
+        "switch",
+        "this",
+        "throw",
+        "try",
+        "typeof",
+        "var",
+        "void",
+        "while",
+        "with",
+        "yield",
+        "let",
+        "static",
+        "async",
+        "await",
+        "of",
+        "get",
+        "set",
+        "true",
+        "false",
+        "null",
+        "undefined",
+        "NaN",
+        "Infinity",
+        "Object",
+        "JSON",
+        "Array",
+        "String",
+        "Number",
+        "Boolean",
+        "Math",
+        "Promise",
+        "Error",
+        "TypeError",
+        "RangeError",
+        "Symbol",
+        "Map",
+        "Set",
+        "WeakMap",
+        "Date",
+        "RegExp",
+        "Buffer",
+        "console",
+        "process",
+        "require",
+        "module",
+        "exports",
+        "arguments",
+        "globalThis",
+        "setTimeout",
+        "clearTimeout",
+        "setImmediate",
+        "parseInt",
+        "parseFloat",
+        "isNaN",
+        "BigInt",
+        "Proxy",
+        "Reflect",
+        "__dirname",
+        "__filename",
+    ]
 )
 _PY_NAMES = set(keyword.kwlist) | set(keyword.softkwlist) | set(dir(builtins)) | {"self", "cls"}
 _STRING = re.compile(r"(?:[rbfuRBFU]{0,2})('''|\"\"\"|'|\"|`)(?:\\.|(?!\1).)*?\1")
@@ -126,7 +203,7 @@ def _mask(doc: Document, row: int) -> Case | None:
     lines = doc.lines
     line = lines[row]
     indent = line[: len(line) - len(line.lstrip())]
-    rest = "\n".join(lines[:row] + [indent] + lines[row + 1 :])
+    rest = "\n".join([*lines[:row], indent, *lines[row + 1 :]])
     wanted = identifiers(line, doc.language) & set(_WORD.findall(rest))
     if not wanted:
         return None
@@ -252,7 +329,9 @@ def main() -> None:
     trees = Trees()
     cases = [c for f in files for c in cases_for(f, rng, trees)]
     full = measure(cases, lambda c: (tc.count(c.doc.text), 1.0))
-    builders = {b: ContextBuilder(ContextConfig(completion_max_tokens=b, exclude=()), tc) for b in BUDGETS}
+    builders = {
+        b: ContextBuilder(ContextConfig(completion_max_tokens=b, exclude=()), tc) for b in BUDGETS
+    }
     ours = {b: measure(cases, lambda c, b=b: run_ours(builders[b], c)) for b in BUDGETS}
     windows = {b: measure(cases, _window_fn(b, tc)) for b in BUDGETS}
     report(files, cases, full, ours, windows, timing(tc), tc)
@@ -275,7 +354,14 @@ def report(
         windows[1024].row("window @1024 (llm-ls style)", fm),
         ours[1024].row("ours (completion_max_tokens=1024)", fm),
     ]
-    budget_head = ["budget", "window median", "window recall", "ours median", "ours recall", "Δ recall"]
+    budget_head = [
+        "budget",
+        "window median",
+        "window recall",
+        "ours median",
+        "ours recall",
+        "Δ recall",
+    ]
     budget_rows = [
         [
             str(b),
@@ -329,7 +415,8 @@ def _verdict(o: Tally, ours: dict[int, Tally], windows: dict[int, Tally]) -> lis
     ]
     for b in BUDGETS:
         d = statistics.fmean(ours[b].recall) - statistics.fmean(windows[b].recall)
-        lines.append(f"- @{b}: ours − window = {d:+.3f} (target ≥ +0.05): {'met' if d >= 0.05 else 'NOT met'}")
+        met = "met" if d >= 0.05 else "NOT met"
+        lines.append(f"- @{b}: ours − window = {d:+.3f} (target ≥ +0.05): {met}")
     return lines
 
 

@@ -1,0 +1,38 @@
+"""Raw model output becomes text that can be inserted at the cursor as-is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from frugal_lsp.context import ContextBuilder, Prompt
+from tests.unit.context.conftest import build, doc_at
+
+SOURCE = "import os\n\n\ndef f(p):\n    name = \n    return name\n\n\ndef g():\n    pass\n"
+
+
+def _prompt(builder: ContextBuilder, workspace: Path) -> Prompt:
+    return build(builder, doc_at(workspace, "p.py", SOURCE), 4, 11)
+
+
+def test_fences_and_echoed_prefix_are_stripped(builder: ContextBuilder, workspace: Path) -> None:
+    prompt = _prompt(builder, workspace)
+    raw = "```python\n    name = os.path.basename(p)\n```"
+    assert builder.postprocess_completion(prompt, raw) == "os.path.basename(p)"
+
+
+def test_cut_where_the_suffix_repeats(builder: ContextBuilder, workspace: Path) -> None:
+    prompt = _prompt(builder, workspace)
+    raw = "os.path.basename(p)\n    return name\n"
+    assert builder.postprocess_completion(prompt, raw) == "os.path.basename(p)"
+
+
+def test_cut_at_the_next_definition(builder: ContextBuilder, workspace: Path) -> None:
+    prompt = _prompt(builder, workspace)
+    raw = "p.upper()\n\ndef h():\n    pass"
+    assert builder.postprocess_completion(prompt, raw).rstrip() == "p.upper()"
+
+
+def test_empty_or_blank_output_is_unusable(builder: ContextBuilder, workspace: Path) -> None:
+    prompt = _prompt(builder, workspace)
+    assert builder.postprocess_completion(prompt, "```\n\n```") == ""
+    assert builder.postprocess_completion(prompt, "   ") == ""
