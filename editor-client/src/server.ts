@@ -137,7 +137,9 @@ export class FrugalServer implements ServerApi, vscode.Disposable {
     const client: LanguageClient = new LanguageClient('frugal', 'Frugal', serverOptions, this.clientOptions(() => client));
     client.onNotification(STATUS_NOTIFICATION, (status: Status) => this.hooks.onStatus(status));
     client.onDidChangeState((e) => {
-      if (e.newState === State.Stopped && this.client === client) this.hooks.onConnection('stopped');
+      if (this.client !== client) return;
+      if (e.newState === State.Stopped) this.hooks.onConnection('stopped');
+      if (e.newState === State.Starting) this.hooks.onConnection('starting');
     });
     return client;
   }

@@ -192,7 +192,9 @@ export class Session {
   }
 
   execute<T>(command: string, args: unknown[], token?: import('vscode-jsonrpc').CancellationToken): Promise<T> {
-    return this.conn.sendRequest('workspace/executeCommand', { command, arguments: args }, token) as Promise<T>;
+    const params = { command, arguments: args };
+    // An `undefined` token would be sent as a second positional parameter (params as an array).
+    return (token ? this.conn.sendRequest('workspace/executeCommand', params, token) : this.conn.sendRequest('workspace/executeCommand', params)) as Promise<T>;
   }
 
   async close(): Promise<number | null> {
