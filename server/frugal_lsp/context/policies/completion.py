@@ -39,8 +39,8 @@ class Ranks:
     outline: float = 16.0
     outline_step: float = 0.5  # each further outline row ranks this much lower
     below: float = 1.5  # a line below the cursor counts as this many lines above it
-    outside: float = 2.0  # a line outside the scope counts as this many lines inside it
-    soft_share: float = 0.5  # filler stops once this share of the budget is spent
+    outside: float = 1.0  # a line outside the scope counts as this many lines inside it
+    soft_tokens: int = 480  # filler stops here: the full budget is for scopes that need it
 
 
 class CompletionPolicy:
@@ -77,7 +77,7 @@ class CompletionPolicy:
         return g.counter.count(self._volatile(g, CURSOR)) + 2  # +2: joins between messages
 
     def _code(self, g: Gathered, budget: int) -> str:
-        soft = int(g.config.completion_max_tokens * self.ranks.soft_share)
+        soft = min(self.ranks.soft_tokens, budget)
         for _ in range(4):
             code = render(self._fit(g, budget, soft), blank=g.is_blank)
             over = g.counter.count(code) - budget
