@@ -2,20 +2,39 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-dev
+STAMP  := $(VENV)/.installed
+
+# llama-cpp-python compiles llama.cpp from source (minutes on 2 cores). We build it once,
+# for a portable x86-64 baseline (AVX2, no -march=native: a native build crashed here on a
+# CPU with AMX), into a wheelhouse outside the repo that every clone on this machine reuses.
+LLAMA_VERSION := 0.3.36
+WHEELHOUSE    ?= $(HOME)/.cache/frugal-lsp/wheels
+LLAMA_WHEEL    = $(firstword $(wildcard $(WHEELHOUSE)/llama_cpp_python-$(LLAMA_VERSION)-*.whl))
+LLAMA_CMAKE   ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 
 .DEFAULT_GOAL := help
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS=":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
 
+llama-wheel: ## build llama-cpp-python once into $(WHEELHOUSE) (takes minutes the first time)
+	@if [ -z "$(LLAMA_WHEEL)" ]; then \
+	  test -x $(PY) || $(PYTHON) -m venv $(VENV); \
+	  echo ">> building llama-cpp-python $(LLAMA_VERSION) from source — a one-time step of several minutes"; \
+	  mkdir -p $(WHEELHOUSE); \
+	  CMAKE_ARGS="$(LLAMA_CMAKE)" $(PY) -m pip wheel --no-cache-dir --no-deps \
+	    llama-cpp-python==$(LLAMA_VERSION) -w $(WHEELHOUSE); \
+	fi
+
 $(STAMP): pyproject.toml
+	@$(MAKE) --no-print-directory llama-wheel
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q --find-links $(WHEELHOUSE) --only-binary llama-cpp-python \
+	  -e '.[dev,local]'
 	@touch $(STAMP)
 
-venv: $(STAMP) ## create .venv and install frugal-lsp with the dev tools
+venv: $(STAMP) ## create .venv and install frugal-lsp with the local tier and dev tools
 
 test: $(STAMP) ## run the whole test suite (installs what it needs first)
 	$(PY) -m pytest -q
@@ -32,7 +51,7 @@ fmt: $(STAMP) ## format the code with ruff
 bench-context: $(STAMP) ## context benchmark on stdlib + npm code -> bench/results/context.md
 	$(PY) -m tests.bench.context_bench
 
-clean: ## remove the virtualenv and caches
+clean: ## remove the virtualenv and caches (the llama.cpp wheelhouse stays)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help venv test lint fmt bench-context clean
+.PHONY: help llama-wheel venv test lint fmt bench-context clean

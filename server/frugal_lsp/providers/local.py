@@ -49,6 +49,7 @@ class LlamaServer:
 
     async def start(self) -> str:
         """Start the server and wait until it answers; returns its ``.../v1`` base URL."""
+        await self.stop()  # a previous, crashed process: reap it and close its log
         port = _free_port()
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_file.open("ab")
