@@ -3,7 +3,7 @@
  * `workspace/configuration` for section `frugal`, forwards `frugal/status`, runs the
  * server's commands, and restarts (coalesced) on request or when the server path changes.
  */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as vscode from 'vscode';
@@ -117,10 +117,12 @@ export class FrugalServer implements ServerApi, vscode.Disposable {
     if (!command) return Promise.resolve(undefined);
     const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     return new Promise((resolve) => {
-      execFile(command, ['report', '--html'], { cwd, timeout: 10_000, maxBuffer: 8 << 20 }, (err, stdout) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve(acceptReport(code, stdout));
-      });
+      // stdin ignored: a CLI that waits for input must not hang the view.
+      const child = spawn(command, ['report', '--html'], { cwd, stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+      child.on('error', () => resolve(undefined));
+      child.on('close', (code) => resolve(acceptReport(code, stdout)));
     });
   }
 
