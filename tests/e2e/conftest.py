@@ -31,13 +31,13 @@ SOURCE = '''import math
 
 def area(radius):
     """Area of a circle."""
-    return 
+    return CURSOR_HERE
 
 
 def ring(outer, inner):
     """Area between two circles."""
     return area(outer) - area(inner)
-'''
+'''.replace("CURSOR_HERE", "")
 CURSOR = lsp.Position(5, 11)  # after "return "
 CLIENTS = {"vscode": "visual-studio-code@1.65.2", "neovim": "neovim@0.7.0"}
 
@@ -52,6 +52,11 @@ class Session:
     home: Path
     kind: str
     versions: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def statuses(self) -> list[Any]:
+        """Every ``frugal/status`` notification so far (attribute objects, e.g. ``s.state``)."""
+        return typing.cast(list[Any], self.client.statuses)  # type: ignore[attr-defined]
 
     @property
     def uri(self) -> str:
@@ -116,6 +121,16 @@ debounce_ms = {debounce_ms}
 """
 
 
+BAD_CONFIG = """
+[[providers]]
+name = "fake"
+kind = "opneai"
+
+[budget]
+tokens = "lots"
+"""
+
+
 def capabilities(kind: str) -> lsp.ClientCapabilities:
     caps = client_capabilities(CLIENTS[kind])
     if kind == "vscode" and caps.text_document is not None:
@@ -138,6 +153,12 @@ def test_client() -> LanguageClient:
         typing.Union[lsp.Command, lsp.CodeAction],  # noqa: UP007 - the exact type lsprotocol uses
         command_or_action,
     )
+    client.statuses = []  # type: ignore[attr-defined]
+
+    @client.feature("frugal/status")
+    def status(ls: LanguageClient, params: Any) -> None:
+        ls.statuses.append(params)  # type: ignore[attr-defined]
+
     return client
 
 
@@ -148,10 +169,12 @@ def fake() -> Iterator[FakeProvider]:
 
 
 @pytest.fixture
-def workspace(tmp_path: Path, fake: FakeProvider) -> Path:
+def workspace(request: pytest.FixtureRequest, tmp_path: Path, fake: FakeProvider) -> Path:
     root = tmp_path / "ws"
     root.mkdir()
-    (root / "frugal.toml").write_text(frugal_toml(fake), encoding="utf-8")
+    bad = request.node.get_closest_marker("bad_config") is not None
+    toml = BAD_CONFIG if bad else frugal_toml(fake)
+    (root / "frugal.toml").write_text(toml, encoding="utf-8")
     (root / "geometry.py").write_text(SOURCE, encoding="utf-8")
     return root
 
@@ -181,10 +204,6 @@ async def session(
         server_env=server_env(isolated_home, tmp_path),
     )
     client = typing.cast(LanguageClient, await config.start())
-    settings = getattr(request, "node", None)
-    marker = settings.get_closest_marker("settings") if settings else None
-    if marker is not None:
-        client.set_configuration(marker.args[0], section="frugal")
     await client.initialize_session(
         lsp.InitializeParams(
             capabilities=capabilities(kind),
@@ -206,3 +225,7 @@ async def wait_for(predicate: typing.Callable[[], Any], timeout: float = 5.0) ->
             return value
         await asyncio.sleep(0.02)
     raise AssertionError("timed out waiting for the server")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "bad_config: start the server with an invalid frugal.toml")

@@ -30,6 +30,9 @@ async def suggest(ls: FrugalServer, uri: str, position: lsp.Position) -> Suggest
     document = ls.document(uri)
     if document is None or ls.pipeline is None:
         return None
+    if position.line > document.text.count("\n"):  # our copy and the client's disagree
+        ls.log_once("completion past the end of %s (line %d)", uri, position.line)
+        return None
     query = Query(uri, document, convert.position(position), document.version)
     ls.busy += 1
     try:

@@ -1,0 +1,133 @@
+"""Asking about code: estimates in titles, streamed progress, the answer document, threads."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types as lsp
+
+from tests.e2e.conftest import Session, wait_for
+
+ESTIMATE = re.compile(r"\(~[\d,]+ tokens, (basic|advanced)\)$")
+SELECTION = lsp.Range(lsp.Position(3, 0), lsp.Position(5, 11))
+
+
+async def actions(
+    session: Session, where: lsp.Range = SELECTION, diagnostics: list[lsp.Diagnostic] | None = None
+) -> list[lsp.CodeAction]:
+    params = lsp.CodeActionParams(
+        text_document=lsp.TextDocumentIdentifier(session.uri),
+        range=where,
+        context=lsp.CodeActionContext(diagnostics=diagnostics or []),
+    )
+    found = await session.client.text_document_code_action_async(params) or []
+    assert all(isinstance(a, lsp.CodeAction) for a in found)
+    return [a for a in found if isinstance(a, lsp.CodeAction)]
+
+
+async def run(session: Session, action: lsp.CodeAction) -> Any:
+    assert action.command is not None
+    return await session.command(action.command.command, *(action.command.arguments or []))
+
+
+def answer_files(session: Session) -> list[Path]:
+    return sorted((session.home / "answers").glob("*.md"))
+
+
+async def test_titles_carry_the_estimate_before_anything_is_spent(session: Session) -> None:
+    session.open()
+    found = await actions(session)
+    titles = [a.title for a in found]
+    assert titles[0].startswith("Ask about selection (~")
+    assert all(ESTIMATE.search(t) for t in titles), titles
+    assert {"Explain", "Find bugs", "Write tests", "Add docstring", "Optimize"} <= {
+        t.split(" (~")[0] for t in titles
+    }
+    assert session.fake.requests == []
+
+
+async def test_asking_streams_progress_and_writes_the_answer(session: Session) -> None:
+    session.fake.reply = "It returns nothing yet: **finish the formula** with `math.pi`."
+    session.open()
+    ask = (await actions(session))[0]
+    answer = await run(session, ask)
+
+    assert answer["answer"] == session.fake.reply
+    assert answer["tier"] == "basic" and answer["promptTokens"] > 0
+    assert len(session.fake.requests) == 1
+    kinds = [
+        type(v).__name__ for values in session.client.progress_reports.values() for v in values
+    ]
+    assert kinds[0] == "WorkDoneProgressBegin" and kinds[-1] == "WorkDoneProgressEnd"
+    [document] = answer_files(session)
+    assert session.fake.reply in document.read_text(encoding="utf-8")
+    assert answer["documentUri"] == document.resolve().as_uri()
+    if session.kind == "vscode":  # opened in the editor
+        await wait_for(lambda: session.client.shown_documents)
+        assert session.client.shown_documents[0].uri == answer["documentUri"]
+    else:  # no showDocument: the answer arrives as a message
+        assert any(session.fake.reply in m.message for m in session.client.messages)
+
+
+async def test_follow_ups_form_a_thread_and_can_be_asked_again_stronger(session: Session) -> None:
+    session.open()
+    args = {"uri": session.uri, "range": _range_json(SELECTION)}
+    first = await session.command("frugal.askSelection", args | {"question": "What is it?"})
+    second = await session.command("frugal.askSelection", args | {"question": "Any bug?"})
+    assert second["threadId"] == first["threadId"]
+    history = session.fake.requests[-1].body["messages"]
+    assert any(m["content"] == "What is it?" for m in history)  # the earlier turn went along
+
+    titles = [a.title for a in await actions(session)]
+    stronger = next(t for t in titles if t.startswith("Ask again with a stronger model"))
+    assert stronger.endswith("advanced)")
+    again = await session.command("frugal.askAgainStronger", {"threadId": first["threadId"]})
+    assert again["tier"] == "advanced" and again["model"] == "fake-advanced"
+
+    await session.command("frugal.clearConversation", {"threadId": first["threadId"]})
+    third = await session.command("frugal.askSelection", args | {"question": "Again?"})
+    assert third["threadId"] != first["threadId"]
+
+
+async def test_other_servers_errors_can_be_explained(session: Session) -> None:
+    session.open()
+    error = lsp.Diagnostic(
+        range=lsp.Range(lsp.Position(5, 4), lsp.Position(5, 10)),
+        message="Missing return value",
+        source="pyright",
+    )
+    found = await actions(session, lsp.Range(lsp.Position(5, 4), lsp.Position(5, 4)), [error])
+    explain = next(a for a in found if a.title.startswith("Explain this error"))
+    assert ESTIMATE.search(explain.title)
+    answer = await run(session, explain)
+    assert answer["answer"] and "Missing return value" in str(session.fake.requests[-1].body)
+
+
+async def test_a_large_selection_is_offered_in_segments(session: Session) -> None:
+    functions = "".join(
+        f"def f{i}(x):\n"
+        + "".join(f"    x = x * {j} + {i}  # step {j}\n" for j in range(60))
+        + "    return x\n\n\n"
+        for i in range(4)
+    )
+    session.open(functions, name="big.py")
+    session_uri = (session.workspace / "big.py").as_uri()
+    params = lsp.CodeActionParams(
+        text_document=lsp.TextDocumentIdentifier(session_uri),
+        range=lsp.Range(lsp.Position(0, 0), lsp.Position(functions.count("\n"), 0)),
+        context=lsp.CodeActionContext(diagnostics=[]),
+    )
+    found = await session.client.text_document_code_action_async(params) or []
+    titles = [a.title for a in found]
+    assert titles[:4] == [t for t in titles if t.startswith("Ask about `f")][:4], titles
+    assert [t.split("`")[1] for t in titles[:4]] == ["f0", "f1", "f2", "f3"]
+    assert all(ESTIMATE.search(t) for t in titles)
+
+
+def _range_json(where: lsp.Range) -> dict[str, Any]:
+    return {
+        "start": {"line": where.start.line, "character": where.start.character},
+        "end": {"line": where.end.line, "character": where.end.character},
+    }
