@@ -70,14 +70,23 @@ export function estimateMessage(e: Estimate): string {
   return `Ask ${e.model} (${e.tier})? About ${e.tokens.toLocaleString('en-US')} tokens, ${formatCost(e.cost)}.`;
 }
 
-export function answerSummary(a: Answer): string {
-  const cached = a.cached ? ' · from cache' : '';
-  return `Frugal: ${a.model} (${a.tier}) · ${a.promptTokens}+${a.completionTokens} tokens · ${formatCost(a.cost)}${cached}`;
+/** The server found no model it may use (quota, routing or config): nothing to confirm. */
+export function noModelMessage(e: Estimate): string | undefined {
+  if (e.model && e.tier) return undefined;
+  return `Frugal: no model is available for this request (about ${e.tokens.toLocaleString('en-US')} tokens). Check the quota in "Frugal: Show Usage" and the models in frugal.toml.`;
 }
 
-export function formatCost(cost: number): string {
-  if (!cost) return 'no cost';
-  return `cost ≈ ${cost < 0.01 ? cost.toPrecision(2) : cost.toFixed(2)}`;
+export function answerSummary(a: Answer): string {
+  const cached = a.cached ? ' · from cache' : '';
+  return `Frugal: ${a.model} (${a.tier}) · ${a.promptTokens}+${a.completionTokens} tokens ${formatCost(a.cost)}${cached}`;
+}
+
+/** Costs are quota units (tokens × model coefficient), as the server reports them. */
+export function formatCost(cost: number | null): string {
+  if (cost == null) return 'cost unknown';
+  if (cost === 0) return 'no quota used';
+  const n = cost >= 10 ? Math.round(cost).toLocaleString('en-US') : String(Number(cost.toFixed(2)));
+  return `≈ ${n} quota units`;
 }
 
 export function isCancellation(err: unknown): boolean {
@@ -104,6 +113,8 @@ export class Commands {
     const args = selectionArgs(sel, question);
     return this.guard(async () => {
       const estimate = await this.d.server.execute<Estimate>(ServerCommand.estimate, [args]);
+      const unavailable = noModelMessage(estimate);
+      if (unavailable) return void this.d.ui.error(unavailable);
       if (!(await this.d.ui.confirm(estimateMessage(estimate), 'Send'))) return undefined;
       const answer = await this.d.ui.withProgress(`Frugal: asking ${estimate.model}…`, (token) =>
         this.d.track(this.d.server.execute<Answer>(ServerCommand.askSelection, [args], token)),
@@ -151,5 +162,5 @@ export class Commands {
 
 /** Markdown for an answer that has no file of its own (`documentUri` null). */
 export function answerMarkdown(a: Answer): string {
-  return `${a.answer.trim()}\n\n---\n_${a.model} (${a.provider}, ${a.tier}) · ${a.promptTokens}+${a.completionTokens} tokens · ${formatCost(a.cost)}${a.cached ? ' · from cache' : ''} · thread ${a.threadId}_\n`;
+  return `${a.answer.trim()}\n\n---\n_${a.model} (${a.provider}, ${a.tier}) · ${a.promptTokens}+${a.completionTokens} tokens ${formatCost(a.cost)}${a.cached ? ' · from cache' : ''} · thread ${a.threadId}_\n`;
 }

@@ -52,11 +52,13 @@ export interface Status {
   accepted: number;
 }
 
+/** `cost` and the Answer's `cost` are quota units (tokens × the model's coefficient). */
 export interface Estimate {
   tokens: number;
-  tier: string;
-  model: string;
-  cost: number;
+  /** null when no model is available for the request (server behaviour beyond the contract). */
+  tier: string | null;
+  model: string | null;
+  cost: number | null;
 }
 
 export interface Answer {

@@ -62,7 +62,7 @@ function tooltip(s: Status, busy: boolean): string {
   if (s.platforms.length) {
     blocks.push(['| platform | used / limit | |', '|---|---:|---:|', ...s.platforms.map(platformRow)].join('\n'));
   }
-  const cpa = s.costPerAccepted != null ? `${group(Math.round(s.costPerAccepted))} tokens` : '—';
+  const cpa = s.costPerAccepted != null ? `${group(Math.round(s.costPerAccepted))} quota units` : '—';
   blocks.push(
     [
       `Burn: ${fixed1(s.burnPerMin)} tokens/min` + (s.daysLeft != null ? ` · ${fixed1(s.daysLeft)} days left` : ''),

@@ -55,7 +55,7 @@ export function renderUsageHtml(s: Status, cspSource = ''): string {
     ['Days left at this rate', s.daysLeft != null ? s.daysLeft.toFixed(1) : '—'],
     ['Tokens saved', group(s.tokensSaved)],
     ['Accepted suggestions', String(s.accepted)],
-    ['Cost per accepted suggestion', s.costPerAccepted != null ? `${group(s.costPerAccepted)} tokens` : '—'],
+    ['Cost per accepted suggestion', s.costPerAccepted != null ? `${group(s.costPerAccepted)} quota units` : '—'],
     ['Tier', s.tier],
   ];
   const factRows = facts.map(([k, v]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('');

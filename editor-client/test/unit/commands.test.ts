@@ -1,14 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
-import { answerMarkdown, Commands, estimateMessage, selectionArgs, type CommandDeps, type EditorSelection, type Ui } from '../../src/commands';
+import { answerMarkdown, Commands, estimateMessage, formatCost, selectionArgs, type CommandDeps, type EditorSelection, type Ui } from '../../src/commands';
 import type { Answer, Estimate } from '../../src/protocol';
 import { sampleStatus } from './fixtures';
 
 const selection: EditorSelection = { uri: 'file:///ws/a.py', range: { start: { line: 3, character: 0 }, end: { line: 9, character: 12 } }, isEmpty: false };
-const estimate: Estimate = { tokens: 420, tier: 'basic', model: 'gpt-4o-mini', cost: 0.00031 };
+const estimate: Estimate = { tokens: 420, tier: 'basic', model: 'openai/gpt-4o-mini', cost: 420 };
 const answer: Answer = {
   answer: 'It returns None when the list is empty.',
   model: 'gpt-4o-mini', provider: 'openai', tier: 'basic', promptTokens: 400, completionTokens: 20,
-  cached: false, cost: 0.0003, threadId: 't1', documentUri: 'file:///home/u/.frugal/answers/t1.md',
+  cached: false, cost: 418.5, threadId: 't1', documentUri: 'file:///home/u/.frugal/answers/t1.md',
 };
 
 type Call = { command: string; args: unknown[]; token?: unknown };
@@ -54,12 +54,15 @@ describe('argument building', () => {
   });
 
   it('describes the estimate before anything is spent', () => {
-    expect(estimateMessage(estimate)).toBe('Ask gpt-4o-mini (basic)? About 420 tokens, cost ≈ 0.00031.');
-    expect(estimateMessage({ ...estimate, cost: 0, tokens: 12345 })).toBe('Ask gpt-4o-mini (basic)? About 12,345 tokens, no cost.');
+    expect(estimateMessage(estimate)).toBe('Ask openai/gpt-4o-mini (basic)? About 420 tokens, ≈ 420 quota units.');
+    expect(estimateMessage({ ...estimate, cost: 1470.4, tokens: 12345 })).toBe('Ask openai/gpt-4o-mini (basic)? About 12,345 tokens, ≈ 1,470 quota units.');
+    expect(formatCost(0)).toBe('no quota used');
+    expect(formatCost(2.345)).toBe('≈ 2.35 quota units');
+    expect(formatCost(null)).toBe('cost unknown');
   });
 
   it('renders an answer without a file as Markdown with its provenance', () => {
-    expect(answerMarkdown({ ...answer, documentUri: null, cached: true })).toMatch(/^It returns None.*\n---\n_gpt-4o-mini \(openai, basic\) · 400\+20 tokens · cost ≈ 0\.00030 · from cache · thread t1_/s);
+    expect(answerMarkdown({ ...answer, documentUri: null, cached: true })).toMatch(/^It returns None.*\n---\n_gpt-4o-mini \(openai, basic\) · 400\+20 tokens ≈ 419 quota units · from cache · thread t1_/s);
   });
 });
 
@@ -78,6 +81,18 @@ describe('Ask about Selection', () => {
     const h = harness({ confirm: false });
     await expect(h.commands.askSelection()).resolves.toBeUndefined();
     expect(h.calls.map((c) => c.command)).toEqual(['frugal.estimate']);
+  });
+
+  it('says why and spends nothing when the server has no model for the request', async () => {
+    const h = harness();
+    (h.deps.server as { execute: unknown }).execute = async (command: string) => {
+      h.calls.push({ command, args: [] });
+      return { tokens: 900, tier: null, model: null, cost: null };
+    };
+    await h.commands.askSelection();
+    expect(h.calls.map((c) => c.command)).toEqual(['frugal.estimate']);
+    expect(h.ui.confirm).not.toHaveBeenCalled();
+    expect(h.ui.error).toHaveBeenCalledWith(expect.stringMatching(/no model is available.*frugal\.toml/));
   });
 
   it('does nothing when the question box is dismissed, and asks for a selection first', async () => {

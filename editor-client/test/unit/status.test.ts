@@ -37,7 +37,7 @@ describe('formatStatus', () => {
     expect(tip).toContain('Budget: 7,200 / 10,000 this month (72%)');
     expect(tip).toContain('Burn: 12.5 tokens/min · 3.1 days left');
     expect(tip).toContain('Tokens saved: 48,210');
-    expect(tip).toContain('Cost per accepted suggestion: 213 tokens (14 accepted)');
+    expect(tip).toContain('Cost per accepted suggestion: 213 quota units (14 accepted)');
   });
 
   it('tooltip says "no limit" and "—" where the server sends null', () => {

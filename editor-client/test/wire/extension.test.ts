@@ -115,10 +115,10 @@ describe.skipIf(reason !== undefined)('extension bundle activated against the re
     t.answers.message.push('Send');
     const answer = await run('frugal-lsp.askSelection');
     const estimate = t.recorded.messages.find((m: { msg: string }) => m.msg.startsWith('Ask '));
-    expect(estimate?.msg).toMatch(/^Ask fake-basic \(basic\)\? About [\d,]+ tokens/);
+    expect(estimate?.msg).toMatch(/^Ask (fake\/)?fake-basic \(basic\)\? About [\d,]+ tokens, ≈ [\d,.]+ quota units\.$/);
     expect(estimate?.items).toEqual(['Send']);
     expect(answer?.answer?.length).toBeGreaterThan(0);
-    expect(t.recorded.flashes.some((f: string) => f.startsWith('Frugal: fake-basic (basic)'))).toBe(true);
+    expect(t.recorded.flashes.some((f: string) => /^Frugal: fake-basic \(basic\) · \d+\+\d+ tokens/.test(f))).toBe(true);
     expect(t.recorded.messages.filter((m: { level: string }) => m.level === 'error')).toEqual([]);
   });
 
