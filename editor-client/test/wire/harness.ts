@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { createMessageConnection, ProgressType, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 
 export const REPO = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 export const SERVER = process.env.FRUGAL_LSP_SERVER ?? path.join(REPO, '.venv', 'bin', 'frugal-lsp');
@@ -143,6 +143,12 @@ export class Session {
     switch (method) {
       case 'workspace/configuration':
         return (params as { items: Array<{ section?: string }> }).items.map((i) => (i.section === 'frugal' ? this.settings() : null));
+      case 'window/workDoneProgress/create': {
+        // vscode-jsonrpc routes `$/progress` only to handlers registered per token.
+        const token = (params as { token: string | number }).token;
+        this.conn.onProgress(new ProgressType<unknown>(), token, (value) => this.record(this.notifications, '$/progress', { token, value }));
+        return null;
+      }
       case 'window/showDocument':
         return { success: true };
       case 'workspace/applyEdit':

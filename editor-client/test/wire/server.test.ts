@@ -204,6 +204,35 @@ describe.skipIf(reason !== undefined)('wire: frugal-lsp serve as VS Code drives 
     delete userSettings.tier;
   });
 
+  it('while an answer streams: work-done progress begin → end, and the status is busy, then idle', async () => {
+    await fake.admin('settings', { chunk_delay: 0.05 });
+    const mark = s.notifications.length;
+    await s.execute<Answer>('frugal.askSelection', [{ uri, range, question: 'Walk me through it' }]);
+    await fake.admin('settings', { chunk_delay: 0 });
+    const progress = s.notifications.slice(mark).filter((n) => n.method === '$/progress').map((n) => (n.params as { value: { kind: string } }).value.kind);
+    expect(progress[0]).toBe('begin');
+    expect(progress.at(-1)).toBe('end');
+    expect(s.requests.some((r) => r.method === 'window/workDoneProgress/create')).toBe(true);
+    await s.waitFor<Status>('notification', 'frugal/status', (st) => st.busy, 5000, mark);
+    const last = await s.waitFor<Status>('notification', 'frugal/status', (st) => !st.busy, 5000, s.notifications.length - 1);
+    expect(last.busy).toBe(false);
+  });
+
+  it('enableCompletions: false from the editor settings silences inline completions', async () => {
+    userSettings.enableCompletions = false;
+    await s.conn.sendNotification('workspace/didChangeConfiguration', { settings: { frugal: toServerSettings(reader) } });
+    await new Promise((r) => setTimeout(r, 300)); // a pull-model server asks workspace/configuration first
+    const res = (await s.conn.sendRequest('textDocument/inlineCompletion', {
+      textDocument: { uri },
+      position: { line: 11, character: 22 },
+      context: { triggerKind: 2 },
+    })) as { items: unknown[] } | unknown[] | null;
+    const items = Array.isArray(res) ? res : (res?.items ?? []);
+    expect(items).toHaveLength(0);
+    delete userSettings.enableCompletions;
+    await s.conn.sendNotification('workspace/didChangeConfiguration', { settings: { frugal: toServerSettings(reader) } });
+  });
+
   it('$/cancelRequest stops a slow ask with RequestCancelled and the server stays responsive', async () => {
     await fake.admin('fault', { kind: 'slow', count: 1, delay: 4 });
     const source = new CancellationTokenSource();
