@@ -80,7 +80,7 @@ describe.skipIf(reason !== undefined)('extension bundle activated against the re
   });
 
   it('logs nothing alarming while starting', () => {
-    if (process.env.FRUGAL_WIRE_DEBUG) console.log(output());
+    if (process.env.FRUGAL_WIRE_DEBUG) console.log(output(), '\n---', item().text, '\n', item().tooltip.value);
     expect(output()).not.toMatch(/Traceback|Request .* failed/);
   });
 
