@@ -79,7 +79,8 @@ async def test_an_invalid_config_is_shown_and_the_server_keeps_answering(session
     [error] = await wait_for(lambda: frugal_diagnostics(session))
     assert error.severity == lsp.DiagnosticSeverity.Error
     assert "providers[0].kind" in error.message and "budget.tokens" in error.message
-    assert any(m.type == lsp.MessageType.Error for m in session.client.messages)
+    errors = lambda: [m for m in session.client.messages if m.type == lsp.MessageType.Error]  # noqa: E731
+    assert "providers[0].kind" in (await wait_for(errors))[0].message
     assert await session.inline() is None
     assert (await session.command("frugal.status"))["state"] == "unconfigured"
 

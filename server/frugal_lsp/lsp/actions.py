@@ -21,16 +21,17 @@ from frugal_lsp.tasks import Task
 MAX_DIAGNOSTICS = 3
 PLAN_CACHE = 64
 ASK_KIND = lsp.CodeActionKind.RefactorRewrite
+KINDS: tuple[str, ...] = (ASK_KIND, lsp.CodeActionKind.QuickFix)
 _converter = get_converter()
 
 
 def register(server: FrugalServer) -> None:
-    kinds = [ASK_KIND, lsp.CodeActionKind.QuickFix]
+    options = lsp.CodeActionOptions(code_action_kinds=list(KINDS))
 
-    @server.feature(lsp.TEXT_DOCUMENT_CODE_ACTION, lsp.CodeActionOptions(code_action_kinds=kinds))
+    @server.feature(lsp.TEXT_DOCUMENT_CODE_ACTION, options)
     def code_action(ls: FrugalServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
         document = ls.document(params.text_document.uri)
-        if document is None or ls.engine is None or not _usable(ls, document):
+        if document is None or ls.engine is None or not _wanted(ls, document, params):
             return []
         start, end = convert.position(params.range.start), convert.position(params.range.end)
         if (end.line, end.character) < (start.line, start.character):
@@ -43,7 +44,11 @@ def register(server: FrugalServer) -> None:
             return []
 
 
-def _usable(ls: FrugalServer, document: Document) -> bool:
+def _wanted(ls: FrugalServer, document: Document, params: lsp.CodeActionParams) -> bool:
+    """Not for huge or excluded files, nor when the client asks only for other kinds."""
+    only = params.context.only
+    if only and not any(k.startswith(o) or o.startswith(k) for o in only for k in KINDS):
+        return False
     return not ls.too_large(document) and not ls.excluded(document.path)
 
 
