@@ -12,6 +12,9 @@ WHEELHOUSE    ?= $(HOME)/.cache/frugal-lsp/wheels
 LLAMA_WHEEL    = $(firstword $(wildcard $(WHEELHOUSE)/llama_cpp_python-$(LLAMA_VERSION)-*.whl))
 LLAMA_CMAKE   ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 
+CLIENT      := editor-client
+CLIENT_DEPS := $(CLIENT)/node_modules/.package-lock.json
+
 .DEFAULT_GOAL := help
 
 help: ## list the targets
@@ -36,8 +39,21 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## create .venv and install frugal-lsp with the local tier and dev tools
 
-test: $(STAMP) ## run the whole test suite (installs what it needs first)
+test: $(STAMP) $(CLIENT_DEPS) ## run every test: Python (unit, integration, e2e) and the VS Code client
 	$(PY) -m pytest -q
+	cd $(CLIENT) && npm test
+
+run: $(STAMP) ## a scripted editor session on the local model (first run builds llama.cpp: minutes)
+	$(VENV)/bin/frugal-lsp demo
+
+$(CLIENT_DEPS): $(CLIENT)/package.json $(CLIENT)/package-lock.json
+	cd $(CLIENT) && npm ci --no-audit --no-fund
+
+test-client: $(STAMP) $(CLIENT_DEPS) ## VS Code client only: typecheck, unit and wire tests against the real server
+	cd $(CLIENT) && npm test
+
+vsix: $(CLIENT_DEPS) ## package the VS Code extension -> editor-client/frugal-lsp.vsix (manifest checked)
+	cd $(CLIENT) && npm run package && npm run test:vsix
 
 lint: $(STAMP) ## ruff (lint + format check) and mypy --strict
 	$(VENV)/bin/ruff check server tests
@@ -51,7 +67,8 @@ fmt: $(STAMP) ## format the code with ruff
 bench-context: $(STAMP) ## context benchmark on stdlib + npm code -> bench/results/context.md
 	$(PY) -m tests.bench.context_bench
 
-clean: ## remove the virtualenv and caches (the llama.cpp wheelhouse stays)
+clean: ## remove the virtualenv, node_modules and caches (the llama.cpp wheelhouse stays)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(CLIENT)/node_modules $(CLIENT)/dist $(CLIENT)/*.vsix
 
-.PHONY: help llama-wheel venv test lint fmt bench-context clean
+.PHONY: help llama-wheel venv test run test-client vsix lint fmt bench-context clean

@@ -36,6 +36,7 @@ class CatalogModel:
     fim: bool
     default: bool
     tasks: tuple[str, ...] = ()
+    fim_suffix: bool = True
 
 
 @cache
@@ -54,6 +55,7 @@ def entries() -> tuple[CatalogModel, ...]:
             fim=bool(m.get("fim", False)),
             default=bool(m.get("default", False)),
             tasks=tuple(m.get("tasks", ())),
+            fim_suffix=bool(m.get("fim_suffix", True)),
         )
         for m in raw
     )
@@ -81,6 +83,7 @@ def model_config(entry: CatalogModel, provider: str) -> ModelConfig:
         output_price=entry.output_price,
         fim=entry.fim,
         tasks=entry.tasks,
+        fim_suffix=entry.fim_suffix,
     )
 
 

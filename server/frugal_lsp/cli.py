@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
     serve.add_argument("--log-file", help="log here instead of FRUGAL_HOME/logs/frugal-lsp.log")
 
+    sub.add_parser("demo", help="play a scripted editor session on the local model")
     sub.add_parser("doctor", help="check config, keys and providers")
     init = sub.add_parser("init", help="write a commented starter frugal.toml")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")
@@ -193,6 +194,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(args.config, workspace, args.tcp, log_file, args.verbose)
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    from frugal_lsp.lsp.demo import run_demo
+
+    return asyncio.run(run_demo())
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from frugal_lsp.doctor import run_doctor
 
@@ -213,6 +220,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "complete": cmd_complete,
     "status": cmd_status,
     "serve": cmd_serve,
+    "demo": cmd_demo,
     "doctor": cmd_doctor,
     "init": cmd_init,
 }

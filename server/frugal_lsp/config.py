@@ -78,7 +78,8 @@ class ModelConfig:
     context_window: int = 8192
     input_price: float | None = None  # USD per million tokens
     output_price: float | None = None
-    fim: bool = False
+    fim: bool = False  # fill-in-the-middle through /v1/completions
+    fim_suffix: bool = True  # False: send only the prefix (small models continue, not fill)
     frameworks: tuple[str, ...] = ()  # e.g. ("django",): files importing them route here
     tasks: tuple[str, ...] = ()  # tasks it is adequate for (empty: all); else a last resort
 
@@ -288,6 +289,7 @@ def _read_model(r: Reader, providers: list[str]) -> ModelConfig:
         "input_price",
         "output_price",
         "fim",
+        "fim_suffix",
         "frameworks",
         "tasks",
     )
@@ -309,6 +311,7 @@ def _read_model(r: Reader, providers: list[str]) -> ModelConfig:
         input_price=r.optional_number("input_price", known.input_price if known else None),
         output_price=r.optional_number("output_price", known.output_price if known else None),
         fim=r.boolean("fim", known.fim if known else False),
+        fim_suffix=r.boolean("fim_suffix", known.fim_suffix if known else True),
         frameworks=tuple(f.lower() for f in r.strings("frameworks", ())),
         tasks=_read_tasks(r, known.tasks if known else ()),
     )

@@ -80,7 +80,8 @@ class Conversations:
         return thread
 
     def record(self, thread: Thread, turn: Turn) -> None:
-        thread.turns.append(turn)
+        if thread.last != turn:  # a repeated question answered alike adds nothing new
+            thread.turns.append(turn)
 
     def clear(self, thread_id: str | None = None) -> int:
         """Forget one thread (or all of them); returns how many were dropped."""
@@ -111,6 +112,14 @@ class Conversations:
             prompt_tokens=prompt.prompt_tokens + tokens,
             words=prompt.words + words,
         )
+
+
+def history_for(turns: list[Turn], question: str) -> list[Turn]:
+    """The turns to send with ``question``. Asking the last question again repeats that
+    request exactly, so an unchanged selection is answered from the cache for free."""
+    if turns and turns[-1].question == question:
+        return turns[:-1]
+    return turns
 
 
 def trim_history(turns: list[Turn], counter: TokenCounter, budget: int) -> list[Turn]:

@@ -17,7 +17,7 @@ import httpx
 from frugal_lsp.cache.answers import AnswerCache, CachedAnswer
 from frugal_lsp.config import Config
 from frugal_lsp.context import ContextBuilder, ContextRequest
-from frugal_lsp.context.prompt import Prompt
+from frugal_lsp.context.prompt import Fim, Prompt
 from frugal_lsp.errors import ProviderError, ProviderUnavailable, QuotaExhausted, RateLimited
 from frugal_lsp.paths import StatePaths
 from frugal_lsp.providers.base import (
@@ -172,12 +172,12 @@ class Engine:
 
     async def execute(self, plan: Plan, on_text: OnText | None = None) -> Answer:
         """Try the route's candidates in order; a cache hit costs nothing."""
-        if not plan.route.candidates:
-            raise QuotaExhausted(_nothing_left(plan.route))
-        if hit := self._cached(plan):
+        if hit := self._cached(plan):  # free, even when no quota is left
             if on_text:
                 on_text(hit.text)
             return hit
+        if not plan.route.candidates:
+            raise QuotaExhausted(_nothing_left(plan.route))
         failures: list[ProviderError | QuotaExhausted] = []
         for candidate in plan.route.candidates:
             if self.account.cooling(candidate.model.provider):
@@ -198,7 +198,7 @@ class Engine:
         raise _combined(failures)
 
     def _cached(self, plan: Plan) -> Answer | None:
-        for candidate in plan.route.candidates:
+        for candidate in (*plan.route.candidates, *plan.route.adequate):
             request = self._provider_request(plan.prompt, candidate)
             found = self.cache.get(candidate.model.provider, request)
             if found:
@@ -337,7 +337,7 @@ class Engine:
             max_tokens=prompt.max_output_tokens,
             temperature=0.0,
             stop=prompt.stop,
-            fim=prompt.fim if candidate.model.fim else None,
+            fim=_fim_for(prompt, candidate),
         )
 
     def _provider(self, name: str) -> Provider:
@@ -346,6 +346,13 @@ class Engine:
                 self.config.provider(name), self._transport, self.paths.logs
             )
         return self._providers[name]
+
+
+def _fim_for(prompt: Prompt, candidate: Candidate) -> Fim | None:
+    """The fill-in-the-middle parts this model takes: none, both, or the prefix alone."""
+    if prompt.fim is None or not candidate.model.fim:
+        return None
+    return prompt.fim if candidate.model.fim_suffix else replace(prompt.fim, suffix="")
 
 
 def _tee(on_text: OnText | None, delivered: list[str]) -> OnText | None:

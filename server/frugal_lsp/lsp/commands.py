@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
 from frugal_lsp.context import ContextRequest, Document
-from frugal_lsp.conversation import stronger
+from frugal_lsp.conversation import history_for, stronger
 from frugal_lsp.errors import ContextExcluded, FrugalError
 from frugal_lsp.lsp import convert
 from frugal_lsp.lsp.answers import deliver, engine_of, plan_with_history, rerun_plan
@@ -52,8 +52,9 @@ async def ask_selection(ls: FrugalServer, *args: Any) -> dict[str, Any]:
     document = open_document(ls, uri)
     request = ContextRequest(document, Task.ASK, start, end, question=question)
     thread = ls.threads.open(uri, request, start.line, end.line)
-    plan = plan_with_history(ls, request, thread.turns, _tier(obj) or ls.tier)
-    return await deliver(ls, thread, convert.raw_string(obj, "template") or question, plan)
+    asked = convert.raw_string(obj, "template") or question
+    plan = plan_with_history(ls, request, history_for(thread.turns, asked), _tier(obj) or ls.tier)
+    return await deliver(ls, thread, asked, plan)
 
 
 async def explain_error(ls: FrugalServer, *args: Any) -> dict[str, Any]:

@@ -151,7 +151,8 @@ def request_body(request: ProviderRequest, *, stream: bool) -> tuple[str, JsonOb
         body["stream_options"] = {"include_usage": True}
     if request.fim is not None:
         body["prompt"] = request.fim.prefix
-        body["suffix"] = request.fim.suffix
+        if request.fim.suffix:  # prefix-only models continue the code, they don't fill it in
+            body["suffix"] = request.fim.suffix
         return "completions", body
     body["messages"] = [{"role": m.role, "content": m.content} for m in request.messages]
     return "chat/completions", body

@@ -112,6 +112,15 @@ def _totals(account: QuotaAccount, since: float) -> tuple[int, int, int, float]:
     return int(saved), int(calls), int(accepted), float(spend)
 
 
+def time_left(days: float) -> str:
+    """'3.1 days', '5.2 hours' or '12 minutes': the unit a reader takes in at a glance."""
+    if days >= 1:
+        return f"{days:.1f} days"
+    if days * 24 >= 1:
+        return f"{days * 24:.1f} hours"
+    return f"{max(days * 1440, 0):.0f} minutes"
+
+
 def _message(state: str, fraction: float | None, days_left: float | None, config: Config) -> str:
     if state == "unconfigured":
         return "No AI provider configured — set OPENAI_API_KEY or run `frugal-lsp init`"
@@ -119,7 +128,7 @@ def _message(state: str, fraction: float | None, days_left: float | None, config
         return "No budget set — add [budget] tokens to frugal.toml to get alerts"
     text = f"AI quota {fraction:.0%} used"
     if days_left is not None:
-        text += f" — {days_left:.1f} days left at the current rate"
+        text += f" — {time_left(days_left)} left at the current rate"
     if state == "exhausted":
         text += "; requests are paused until the period resets"
     return text

@@ -6,7 +6,7 @@ import sys
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from frugal_lsp.quota.status import Status
+from frugal_lsp.quota.status import Status, time_left
 
 if TYPE_CHECKING:
     from frugal_lsp.engine import Answer, Plan
@@ -79,7 +79,7 @@ def status_text(status: Status) -> str:
         f"state     {status.state} — {status.message}",
         f"budget    {_fmt_limit(status.used, status.limit, status.fraction)} this {status.period}",
         f"burn      {status.burn_per_min:,.1f} units/min over the last hour"
-        + (f", {status.days_left:.1f} days left" if status.days_left is not None else ""),
+        + (f", {time_left(status.days_left)} left" if status.days_left is not None else ""),
         f"calls     {status.calls}; tokens saved {status.tokens_saved:,};"
         f" accepted {status.accepted}",
     ]

@@ -37,6 +37,7 @@ class Route:
     reason: str
     candidates: tuple[Candidate, ...]
     skipped: tuple[str, ...]  # "provider/model: why", for every adequate model left out
+    adequate: tuple[Candidate, ...] = ()  # candidates before headroom: a cache hit is free
 
     @property
     def chosen(self) -> Candidate | None:
@@ -77,8 +78,12 @@ class Router:
         strongest_first = prompt.words >= self.config.routing.advanced_max_words
         kept: list[Candidate] = []
         skipped: list[str] = []
-        for model in self._adequate(prompt, required):
-            candidate = estimate(model, prompt.prompt_tokens, prompt.max_output_tokens)
+        adequate = [
+            estimate(model, prompt.prompt_tokens, prompt.max_output_tokens)
+            for model in self._adequate(prompt, required)
+        ]
+        for candidate in adequate:
+            model = candidate.model
             why_not = self._why_not(model, prompt, candidate)
             if why_not:
                 skipped.append(f"{model.key}: {why_not}")
@@ -87,7 +92,7 @@ class Router:
         kept.sort(key=lambda c: self._order(c, prompt, required, strongest_first))
         if kept:
             reason += f"; cheapest adequate: {kept[0].label}"
-        return Route(required, reason, tuple(kept), tuple(skipped))
+        return Route(required, reason, tuple(kept), tuple(skipped), tuple(adequate))
 
     def _adequate(self, prompt: Prompt, required: Tier) -> list[ModelConfig]:
         def fits(model: ModelConfig) -> bool:
