@@ -111,6 +111,7 @@ class Engine:
         self.account = QuotaAccount(config, self.ledger)
         self.router = Router(config, self.account)
         self.cache = AnswerCache(paths.cache, config.cache)
+        self.workspace = workspace
         self.context = ContextBuilder(config.context, self.tokens, workspace)
         self._transport = transport
         self._providers: dict[str, Provider] = {}
@@ -132,7 +133,7 @@ class Engine:
         self.account.config = config
         self.router.config = config
         self.cache.config = config.cache
-        self.context.config = config.context
+        self.context = ContextBuilder(config.context, self.tokens, self.workspace)
         self._providers_to_close = list(self._providers.values())
         self._providers = {}
 
@@ -170,16 +171,27 @@ class Engine:
 
     # -- execution ----------------------------------------------------------------------
 
-    async def execute(self, plan: Plan, on_text: OnText | None = None) -> Answer:
-        """Try the route's candidates in order; a cache hit costs nothing."""
-        if hit := self._cached(plan):  # free, even when no quota is left
+    async def execute(
+        self,
+        plan: Plan,
+        on_text: OnText | None = None,
+        *,
+        fresh: bool = False,
+        avoid: frozenset[str] = frozenset(),
+    ) -> Answer:
+        """Try the route's candidates in order; a cache hit costs nothing.
+
+        ``fresh`` skips the cache and ``avoid`` (model keys) skips models: "ask again with a
+        stronger model" wants a new answer from another model, not the same one again."""
+        if not fresh and (hit := self._cached(plan)):  # free, even when no quota is left
             if on_text:
                 on_text(hit.text)
             return hit
-        if not plan.route.candidates:
-            raise QuotaExhausted(_nothing_left(plan.route))
+        candidates = [c for c in plan.route.candidates if c.model.key not in avoid]
+        if not candidates:
+            raise QuotaExhausted(_nothing_left(plan.route, avoid))
         failures: list[ProviderError | QuotaExhausted] = []
-        for candidate in plan.route.candidates:
+        for candidate in candidates:
             if self.account.cooling(candidate.model.provider):
                 continue  # its platform failed a moment ago in this very loop
             delivered: list[str] = []
@@ -367,7 +379,12 @@ def _tee(on_text: OnText | None, delivered: list[str]) -> OnText | None:
     return forward
 
 
-def _nothing_left(route: Route) -> str:
+def _nothing_left(route: Route, avoid: frozenset[str] = frozenset()) -> str:
+    if avoid and route.candidates:
+        return (
+            f"no other model than {', '.join(sorted(avoid))} can take this request —"
+            " configure a stronger [[models]] entry"
+        )
     if not route.skipped:
         return "no model is configured for this request — add [[models]] to frugal.toml"
     return "no model can take this request now: " + "; ".join(route.skipped)

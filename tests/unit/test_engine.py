@@ -17,7 +17,7 @@ from frugal_lsp.engine import Engine
 from frugal_lsp.errors import AuthFailed, ProviderUnavailable, QuotaExhausted
 from frugal_lsp.logs import setup_logging
 from frugal_lsp.paths import StatePaths
-from frugal_lsp.tasks import Task
+from frugal_lsp.tasks import Task, Tier
 from tests.fakes.fake_provider import FakeProvider, Fault
 
 SOURCE = '''import math
@@ -218,3 +218,16 @@ async def test_api_keys_never_reach_logs_ledger_or_cache(
     state = b"".join(f.read_bytes() for f in (tmp_path / "home").rglob("*") if f.is_file())
     assert key.encode() not in state
     assert "Bearer ***" in log_file.read_text()
+
+
+async def test_asking_again_stronger_gets_a_fresh_answer_from_another_model(
+    tmp_path: Path, fakes: tuple[FakeProvider, FakeProvider], engines: list[Engine]
+) -> None:
+    first, second = fakes
+    engine = make_engine(tmp_path, config_for(first, second), engines)
+    await engine.answer(ask(tmp_path))
+    stronger = engine.plan(ask(tmp_path), Tier.ADVANCED)
+    again = await engine.execute(stronger, fresh=True, avoid=frozenset({"alpha/alpha-small"}))
+    assert again.candidate.model.name == "beta-large" and not again.cached
+    with pytest.raises(QuotaExhausted, match="no other model than beta/beta-large"):
+        await engine.execute(stronger, fresh=True, avoid=frozenset({"beta/beta-large"}))

@@ -90,8 +90,16 @@ class Progress:
             self.ls.work_done_progress.end(self.token, lsp.WorkDoneProgressEnd(message=message))
 
 
-async def deliver(ls: FrugalServer, thread: Thread, question: str, plan: Plan) -> dict[str, Any]:
-    """Stream the answer, record the turn, write and show the document; the Answer JSON."""
+async def deliver(
+    ls: FrugalServer,
+    thread: Thread,
+    question: str,
+    plan: Plan,
+    avoid: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """Stream the answer, record the turn, write and show the document; the Answer JSON.
+
+    ``avoid`` (model keys) asks for a fresh answer from another model than those."""
     engine = engine_of(ls)
     progress = Progress(ls, f"frugal: {question[:60] or 'asking'}")
     await progress.begin()
@@ -99,7 +107,7 @@ async def deliver(ls: FrugalServer, thread: Thread, question: str, plan: Plan) -
     ls.quota.refresh()
     outcome = "failed"
     try:
-        answer = await engine.execute(plan, on_text=progress.text)
+        answer = await engine.execute(plan, progress.text, fresh=bool(avoid), avoid=avoid)
         outcome = f"{answer.completion_tokens} tokens from {answer.candidate.model.name}"
     finally:
         ls.busy -= 1

@@ -79,7 +79,8 @@ async def ask_again_stronger(ls: FrugalServer, *args: Any) -> dict[str, Any]:
         raise convert.BadParams(f"no conversation `{thread_id}` — ask about a selection first")
     question = thread.last.question
     plan = rerun_plan(ls, thread, stronger(thread.last.tier))
-    return await deliver(ls, thread, f"{question} (again, stronger model)", plan)
+    avoid = frozenset({thread.last.model})
+    return await deliver(ls, thread, f"{question} (again, stronger model)", plan, avoid)
 
 
 async def estimate(ls: FrugalServer, *args: Any) -> dict[str, Any]:
