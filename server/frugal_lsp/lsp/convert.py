@@ -157,8 +157,10 @@ def estimate_json(plan: Plan) -> dict[str, Any]:
     return {
         "tokens": plan.prompt.prompt_tokens + plan.prompt.max_output_tokens,
         "tier": chosen.model.tier.value if chosen else None,
-        "model": chosen.model.key if chosen else None,
+        "model": chosen.model.name if chosen else None,
+        "provider": chosen.model.provider if chosen else None,
         "cost": round(chosen.estimated_units, 2) if chosen else None,
+        "reason": plan.route.reason if chosen else "; ".join(plan.route.skipped),
     }
 
 

@@ -110,8 +110,9 @@ class FrugalServer(LanguageServer):
         self.apply_settings(self.settings)
 
     def apply_settings(self, settings: Settings, announce: bool = True) -> None:
+        if settings.tier_override != self.settings.tier_override or self.engine is None:
+            self.tier = settings.tier_override  # else keep a tier chosen with frugal.setTier
         self.settings = settings
-        self.tier = settings.tier_override
         self.plans.clear()
         self._extra_exclusions = (
             Exclusions(settings.exclude, self.root, False) if settings.exclude else None
