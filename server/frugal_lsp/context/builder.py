@@ -9,6 +9,7 @@ from frugal_lsp.context.document import Document, Position, utf16_to_index
 from frugal_lsp.context.exclude import Exclusions
 from frugal_lsp.context.filetokens import FileTokens
 from frugal_lsp.context.frameworks import detect_frameworks
+from frugal_lsp.context.linefacts import LineFacts, Words
 from frugal_lsp.context.policies import POLICIES, Excerpt, Gathered
 from frugal_lsp.context.postprocess import clean_completion
 from frugal_lsp.context.prompt import Prompt
@@ -33,6 +34,7 @@ class ContextBuilder:
         self._exclusions = Exclusions(config.exclude, self.workspace, config.respect_gitignore)
         self._scoper = Scoper()
         self._file_tokens = FileTokens(counter)
+        self._facts = LineFacts(counter)
         self._frameworks: dict[Path, tuple[int, frozenset[str]]] = {}
 
     def is_excluded(self, path: Path) -> bool:
@@ -46,6 +48,7 @@ class ContextBuilder:
     def forget(self, path: Path) -> None:
         """Drop cached state for a closed document."""
         self._scoper.forget(path)
+        self._facts.forget(path)
         self._frameworks.pop(path, None)
 
     def build(self, request: ContextRequest) -> Prompt:
@@ -81,10 +84,17 @@ class ContextBuilder:
             counter=self.counter,
             full_file_tokens=self._file_tokens.count(doc.path, doc.text),
             frameworks=self._frameworks_of(doc),
+            facts=self._facts,
+            words=self._words(request, lines),
             workspace=self.workspace,
             excerpts=self._excerpts(request),
             source=lines,
         )
+
+    def _words(self, request: ContextRequest, lines: list[str]) -> tuple[Words, ...]:
+        if request.task is not Task.COMPLETION:
+            return ()
+        return self._facts.words_of(request.document.path, request.document.text, lines)
 
     def _excerpts(self, request: ContextRequest) -> tuple[Excerpt, ...]:
         if request.task is not Task.EXPLAIN_ERROR or not request.diagnostic:

@@ -36,6 +36,8 @@ class Index:
     by_name: dict[str, list[Def]] = field(default_factory=lambda: defaultdict(list))
     header: list[int] = field(default_factory=list)  # rows of import statements
     constants: dict[str, list[int]] = field(default_factory=dict)  # module-level name -> rows
+    # class start row -> (row, attribute name) of each `self.x = ...` in it, filled on use
+    members: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
 
     def add(self, d: Def) -> None:
         self.defs.append(d)
@@ -139,4 +141,7 @@ def signature_end(node: ts.Node, lines: list[str]) -> int:
     line = lines[row].encode("utf-8") if row < len(lines) else b""
     opens_on_line = line[: body.start_point.column].strip() != b""
     end = row if opens_on_line or row == start else row - 1
+    if not opens_on_line:  # comments between the header and the body are not signature
+        head = [c for c in node.children if c.end_byte <= body.start_byte and not c.is_extra]
+        end = min(end, head[-1].end_point.row) if head else end
     return max(start, min(end, start + MAX_SIGNATURE_LINES - 1))

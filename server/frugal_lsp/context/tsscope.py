@@ -126,7 +126,7 @@ def _complete(
         outer=tuple(frame),
         header=tuple(_header(index, names)),
         signatures=tuple(_signatures(index, names, own, scope)),
-        members=tuple(_members(node, g, lines, scope)),
+        members=tuple(_members(node, g, index, lines, scope)),
         imports=tuple(index.header),
         outline=tuple(_outline(index, scope)),
         names=names,
@@ -175,21 +175,34 @@ def _sig_rows(d: Def) -> range:
     return range(d.start, d.sig_end + 1)
 
 
-def _members(node: ts.Node | None, g: Grammar, lines: list[str], scope: Scope) -> list[int]:
+def _members(
+    node: ts.Node | None, g: Grammar, index: Index, lines: list[str], scope: Scope
+) -> list[int]:
     """First assignment of each attribute of the enclosing class (``self.x = ...``)."""
     cls = next((n for n in _ancestors(node) if n.type in g.classes), None) if node else None
     if cls is None:
         return []
+    start = cls.start_point.row
+    found = index.members.get(start)
+    if found is None:
+        found = index.members[start] = _class_members(cls, lines)
     seen: set[str] = set()
     rows: list[int] = []
-    for r in range(cls.start_point.row, min(cls.end_point.row, len(lines) - 1) + 1):
-        if scope.start_line <= r <= scope.end_line:
+    for r, name in found:
+        if scope.start_line <= r <= scope.end_line or name in seen:
             continue
-        for m in _MEMBER.finditer(lines[r]):
-            name = m.group(1) or m.group(2)
-            if name not in seen:
-                seen.add(name)
-                rows.append(r)
+        seen.add(name)
+        rows.append(r)
         if len(rows) >= MAX_MEMBERS:
             break
     return rows
+
+
+def _class_members(cls: ts.Node, lines: list[str]) -> list[tuple[int, str]]:
+    end = min(cls.end_point.row, len(lines) - 1)
+    return [
+        (r, m.group(1) or m.group(2))
+        for r in range(cls.start_point.row, end + 1)
+        if "=" in lines[r]
+        for m in _MEMBER.finditer(lines[r])
+    ]

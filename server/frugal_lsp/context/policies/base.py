@@ -11,6 +11,7 @@ from frugal_lsp.config import ContextConfig
 from frugal_lsp.context.budget import Line
 from frugal_lsp.context.document import Document
 from frugal_lsp.context.found import Found
+from frugal_lsp.context.linefacts import LineFacts, Words
 from frugal_lsp.context.prompt import Fim, Message, Prompt
 from frugal_lsp.context.redact import RedactedLines, redact
 from frugal_lsp.context.request import ContextRequest
@@ -42,6 +43,8 @@ class Gathered:
     counter: TokenCounter
     full_file_tokens: int
     frameworks: frozenset[str]
+    facts: LineFacts  # cached code words and token counts of lines
+    words: tuple[Words, ...]  # the code words of every line of the document
     workspace: Path | None = None
     excerpts: tuple[Excerpt, ...] = ()  # EXPLAIN_ERROR: the functions its frames name
     source: tuple[str, ...] | list[str] = ()  # the raw lines, only to tell blank lines apart

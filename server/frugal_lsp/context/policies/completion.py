@@ -1,46 +1,35 @@
-"""Completion: header + scope up to the cursor as prefix, the rest of the scope as suffix.
+"""Completion: the lines around the cursor that hold the names the next line will need.
 
-Lines compete for the token budget by rank, expressed as a distance in lines from the
-cursor: the cursor's neighbourhood first (lines above weigh more than lines below), the
-scope's frame (its signature, its class header), the imports and module names it uses,
-the signatures it calls; then, only up to a soft limit, cheaper filler: the class's
-attributes, the other imports, the file's outline, and the lines around the scope.
+The cursor's neighbourhood (two code lines above, one below) and the scope's frame (its
+signature, its class header) always come first; the rest of the budget goes to the lines
+that add the most likely-needed identifiers per token (see ``context/select.py``):
+nearby lines, and the cheapest line naming each name used around the cursor, such as an
+import, a signature or a class attribute defined far away. The chosen lines are shown in
+file order with ``...`` where code was left out; the instruction is one short sentence.
 """
 
 from __future__ import annotations
 
-import heapq
-import itertools
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from frugal_lsp.context.budget import Line, fit, render
-from frugal_lsp.context.policies.base import Draft, Gathered, fence, finish, word_count
+from frugal_lsp.context.budget import Line, render
+from frugal_lsp.context.policies.base import Draft, Gathered, finish, word_count
 from frugal_lsp.context.prompt import Fim, Prompt
+from frugal_lsp.context.select import Selection, Selector, Weights
 
 CURSOR = "<CURSOR>"
 MAX_OUTPUT_TOKENS = 128
-_SYSTEM = (
-    "You complete {language} code. Reply with only the code that replaces {cursor}: "
-    "no explanation, no code fences, no repeated lines. Stop at the end of the {kind}."
-)
-Ranked = Iterator[tuple[float, int, bool]]  # (rank, row, is_filler)
+_SYSTEM = "Reply with only the {language} code that replaces {cursor}."
+MAX_OUTLINE_ROWS = 200
 
 
 @dataclass(frozen=True)
 class Ranks:
-    """What each kind of line is worth, as a distance in lines from the cursor."""
+    """Which lines are always kept, and how the rest are valued."""
 
-    outer: float = 1.0
-    header: float = 4.0
-    signatures: float = 8.0
-    members: float = 12.0
-    imports: float = 14.0
-    outline: float = 16.0
-    outline_step: float = 0.5  # each further outline row ranks this much lower
-    below: float = 1.5  # a line below the cursor counts as this many lines above it
-    outside: float = 1.0  # a line outside the scope counts as this many lines inside it
-    soft_tokens: int = 480  # filler stops here: the full budget is for scopes that need it
+    keep_above: int = 2  # code lines directly above the cursor that always stay
+    keep_below: int = 1  # ... and below it
+    weights: Weights = field(default_factory=Weights)
 
 
 class CompletionPolicy:
@@ -51,9 +40,7 @@ class CompletionPolicy:
 
     def build(self, gathered: Gathered) -> Prompt:
         g = gathered
-        stable = _SYSTEM.format(
-            language=g.document.language, cursor=CURSOR, kind=g.found.scope.kind
-        )
+        stable = _SYSTEM.format(language=g.document.language, cursor=CURSOR)
         budget = g.config.completion_max_tokens - g.counter.count(stable) - self._frame_cost(g)
         code = self._code(g, budget)
         prefix, _, suffix = code.partition(CURSOR)
@@ -71,74 +58,60 @@ class CompletionPolicy:
         )
 
     def _volatile(self, g: Gathered, code: str) -> str:
-        return f"{g.display_path()}\n{fence(g.document.language, code)}"
+        return f"{g.display_path()}\n{code}"
 
     def _frame_cost(self, g: Gathered) -> int:
-        return g.counter.count(self._volatile(g, CURSOR)) + 2  # +2: joins between messages
+        return g.counter.count(self._volatile(g, CURSOR)) + 1  # +1: the join between messages
 
     def _code(self, g: Gathered, budget: int) -> str:
-        soft = min(self.ranks.soft_tokens, budget)
         for _ in range(4):
-            code = render(self._fit(g, budget, soft), blank=g.is_blank)
+            code = render(self._fit(g, budget), blank=g.is_blank)
             over = g.counter.count(code) - budget
             if over <= 0:
                 return code
-            budget, soft = budget - over - 2, soft - over - 2
+            budget -= over + 2
         return render([self._cursor_line(g)])
 
-    def _fit(self, g: Gathered, budget: int, soft: int) -> list[Line]:
-        core = fit(self._lines(g, filler=False), budget, g.counter.count)
-        spent = sum(g.counter.count(x.text) + 2 for x in core)
-        if spent >= soft:
-            return core
-        taken = {x.number for x in core}
-        extra = fit(
-            (x for x in self._lines(g, filler=True) if x.number not in taken),
-            min(soft, budget) - spent,
-            g.counter.count,
-        )
-        return sorted(core + extra, key=lambda x: x.number)
+    def _fit(self, g: Gathered, budget: int) -> list[Line]:
+        cursor = self._cursor_line(g)
+        words = g.words
+        covered = set(words[g.row]) if g.row < len(words) else set()
+        start = Selection({g.row}, covered, g.facts.tokens(cursor.text))
+        source, tokens = g.source, g.facts.tokens  # raw text: only chosen lines get redacted
+        selector = Selector(words, lambda r: tokens(source[r]), g.row, self.ranks.weights)
+        chosen = selector.select(start, self._forced(g), self._extra(g), budget)
+        chosen = selector.pad(chosen, [*g.found.header, *g.found.signatures], budget)
+        return [cursor if r == g.row else g.line(r) for r in sorted(chosen.rows)]
 
-    def _lines(self, g: Gathered, filler: bool) -> Iterator[Line]:
-        seen: set[int] = set()
-        if not filler:
-            seen.add(g.row)
-            yield self._cursor_line(g)
-        for _, row, is_filler in heapq.merge(*self.streams(g)):
-            if is_filler == filler and row not in seen and g.lines.get(row).strip():
-                seen.add(row)
-                yield g.line(row)
+    def _forced(self, g: Gathered) -> list[int]:
+        r = self.ranks
+        above = _code_rows(g, range(g.row - 1, -1, -1), r.keep_above)
+        below = _code_rows(g, range(g.row + 1, len(g.lines)), r.keep_below)
+        return [*above, *below, *g.found.outer]
+
+    def _extra(self, g: Gathered) -> list[int]:
+        f = g.found
+        return [
+            *f.header,
+            *f.signatures,
+            *f.members,
+            *f.imports,
+            *f.outline[:MAX_OUTLINE_ROWS],
+        ]
 
     def _cursor_line(self, g: Gathered) -> Line:
         text = g.lines.get(g.row)
         return Line(g.row, text[: g.column] + CURSOR + text[g.column :])
 
-    def streams(self, g: Gathered) -> list[Ranked]:
-        """Candidate rows, each stream sorted by rank; merged lazily."""
-        r, f, s = self.ranks, g.found, g.found.scope
-        near = g.row - s.start_line, s.end_line - g.row
-        return [
-            ((d, g.row - d, d > 60) for d in range(1, near[0] + 1)),
-            ((d * r.below, g.row + d, d > 30) for d in range(1, near[1] + 1)),
-            _fixed(r.outer, f.outer, False, 0.01),
-            _fixed(r.header, f.header, False),
-            _fixed(r.signatures, f.signatures, False, 0.01),
-            _fixed(r.members, f.members, True, 0.05),
-            _fixed(r.imports, f.imports, True),
-            _fixed(r.outline, f.outline, True, r.outline_step),
-            (
-                (r.outside * (d + near[0]), s.start_line - d, True)
-                for d in range(1, s.start_line + 1)
-            ),
-            (
-                (r.outside * r.below * (d + near[1]), s.end_line + d, True)
-                for d in range(1, len(g.lines) - s.end_line)
-            ),
-        ]
 
-
-def _fixed(rank: float, rows: tuple[int, ...], filler: bool, step: float = 0.0) -> Ranked:
-    return ((rank + i * step, row, filler) for i, row in zip(itertools.count(), rows, strict=False))
+def _code_rows(g: Gathered, rows: range, n: int) -> list[int]:
+    out: list[int] = []
+    for r in rows:
+        if len(out) >= n:
+            break
+        if not g.is_blank(r):
+            out.append(r)
+    return out
 
 
 def _scope_rows(g: Gathered) -> range:

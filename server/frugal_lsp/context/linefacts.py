@@ -1,0 +1,98 @@
+"""Per-line facts the completion selector scores with: code words and token counts.
+
+Words are the identifiers a line's *code* holds: string literals, comments, numbers and
+the inside of block comments and docstrings are left out, so prose never looks like code
+the model needs. Both are cached by line text, so after an edit only changed lines are
+looked at again, and a warm build of a 5,000-line file costs dictionary look-ups.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from frugal_lsp.tokens import TokenCounter
+
+_WORD = re.compile(r"[A-Za-z_$][\w$]*")
+_STRING = re.compile(r"""[rbfuRBFU]{0,2}('''|\"\"\"|'|"|`)(?:\\.|(?!\1).)*?\1""")
+_COMMENT = re.compile(r"(?:^|\s)(?:#|//|--|;;).*$|/\*.*?\*/|^\s*\*.*$")
+_NUMBER = re.compile(r"\b\d[\w.]*")
+_DOC_QUOTES = ('"""', "'''")
+MAX_CACHED = 50_000
+Words = frozenset[str]
+V = TypeVar("V")
+_NONE: Words = frozenset()
+
+
+def code_words(line: str) -> Words:
+    """Identifiers in the code of one line (no strings, comments or numbers)."""
+    if not line.strip():
+        return _NONE
+    code = _NUMBER.sub(" ", _COMMENT.sub(" ", _STRING.sub(" ", line)))
+    return frozenset(_WORD.findall(code))
+
+
+class LineFacts:
+    """Code words and token counts of a document's lines, cached across builds and edits."""
+
+    def __init__(self, counter: TokenCounter) -> None:
+        self._counter = counter
+        self._words: OrderedDict[str, Words] = OrderedDict()
+        self._tokens: OrderedDict[str, int] = OrderedDict()
+        self._docs: dict[Path, tuple[str, tuple[Words, ...]]] = {}
+
+    def words_of(self, path: Path, text: str, lines: Sequence[str]) -> tuple[Words, ...]:
+        """The code words of every line of ``text`` (empty inside docstrings)."""
+        cached = self._docs.get(path)
+        if cached is not None and cached[0] is text:
+            return cached[1]
+        words = tuple(self._line_words(line) for line in lines)
+        words = _blank_docstrings(lines, words)
+        self._docs[path] = (text, words)
+        return words
+
+    def tokens(self, line: str) -> int:
+        """Tokens one line adds to a text, its line break included.
+
+        Counted between line breaks: BPE merges a break with what ends the line before
+        it (``:\\n``, ``)\\n``), so this sums to within a few tokens of the joined text.
+        """
+        n = self._tokens.get(line)
+        if n is None:
+            n = max(1, self._counter.count(f"\n{line}\n") - 1)
+            _remember(self._tokens, line, n)
+        return n
+
+    def forget(self, path: Path) -> None:
+        self._docs.pop(path, None)
+
+    def _line_words(self, line: str) -> Words:
+        found = self._words.get(line)
+        if found is None:
+            found = code_words(line)
+            _remember(self._words, line, found)
+        return found
+
+
+def _remember(cache: OrderedDict[str, V], key: str, value: V) -> None:
+    cache[key] = value
+    if len(cache) > MAX_CACHED:
+        cache.popitem(last=False)
+
+
+def _blank_docstrings(lines: Sequence[str], words: tuple[Words, ...]) -> tuple[Words, ...]:
+    """No words for the lines inside or closing a multi-line triple-quoted string."""
+    if not any(q in line for line in lines for q in _DOC_QUOTES):
+        return words
+    out = list(words)
+    inside = False
+    for n, line in enumerate(lines):
+        quotes = line.count(_DOC_QUOTES[0]) + line.count(_DOC_QUOTES[1])
+        if inside:
+            out[n] = _NONE
+        if quotes % 2:
+            inside = not inside
+    return tuple(out)
