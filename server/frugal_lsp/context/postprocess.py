@@ -19,10 +19,25 @@ def clean_completion(prompt: Prompt, raw: str) -> str:
     prefix = prompt.fim.prefix if prompt.fim else ""
     suffix = prompt.fim.suffix if prompt.fim else ""
     text = _strip_echo(text, prefix)
+    text = _onto_cursor_line(text, prefix)
     text = _cut_at_stops(text, prompt.stop)
     text = _cut_at_suffix(text, suffix)
     text = _cut_at_scope_end(text, prefix, prompt.language)
-    return text if text.strip() else ""
+    return text if _has_code(text) else ""
+
+
+def _onto_cursor_line(text: str, prefix: str) -> str:
+    """On an indented empty line, a reply starting with a line break and the same indent
+    would insert a blank line: start it at the cursor instead."""
+    indent = prefix.rsplit("\n", 1)[-1]
+    if indent.strip() or not text.startswith("\n" + indent):
+        return text
+    return text[1 + len(indent) :]
+
+
+def _has_code(text: str) -> bool:
+    """Something worth showing: not blank, not just an echoed gap marker like "..."."""
+    return any(ch.isalnum() for ch in text)
 
 
 def _unfence(text: str) -> str:

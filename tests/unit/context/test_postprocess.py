@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from frugal_lsp.context import ContextBuilder, Prompt
+from frugal_lsp.context.policies.completion import fim_gaps
 from tests.unit.context.conftest import build, doc_at
 
 SOURCE = "import os\n\n\ndef f(p):\n    name = \n    return name\n\n\ndef g():\n    pass\n"
@@ -36,3 +37,25 @@ def test_empty_or_blank_output_is_unusable(builder: ContextBuilder, workspace: P
     prompt = _prompt(builder, workspace)
     assert builder.postprocess_completion(prompt, "```\n\n```") == ""
     assert builder.postprocess_completion(prompt, "   ") == ""
+
+
+def test_an_echoed_gap_marker_is_not_a_suggestion(builder: ContextBuilder, workspace: Path) -> None:
+    prompt = _prompt(builder, workspace)
+    assert builder.postprocess_completion(prompt, " ...\n...") == ""
+
+
+BLANK_LINE = "def total(items):\n    \n"
+
+
+def test_on_an_indented_empty_line_the_suggestion_starts_at_the_cursor(
+    builder: ContextBuilder, workspace: Path
+) -> None:
+    prompt = build(builder, doc_at(workspace, "t.py", BLANK_LINE), 1, 4)
+    raw = "\n    return sum(items)"
+    assert builder.postprocess_completion(prompt, raw) == "return sum(items)"
+
+
+def test_fim_models_see_gaps_as_comments_not_bare_ellipses() -> None:
+    code = "import os\n...\n    def size(self):\n        return "
+    assert fim_gaps(code, "python") == "import os\n# ...\n    def size(self):\n        return "
+    assert fim_gaps("let a = 1;\n...\nf(", "javascript") == "let a = 1;\n// ...\nf("

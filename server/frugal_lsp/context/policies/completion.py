@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from frugal_lsp.context.budget import Line, render
+from frugal_lsp.context.budget import GAP, Line, render
 from frugal_lsp.context.policies.base import Draft, Gathered, finish, word_count
 from frugal_lsp.context.prompt import Fim, Prompt
 from frugal_lsp.context.select import Selection, Selector, Weights
@@ -30,6 +30,16 @@ class Ranks:
     keep_above: int = 2  # code lines directly above the cursor that always stay
     keep_below: int = 1  # ... and below it
     weights: Weights = field(default_factory=Weights)
+
+
+_LINE_COMMENT = {"python": "#", "ruby": "#", "shellscript": "#"}
+
+
+def fim_gaps(code: str, language: str) -> str:
+    """Gap markers as comments for FIM models: they continue raw code, and a bare "..."
+    line teaches them to answer "..."."""
+    comment = _LINE_COMMENT.get(language, "//")
+    return "\n".join(f"{comment} ..." if line == GAP else line for line in code.split("\n"))
 
 
 class CompletionPolicy:
@@ -53,7 +63,9 @@ class CompletionPolicy:
                 max_output_tokens=min(g.config.completion_max_output_tokens, MAX_OUTPUT_TOKENS),
                 words=word_count(scope_text),
                 stop=stops(g),
-                fim=Fim(prefix, suffix),
+                fim=Fim(
+                    fim_gaps(prefix, g.document.language), fim_gaps(suffix, g.document.language)
+                ),
             ),
         )
 
