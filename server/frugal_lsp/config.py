@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from frugal_lsp import catalog
 from frugal_lsp.config_reader import Reader
@@ -97,13 +98,36 @@ class RoutingConfig:
 
 
 @dataclass(frozen=True)
+class EmailConfig:
+    """Alert e-mail over SMTP; the password is read from ``password_env`` when sending."""
+
+    host: str
+    to: tuple[str, ...]
+    sender: str = "frugal-lsp@localhost"  # `from` in the file
+    port: int = 587
+    username: str | None = None
+    password_env: str | None = None
+    starttls: bool = True
+
+
+@dataclass(frozen=True)
 class BudgetConfig:
     tokens: int | None = None  # quota units; None = no overall budget
     period: Period = "month"
     reset_day: int = 1
     alert_at: tuple[float, ...] = (0.7, 0.9, 1.0)
     hard_stop: bool = True
-    webhook: str = ""
+    webhook: str = ""  # POSTed JSON {"text": ...} (Slack-compatible) on each alert
+    email: EmailConfig | None = None
+    timezone: str = ""  # IANA name, e.g. "Europe/Berlin"; empty: the system's local zone
+
+
+@dataclass(frozen=True)
+class PacingConfig:
+    """Step down (cheaper tier, smaller context, longer debounce) when the budget would run out."""
+
+    enabled: bool = True
+    min_step_interval_s: float = 600.0  # a step holds at least this long before the next
 
 
 @dataclass(frozen=True)
@@ -139,6 +163,7 @@ class Config:
     context: ContextConfig = field(default_factory=ContextConfig)
     cache: CacheConfig = field(default_factory=CacheConfig)
     completion: CompletionConfig = field(default_factory=CompletionConfig)
+    pacing: PacingConfig = field(default_factory=PacingConfig)
     source: str = "built-in defaults"
 
     def provider(self, name: str) -> ProviderConfig:
@@ -204,7 +229,7 @@ def _section(reader: Reader, key: str, read: Callable[[Reader], T], default: T) 
 
 
 def _read_config(r: Reader) -> Config:
-    r.allow("providers", "models", "routing", "budget", "context", "cache", "completion")
+    r.allow("providers", "models", "routing", "budget", "context", "cache", "completion", "pacing")
     providers = tuple(_read_provider(p) for p in r.array_of_tables("providers"))
     names = [p.name for p in providers]
     for dup in {n for n in names if names.count(n) > 1}:
@@ -219,6 +244,7 @@ def _read_config(r: Reader) -> Config:
         context=_section(r, "context", _read_context, ContextConfig()),
         cache=_section(r, "cache", _read_cache, CacheConfig()),
         completion=_section(r, "completion", _read_completion, CompletionConfig()),
+        pacing=_section(r, "pacing", _read_pacing, PacingConfig()),
     )
     return config
 
@@ -341,7 +367,9 @@ def _read_routing(r: Reader) -> RoutingConfig:
 
 
 def _read_budget(r: Reader) -> BudgetConfig:
-    r.allow("tokens", "period", "reset_day", "alert_at", "hard_stop", "webhook")
+    r.allow(
+        "tokens", "period", "reset_day", "alert_at", "hard_stop", "webhook", "email", "timezone"
+    )
     alert_at = tuple(r.numbers("alert_at", (0.7, 0.9, 1.0)))
     for value in alert_at:
         if not 0 < value <= 1.0:
@@ -354,7 +382,54 @@ def _read_budget(r: Reader) -> BudgetConfig:
         reset_day=r.integer("reset_day", 1, minimum=1, maximum=28),
         alert_at=alert_at,
         hard_stop=r.boolean("hard_stop", True),
-        webhook=r.string("webhook") or "",
+        webhook=_read_url(r, "webhook"),
+        email=_section(r, "email", _read_email, None),
+        timezone=_read_timezone(r),
+    )
+
+
+def _read_url(r: Reader, key: str) -> str:
+    url = r.string(key) or ""
+    if url and not url.startswith(("http://", "https://")):
+        r.problem(key, url, "an http:// or https:// URL")
+    return url
+
+
+def _read_timezone(r: Reader) -> str:
+    name = r.string("timezone") or ""
+    if name:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            r.problem("timezone", name, "an IANA time zone name, e.g. Europe/Berlin")
+    return name
+
+
+def _read_email(r: Reader) -> EmailConfig:
+    r.allow("host", "port", "from", "to", "username", "password_env", "starttls")
+    to = [r.string("to")] if isinstance(r.data.get("to"), str) else r.strings("to", ())
+    password_env = r.string("password_env")
+    if password_env is not None and not password_env.replace("_", "").isalnum():
+        r.problems.append(
+            f"{r.key_path('password_env')}: expected the NAME of an environment variable"
+            " (the password itself never goes in config)"
+        )
+    return EmailConfig(
+        host=r.string("host", required=True) or "",
+        to=tuple(t for t in to if t),
+        sender=r.string("from") or "frugal-lsp@localhost",
+        port=r.integer("port", 587, minimum=1, maximum=65535),
+        username=r.string("username"),
+        password_env=password_env,
+        starttls=r.boolean("starttls", True),
+    )
+
+
+def _read_pacing(r: Reader) -> PacingConfig:
+    r.allow("enabled", "min_step_interval")
+    return PacingConfig(
+        enabled=r.boolean("enabled", True),
+        min_step_interval_s=r.number("min_step_interval", 600.0, minimum=0.0),
     )
 
 

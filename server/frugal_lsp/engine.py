@@ -28,8 +28,12 @@ from frugal_lsp.providers.base import (
     TextDelta,
 )
 from frugal_lsp.providers.factory import make_provider
+from frugal_lsp.quota import pacing
 from frugal_lsp.quota.account import QuotaAccount
+from frugal_lsp.quota.alerts import Alerts
+from frugal_lsp.quota.forecast import Forecast, forecast
 from frugal_lsp.quota.ledger import Ledger, Reservation, Settlement
+from frugal_lsp.quota.notify import Notifier
 from frugal_lsp.quota.status import Status, compute_status
 from frugal_lsp.routing.router import Candidate, Route, Router
 from frugal_lsp.tasks import Tier
@@ -104,7 +108,7 @@ class Engine:
         tokens: TokenCounter | None = None,
     ) -> None:
         paths.ensure()
-        self.config = config
+        self.config = self._base_config = config
         self.paths = paths
         self.tokens = tokens or counter()
         self.ledger = Ledger(paths.ledger)
@@ -116,11 +120,20 @@ class Engine:
         self._transport = transport
         self._providers: dict[str, Provider] = {}
         self._providers_to_close: list[Provider] = []
+        self.notifier = Notifier(config.budget)
+        self.alerts = Alerts(config, self.account, self.notifier)
+        self.pacer = pacing.Pacer(config, self.account)
+        self._paced_step = 0
+        self._watching: set[asyncio.Future[None]] = set()
+        if config.pacing.enabled:
+            self.account.pacing_step = self.ledger.pacing_step()[0]
+        self._apply_pacing()
 
     # -- the public surface -------------------------------------------------------------
 
     def plan(self, request: ContextRequest, tier: Tier | None = None) -> Plan:
         """Context + route, without sending or spending anything."""
+        self._apply_pacing()
         return self.route(self.context.build(request), tier)
 
     def route(self, prompt: Prompt, tier: Tier | None = None) -> Plan:
@@ -129,13 +142,16 @@ class Engine:
 
     def reconfigure(self, config: Config) -> None:
         """Apply a new config (editor settings changed); ledger and cache stay open."""
-        self.config = config
-        self.account.config = config
+        self.config = self._base_config = config
+        self.account.config = self.alerts.config = self.pacer.config = config
+        self.notifier.configure(config.budget)
         self.router.config = config
         self.cache.config = config.cache
         self.context = ContextBuilder(config.context, self.tokens, self.workspace)
         self._providers_to_close = list(self._providers.values())
         self._providers = {}
+        self._paced_step = -1
+        self._apply_pacing()
 
     async def answer(
         self, request: ContextRequest, tier: Tier | None = None, on_text: OnText | None = None
@@ -151,7 +167,38 @@ class Engine:
         return replace(result, text=text) if text else None
 
     def status(self) -> Status:
-        return compute_status(self.config, self.account)
+        outlook = self.watch_quota()
+        self._apply_pacing()
+        return compute_status(self.config, self.account, self.pacer.state, outlook)
+
+    def watch_quota(self) -> Forecast:
+        """Forecast, fire newly crossed alerts, move the pacing step (safe off the loop)."""
+        outlook = forecast(self._base_config, self.account)
+        self.alerts.check(outlook)
+        self.account.pacing_step = self.pacer.update(outlook).step
+        return outlook
+
+    def _apply_pacing(self) -> None:
+        """Make the pacing step in force the config in force (cheap when unchanged)."""
+        step = self.account.pacing_step
+        if step == self._paced_step:
+            return
+        self._paced_step = step
+        self.config = pacing.apply(self._base_config, step)
+        self.router.config = self.config
+        self.context.config = self.config.context
+
+    def _watch_soon(self) -> None:
+        """After a call: alerts and pacing on a worker thread, never delaying the answer."""
+        task = asyncio.ensure_future(asyncio.to_thread(self._watch_quietly))
+        self._watching.add(task)
+        task.add_done_callback(self._watching.discard)
+
+    def _watch_quietly(self) -> None:
+        try:
+            self.watch_quota()
+        except Exception as exc:  # a broken forecast must not break answering
+            log.warning("quota watch failed: %s", exc)
 
     def record_saving(self, kind: str, tokens: int, units: float, model: str | None = None) -> None:
         """Count a request that was not sent (cache, typing-through, skipped) as a saving."""
@@ -162,6 +209,9 @@ class Engine:
         return self.ledger.record_accepted(completion_id, call_id)
 
     async def aclose(self) -> None:
+        if self._watching:
+            await asyncio.gather(*self._watching, return_exceptions=True)
+        await asyncio.to_thread(self.notifier.close, 5.0)
         for provider in [*self._providers.values(), *self._providers_to_close]:
             await provider.aclose()
         self._providers.clear()
@@ -203,6 +253,8 @@ class Engine:
                 if isinstance(exc, RateLimited | ProviderUnavailable):
                     retry = exc.retry_after if isinstance(exc, RateLimited) else None
                     self.account.cool_down(exc.provider, retry)
+                if isinstance(exc, RateLimited):
+                    self.account.rate_limited(exc.provider, exc.retry_after)
                 if delivered:  # the user already sees part of this answer: don't mix in another
                     raise
                 log.warning("%s — trying the next candidate", exc)
@@ -246,7 +298,9 @@ class Engine:
             max_output_tokens=request.max_tokens,
             coefficient=model.coefficient,
             allowances=self.account.allowances(model.provider),
+            full_file_tokens=prompt.full_file_tokens,
         )
+        self.account.take_rate(model.provider, reservation.tokens)
         parts: list[str] = []
         try:
             response = await self._send(self._provider(model.provider), request, on_text, parts)
@@ -259,6 +313,8 @@ class Engine:
         self.account.observe(model.provider, response.rate_limits)
         settlement = self._settlement(candidate, plan, response.text, response, "ok")
         await asyncio.to_thread(self.ledger.settle, reservation, settlement)
+        self.account.return_rate(model.provider, reservation.tokens, _tokens(settlement))
+        self._watch_soon()
         self.cache.put(
             model.provider,
             request,
@@ -313,6 +369,7 @@ class Engine:
                 cost_usd=0.0 if settlement.cost_usd else None,
             )
         self.ledger.settle(reservation, replace(settlement, error=str(exc) if exc else None))
+        self.account.return_rate(candidate.model.provider, reservation.tokens, _tokens(settlement))
 
     def _settlement(
         self,
@@ -358,6 +415,10 @@ class Engine:
                 self.config.provider(name), self._transport, self.paths.logs
             )
         return self._providers[name]
+
+
+def _tokens(settlement: Settlement) -> int:
+    return settlement.prompt_tokens + settlement.completion_tokens
 
 
 def _fim_for(prompt: Prompt, candidate: Candidate) -> Fim | None:

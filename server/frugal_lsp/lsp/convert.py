@@ -11,7 +11,7 @@ from lsprotocol import types as lsp
 from frugal_lsp.completion import Suggestion
 from frugal_lsp.context import Position
 from frugal_lsp.engine import Answer, Plan
-from frugal_lsp.quota.status import Status
+from frugal_lsp.quota.status import Status, platform_wire_fields, wire_fields
 
 ACCEPT_COMMAND = "frugal.acceptCompletion"
 
@@ -195,6 +195,7 @@ def status_json(status: Status) -> dict[str, Any]:
         "message": status.message,
         "platforms": [
             {"name": p.name, "used": p.used, "limit": p.limit, "fraction": p.fraction}
+            | platform_wire_fields(p)
             for p in status.platforms
         ],
         "tokensSaved": status.tokens_saved,
@@ -202,4 +203,4 @@ def status_json(status: Status) -> dict[str, Any]:
             round(status.cost_per_accepted, 2) if status.cost_per_accepted is not None else None
         ),
         "accepted": status.accepted,
-    }
+    } | wire_fields(status)

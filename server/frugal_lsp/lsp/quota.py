@@ -4,7 +4,10 @@
   all is well, Warning / Error as usage crosses the alert thresholds, Information when
   no provider is configured, Error while the config is invalid;
 - the ``frugal/status`` notification whenever the status changes;
-- ``window/showMessage`` once per threshold crossing (and once for an invalid config).
+- ``window/showMessage`` once per alert: each ``alert_at`` threshold fires once per period
+  across every process sharing the ledger and across restarts (``quota/alerts.py``), so
+  two editor windows do not both pop up the same warning (and once for an invalid config);
+- the pacing step (cheaper tier, smaller context, longer debounce) in the status message.
 """
 
 from __future__ import annotations
@@ -38,7 +41,6 @@ class QuotaPublisher:
         self.server = server
         self._last: dict[str, Any] | None = None
         self._published: dict[str, DiagnosticKey] = {}
-        self._level: int | None = None
         self._config_error_shown: str | None = None
 
     def current(self) -> Status | None:
@@ -100,11 +102,16 @@ class QuotaPublisher:
         if error and error != self._config_error_shown:
             self._config_error_shown = error
             self._show(lsp.MessageType.Error, error)
-        level = _level(status, self.server.file_config.budget.alert_at)
-        if self._level is not None and level > self._level and status.state in _SEVERITY:
-            kind = lsp.MessageType.Warning if status.state == "warning" else lsp.MessageType.Error
-            self._show(kind, message_for(status))
-        self._level = level
+        engine = self.server.engine
+        for event in engine.alerts.drain() if engine is not None else ():
+            if event.scope == "budget" and status.state in _SEVERITY:
+                kind = (
+                    lsp.MessageType.Warning if status.state == "warning" else lsp.MessageType.Error
+                )
+                self._show(kind, message_for(status))
+            else:
+                error = event.threshold >= 1.0
+                self._show(lsp.MessageType.Error if error else lsp.MessageType.Warning, event.text)
 
     def _show(self, kind: lsp.MessageType, message: str) -> None:
         self.server.window_show_message(lsp.ShowMessageParams(type=kind, message=message))
@@ -114,13 +121,6 @@ def message_for(status: Status) -> str:
     if status.state in {"warning", "error", "exhausted"}:
         return f"{status.message}; completions use the basic tier"
     return status.message
-
-
-def _level(status: Status, alert_at: tuple[float, ...]) -> int:
-    """How many alert thresholds the usage has crossed."""
-    if status.fraction is None:
-        return 0
-    return sum(1 for threshold in alert_at if status.fraction >= threshold)
 
 
 def _diagnostic(where: lsp.Range, severity: lsp.DiagnosticSeverity, message: str) -> lsp.Diagnostic:

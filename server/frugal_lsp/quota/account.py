@@ -2,45 +2,63 @@
 
 Routing asks this object, never the ledger directly, whether a platform can take a
 request now: quota left (budget and the platform's own), a cooldown after 429/5xx
-(Retry-After honoured), and the remaining tokens the provider last reported.
+(Retry-After honoured), and the platform's token buckets (requests and tokens per
+minute, corrected by the provider's rate-limit headers).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from frugal_lsp.config import BudgetConfig, Config, QuotaConfig
 from frugal_lsp.providers.base import RateLimitState
+from frugal_lsp.quota.buckets import Buckets
 from frugal_lsp.quota.ledger import Allowance, Ledger
 from frugal_lsp.quota.periods import local_now, period_start
 
-
-@dataclass
-class _PlatformState:
-    cooling_until: float = 0.0
-    rate_limits: RateLimitState = field(default_factory=RateLimitState)
-    rate_seen_at: float = 0.0
+Quota = BudgetConfig | QuotaConfig
 
 
 class QuotaAccount:
     def __init__(
         self, config: Config, ledger: Ledger, clock: Callable[[], float] = time.time
     ) -> None:
-        self.config = config
+        self._config = config
         self.ledger = ledger
         self.clock = clock
-        self._platforms: dict[str, _PlatformState] = {}
+        self.buckets = Buckets(config, clock)
+        self._cooling_until: dict[str, float] = {}
+        self.pacing_step = 0  # set by the engine's pacer; routing reads it
         self._latency: dict[str, tuple[float, float | None]] = {}
 
+    @property
+    def config(self) -> Config:
+        return self._config
+
+    @config.setter
+    def config(self, config: Config) -> None:
+        self._config = config
+        self.buckets.config = config
+
     # -- allowances ---------------------------------------------------------------------
+
+    def since(self, quota: Quota) -> float:
+        """Start (unix time) of ``quota``'s current period in the user's time zone."""
+        return since(quota, self.config.budget.timezone, self.clock())
+
+    def limit(self, quota: Quota, provider: str | None = None) -> float:
+        """The allowance in units: its tokens, plus every top-up for a credits balance."""
+        base = float(quota.tokens) if quota.tokens is not None else 0.0
+        if quota.period == "credits":
+            base += self.ledger.credits(provider)[0]
+        return base
 
     def budget_allowance(self) -> Allowance | None:
         budget = self.config.budget
         if budget.tokens is None or not budget.hard_stop:
             return None
-        return Allowance("budget", float(budget.tokens), _since(budget))
+        return Allowance("budget", self.limit(budget), self.since(budget))
 
     def allowances(self, provider: str) -> tuple[Allowance, ...]:
         """Everything a call to ``provider`` must fit in (hard limits only)."""
@@ -49,10 +67,9 @@ class QuotaAccount:
             found.append(budget)
         quota = self.config.provider(provider).quota
         if quota is not None:
+            limit = self.limit(quota, provider)
             found.append(
-                Allowance(
-                    f"provider `{provider}` quota", float(quota.tokens), _since(quota), provider
-                )
+                Allowance(f"provider `{provider}` quota", limit, self.since(quota), provider)
             )
         return tuple(found)
 
@@ -65,31 +82,31 @@ class QuotaAccount:
 
     def cool_down(self, provider: str, seconds: float | None) -> None:
         wait = seconds if seconds is not None else self.config.routing.cooldown_s
-        self._state(provider).cooling_until = self.clock() + wait
+        self._cooling_until[provider] = self.clock() + wait
 
     def cooling(self, provider: str) -> float:
         """Seconds until ``provider`` may be tried again (0 = now)."""
-        return max(self._state(provider).cooling_until - self.clock(), 0.0)
+        return max(self._cooling_until.get(provider, 0.0) - self.clock(), 0.0)
+
+    def rate_limited(self, provider: str, retry_after: float | None) -> None:
+        """A 429: empty the platform's buckets until Retry-After (else the cooldown)."""
+        wait = retry_after if retry_after is not None else self.config.routing.cooldown_s
+        self.buckets.rate_limited(provider, wait)
 
     def observe(self, provider: str, limits: RateLimitState) -> None:
-        state = self._state(provider)
-        state.rate_limits = limits
-        state.rate_seen_at = self.clock()
+        self.buckets.observe(provider, limits)
 
     def rate_room(self, provider: str, tokens: int) -> bool:
-        """False when the provider's last headers say it cannot take ``tokens`` now."""
-        state = self._state(provider)
-        limits = state.rate_limits
-        elapsed = self.clock() - state.rate_seen_at
-        if limits.remaining_requests == 0 and elapsed < (limits.reset_requests_s or 0):
-            return False
-        remaining = limits.remaining_tokens
-        return not (
-            remaining is not None and remaining < tokens and elapsed < (limits.reset_tokens_s or 0)
-        )
+        """False when the platform's buckets cannot take ``tokens`` now."""
+        return self.buckets.why_not(provider, tokens) is None
 
-    def _state(self, provider: str) -> _PlatformState:
-        return self._platforms.setdefault(provider, _PlatformState())
+    def take_rate(self, provider: str, tokens: int) -> None:
+        """A request is being sent: one request and its worst-case tokens leave the buckets."""
+        self.buckets.take(provider, tokens)
+
+    def return_rate(self, provider: str, taken: int, used: int) -> None:
+        """The call used ``used`` of the ``taken`` tokens: the rest goes back."""
+        self.buckets.give_back(provider, taken - used)
 
     # -- latency ------------------------------------------------------------------------
 
@@ -110,5 +127,10 @@ class QuotaAccount:
         return p50
 
 
-def _since(quota: BudgetConfig | QuotaConfig) -> float:
-    return period_start(quota.period, local_now(), quota.reset_day).timestamp()
+def since(quota: Quota, timezone: str = "", now: float | None = None) -> float:
+    """Start (unix time) of the period containing ``now`` in ``timezone``."""
+    return period_start(quota.period, local_now(timezone, now), quota.reset_day).timestamp()
+
+
+def _since(quota: Quota) -> float:
+    return since(quota)

@@ -7,6 +7,8 @@ provider's reported usage. Because the check and the insert happen in one write
 transaction, concurrent processes can never both fit into the same remaining quota.
 Reservations left by a process that died are released on the next open.
 Cache hits, typing-through reuse and skipped requests go to ``savings``, never to spend.
+``credits`` holds hand-made top-ups, ``alerts`` the thresholds already announced (once per
+period, whichever process got there first) and ``pacing`` every pacing step taken.
 """
 
 from __future__ import annotations
@@ -65,7 +67,29 @@ CREATE TABLE IF NOT EXISTS accepted (
     ts REAL NOT NULL,
     call_id INTEGER
 );
+CREATE TABLE IF NOT EXISTS credits (
+    id INTEGER PRIMARY KEY,
+    ts REAL NOT NULL,
+    provider TEXT,
+    units REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS alerts (
+    scope TEXT NOT NULL,
+    period REAL NOT NULL,
+    threshold REAL NOT NULL,
+    ts REAL NOT NULL,
+    fraction REAL NOT NULL,
+    PRIMARY KEY (scope, period, threshold)
+);
+CREATE TABLE IF NOT EXISTS pacing (
+    id INTEGER PRIMARY KEY,
+    ts REAL NOT NULL,
+    step INTEGER NOT NULL,
+    reason TEXT NOT NULL
+);
 """
+# Columns added after the first release, created on open when an older ledger lacks them.
+MIGRATIONS = {"calls": (("full_file_tokens", "INTEGER"),)}
 
 RESERVED = "reserved"
 OUTCOMES = ("ok", "error", "cancelled", "released")
@@ -86,6 +110,7 @@ class Reservation:
     id: int
     units: float
     started: float
+    tokens: int = 0  # prompt + max output tokens: what the rate buckets were charged
 
 
 @dataclass(frozen=True)
@@ -112,8 +137,16 @@ class Ledger:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        self._migrate()
         self.host = socket.gethostname()
         self.release_orphans()
+
+    def _migrate(self) -> None:
+        for table, columns in MIGRATIONS.items():
+            have = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+            for name, kind in columns:
+                if name not in have:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 
     def close(self) -> None:
         with self._lock:
@@ -144,6 +177,7 @@ class Ledger:
         max_output_tokens: int,
         coefficient: float,
         allowances: tuple[Allowance, ...] = (),
+        full_file_tokens: int | None = None,
     ) -> Reservation:
         """Reserve the worst case of one call, or raise QuotaExhausted if it does not fit."""
         units = (prompt_tokens + max_output_tokens) * coefficient
@@ -159,8 +193,8 @@ class Ledger:
                     )
             cur = db.execute(
                 "INSERT INTO calls (ts, provider, model, tier, task, est_prompt_tokens,"
-                " est_output_tokens, coefficient, reserved_units, outcome, pid, host)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                " est_output_tokens, coefficient, reserved_units, outcome, pid, host,"
+                " full_file_tokens) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     now,
                     provider,
@@ -174,10 +208,12 @@ class Ledger:
                     RESERVED,
                     os.getpid(),
                     self.host,
+                    full_file_tokens,
                 ),
             )
         assert cur.lastrowid is not None
-        return Reservation(id=cur.lastrowid, units=units, started=now)
+        tokens = prompt_tokens + max_output_tokens
+        return Reservation(id=cur.lastrowid, units=units, started=now, tokens=tokens)
 
     def settle(self, reservation: Reservation, result: Settlement) -> None:
         """Turn the reservation into the call's final record (once; later calls are no-ops)."""
@@ -249,6 +285,58 @@ class Ledger:
                 (completion_id, time.time(), call_id),
             )
         return cur.rowcount == 1
+
+    # -- credits, alerts, pacing -------------------------------------------------------
+
+    def add_credits(self, units: float, provider: str | None = None) -> float:
+        """Top up a balance (``provider`` None: the overall budget); returns the new total."""
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO credits (ts, provider, units) VALUES (?,?,?)",
+                (time.time(), provider, units),
+            )
+            row = db.execute(
+                "SELECT COALESCE(SUM(units),0) FROM credits WHERE provider IS ?", (provider,)
+            ).fetchone()
+        return float(row[0])
+
+    def credits(self, provider: str | None = None) -> tuple[float, float]:
+        """Units topped up for ``provider`` (None: the budget) and the last top-up's time."""
+        rows = self.query(
+            "SELECT COALESCE(SUM(units),0), COALESCE(MAX(ts),0) FROM credits WHERE provider IS ?",
+            (provider,),
+        )
+        return float(rows[0][0]), float(rows[0][1])
+
+    def claim_alerts(
+        self, scope: str, period: float, thresholds: tuple[float, ...], fraction: float
+    ) -> list[float]:
+        """Record crossed thresholds; return those no process had announced this period."""
+        claimed: list[float] = []
+        with self._write() as db:
+            for threshold in thresholds:
+                cur = db.execute(
+                    "INSERT OR IGNORE INTO alerts (scope, period, threshold, ts, fraction)"
+                    " VALUES (?,?,?,?,?)",
+                    (scope, period, threshold, time.time(), fraction),
+                )
+                if cur.rowcount == 1:
+                    claimed.append(threshold)
+        return claimed
+
+    def pacing_step(self) -> tuple[int, float, str]:
+        """The current pacing step, when it was taken and why (0 when never paced)."""
+        rows = self.query("SELECT step, ts, reason FROM pacing ORDER BY id DESC LIMIT 1")
+        return (int(rows[0][0]), float(rows[0][1]), str(rows[0][2])) if rows else (0, 0.0, "")
+
+    def change_pacing(self, was: int, step: int, reason: str, now: float) -> bool:
+        """Move from step ``was`` to ``step``; False when another process moved first."""
+        with self._write() as db:
+            row = db.execute("SELECT step FROM pacing ORDER BY id DESC LIMIT 1").fetchone()
+            if (int(row[0]) if row else 0) != was:
+                return False
+            db.execute("INSERT INTO pacing (ts, step, reason) VALUES (?,?,?)", (now, step, reason))
+        return True
 
     # -- reading ------------------------------------------------------------------------
 

@@ -1,8 +1,16 @@
-"""Calendar periods in the user's local time zone: when does the current one start?"""
+"""Calendar periods in the user's time zone: when does the current one start and end?
+
+The zone is ``[budget] timezone`` (an IANA name) or, when empty, the system's local zone.
+Midnights are computed on the wall clock of that zone, so a day across a DST change is
+23 or 25 hours long and a month always starts at local midnight of its reset day.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+NEVER_RESETS = ("total", "credits")
 
 
 def period_start(period: str, now: datetime, reset_day: int = 1) -> datetime:
@@ -11,7 +19,7 @@ def period_start(period: str, now: datetime, reset_day: int = 1) -> datetime:
     ``day`` starts at local midnight; ``week`` on ISO weekday ``reset_day`` (1 = Monday);
     ``month`` on day ``reset_day`` of the month; ``total`` and ``credits`` never reset.
     """
-    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    midnight = _local_midnight(now)
     if period == "day":
         return midnight
     if period == "week":
@@ -37,13 +45,28 @@ def period_end(period: str, start: datetime, reset_day: int = 1) -> datetime | N
     return None
 
 
-def local_now() -> datetime:
-    return datetime.now().astimezone()
+def zone(name: str = "") -> tzinfo | None:
+    """The user's zone: ``name`` when given, else None (the system's local zone)."""
+    return ZoneInfo(name) if name else None
+
+
+def local_now(timezone: str = "", now: float | None = None) -> datetime:
+    """Now (or unix time ``now``) as an aware datetime in the user's zone."""
+    tz = zone(timezone)
+    moment = datetime.now(tz) if now is None else datetime.fromtimestamp(now, tz)
+    return moment if tz is not None else moment.astimezone()
+
+
+def local_hour(ts: float, timezone: str = "") -> int:
+    """The hour of day (0-23) of unix time ``ts`` on the user's wall clock."""
+    return local_now(timezone, ts).hour
 
 
 def _local_midnight(moment: datetime) -> datetime:
     """Midnight of ``moment``'s local date, with the UTC offset valid on that date (DST)."""
     naive = moment.replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0)
+    if isinstance(moment.tzinfo, ZoneInfo):
+        return naive.replace(tzinfo=moment.tzinfo)
     return naive.astimezone()
 
 

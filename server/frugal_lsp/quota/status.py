@@ -1,12 +1,15 @@
-"""Where the quota stands: used, limit, state, burn, savings — computed from the ledger."""
+"""Where the quota stands: used, limit, state, burn, forecast, pacing — from the ledger."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from frugal_lsp.config import Config
-from frugal_lsp.quota.account import QuotaAccount, _since
+from frugal_lsp.quota.account import QuotaAccount
+from frugal_lsp.quota.forecast import Forecast, Outlook, forecast
+from frugal_lsp.quota.pacing import PacingState
 
 
 @dataclass(frozen=True)
@@ -15,6 +18,18 @@ class PlatformStatus:
     used: float
     limit: float | None
     fraction: float | None
+    period: str = "month"
+    burn_per_min: float = 0.0
+    days_left: float | None = None
+    exhaustion_eta: float | None = None  # unix time
+    requests_available: float | None = None  # token buckets now (None: unlimited)
+    tokens_available: float | None = None
+
+
+@dataclass(frozen=True)
+class SavingStatus:
+    kind: str
+    tokens: int
 
 
 @dataclass(frozen=True)
@@ -27,13 +42,22 @@ class Status:
     message: str
     platforms: tuple[PlatformStatus, ...]
     burn_per_min: float  # units per minute over the last hour
-    days_left: float | None
+    days_left: float | None  # until the budget runs out at the day-smoothed burn
     tokens_saved: int
     calls: int
     accepted: int
     cost_per_accepted: float | None
     tier: str = "auto"
     busy: bool = False
+    burn_smoothed_per_min: float = 0.0
+    exhaustion_eta: float | None = None  # unix time the budget runs out at that burn
+    period_end: float | None = None  # unix time the period resets (None: never)
+    period_days_left: float | None = None  # time left in the period, in days
+    peak_hours: tuple[int, ...] = ()  # busiest local hours of the day, last 14 days
+    pacing_step: int = 0
+    pacing: str = "normal"
+    pacing_reason: str = ""
+    savings: tuple[SavingStatus, ...] = ()
 
 
 def state_for(fraction: float | None, alert_at: tuple[float, ...], hard_stop: bool) -> str:
@@ -49,56 +73,62 @@ def state_for(fraction: float | None, alert_at: tuple[float, ...], hard_stop: bo
     return "ok"
 
 
-def compute_status(config: Config, account: QuotaAccount) -> Status:
-    ledger, budget = account.ledger, config.budget
-    since = _since(budget)
-    used = ledger.used(since)
-    limit = float(budget.tokens) if budget.tokens is not None else None
-    fraction = used / limit if limit else None
-    burn = _burn_per_min(account)
-    days_left = None
-    if limit is not None and burn > 0:
-        days_left = max(limit - used, 0.0) / burn / 1440
-    saved, calls, accepted, completion_spend = _totals(account, since)
+def compute_status(
+    config: Config,
+    account: QuotaAccount,
+    pacing: PacingState | None = None,
+    outlook: Forecast | None = None,
+) -> Status:
+    fc = outlook or forecast(config, account)
+    pacing = pacing or PacingState()
+    overall, now = fc.overall, fc.now
+    saved, calls, accepted, completion_spend = _totals(account, overall.period_start)
     state = (
         "unconfigured"
         if not config.providers
-        else state_for(fraction, budget.alert_at, budget.hard_stop)
+        else state_for(overall.fraction, config.budget.alert_at, config.budget.hard_stop)
     )
+    days_left = overall.days_left(now) if overall.limit is not None else None
     return Status(
-        used=used,
-        limit=limit,
-        fraction=fraction,
-        period=budget.period,
+        used=overall.used,
+        limit=overall.limit,
+        fraction=overall.fraction,
+        period=overall.period,
         state=state,
-        message=_message(state, fraction, days_left, config),
-        platforms=tuple(_platform(account, p.name) for p in config.providers),
-        burn_per_min=burn,
+        message=_message(state, overall.fraction, days_left, pacing),
+        platforms=tuple(_platform(account, o, now) for o in fc.platforms),
+        burn_per_min=overall.burn_per_min,
         days_left=days_left,
         tokens_saved=saved,
         calls=calls,
         accepted=accepted,
         cost_per_accepted=completion_spend / accepted if accepted else None,
+        burn_smoothed_per_min=overall.burn_smoothed,
+        exhaustion_eta=overall.exhaustion_at,
+        period_end=overall.period_end,
+        period_days_left=(overall.period_end - now) / 86400 if overall.period_end else None,
+        peak_hours=fc.peak_hours,
+        pacing_step=pacing.step,
+        pacing=pacing.name,
+        pacing_reason=pacing.reason,
+        savings=tuple(SavingStatus(s.kind, s.tokens) for s in fc.savings),
     )
 
 
-def _platform(account: QuotaAccount, name: str) -> PlatformStatus:
-    quota = account.config.provider(name).quota
-    if quota is None:
-        return PlatformStatus(
-            name, account.ledger.used(_since(account.config.budget), name), None, None
-        )
-    used = account.ledger.used(_since(quota), name)
-    limit = float(quota.tokens)
-    return PlatformStatus(name, used, limit, used / limit if limit else None)
-
-
-def _burn_per_min(account: QuotaAccount) -> float:
-    hour_ago = time.time() - 3600
-    rows = account.ledger.query(
-        "SELECT COALESCE(SUM(cost_units),0) FROM calls WHERE ts>=?", (hour_ago,)
+def _platform(account: QuotaAccount, outlook: Outlook, now: float) -> PlatformStatus:
+    requests, tokens = account.buckets.levels(outlook.name)
+    return PlatformStatus(
+        name=outlook.name,
+        used=outlook.used,
+        limit=outlook.limit,
+        fraction=outlook.fraction,
+        period=outlook.period,
+        burn_per_min=outlook.burn_per_min,
+        days_left=outlook.days_left(now),
+        exhaustion_eta=outlook.exhaustion_at,
+        requests_available=requests,
+        tokens_available=tokens,
     )
-    return float(rows[0][0]) / 60.0
 
 
 def _totals(account: QuotaAccount, since: float) -> tuple[int, int, int, float]:
@@ -121,7 +151,9 @@ def time_left(days: float) -> str:
     return f"{max(days * 1440, 0):.0f} minutes"
 
 
-def _message(state: str, fraction: float | None, days_left: float | None, config: Config) -> str:
+def _message(
+    state: str, fraction: float | None, days_left: float | None, pacing: PacingState
+) -> str:
     if state == "unconfigured":
         return "No AI provider configured — set OPENAI_API_KEY or run `frugal-lsp init`"
     if fraction is None:
@@ -131,4 +163,41 @@ def _message(state: str, fraction: float | None, days_left: float | None, config
         text += f" — {time_left(days_left)} left at the current rate"
     if state == "exhausted":
         text += "; requests are paused until the period resets"
+    if pacing.step:
+        text += f"; pacing: {pacing.name}"
     return text
+
+
+def iso(ts: float | None) -> str | None:
+    """A unix time as local ISO 8601 with its UTC offset (None stays None)."""
+    return datetime.fromtimestamp(ts).astimezone().isoformat(timespec="seconds") if ts else None
+
+
+def wire_fields(status: Status) -> dict[str, Any]:
+    """The ``frugal/status`` fields added with forecast and pacing (docs/protocol.md)."""
+    return {
+        "burnSmoothedPerMin": round(status.burn_smoothed_per_min, 3),
+        "exhaustionEta": iso(status.exhaustion_eta),
+        "periodEnd": iso(status.period_end),
+        "periodDaysLeft": _round(status.period_days_left),
+        "peakHours": list(status.peak_hours),
+        "pacingStep": status.pacing_step,
+        "pacing": status.pacing,
+        "pacingReason": status.pacing_reason,
+        "savings": [{"kind": s.kind, "tokens": s.tokens} for s in status.savings],
+    }
+
+
+def platform_wire_fields(platform: PlatformStatus) -> dict[str, Any]:
+    return {
+        "period": platform.period,
+        "burnPerMin": round(platform.burn_per_min, 3),
+        "daysLeft": _round(platform.days_left),
+        "exhaustionEta": iso(platform.exhaustion_eta),
+        "requestsAvailable": _round(platform.requests_available),
+        "tokensAvailable": _round(platform.tokens_available),
+    }
+
+
+def _round(value: float | None) -> float | None:
+    return round(value, 2) if value is not None else None

@@ -1,7 +1,8 @@
 """Routing: task + size + frameworks -> required tier -> an ordered candidate chain.
 
 The chain holds every model adequate for the request (its tier at least the required
-one, a context window that fits, a platform with quota and rate headroom), cheapest
+one, a context window that fits, a platform with quota and room in its token buckets —
+requests and tokens per minute, see ``quota/buckets.py``), cheapest
 first by estimated quota units (tokens x coefficient), then money, then latency. The
 engine tries them in order and falls over to the next on 429/5xx. The decision and the
 reason for every model left out are part of the result, so ``plan`` can show them.
@@ -73,9 +74,12 @@ class Router:
     def route(self, prompt: Prompt, tier: Tier | None = None) -> Route:
         """Candidates for ``prompt``; ``tier`` forces at least that tier (user's choice)."""
         required, reason = self.required_tier(prompt)
+        paced = tier is None and self.account.pacing_step >= 1 and required is Tier.ADVANCED
         if tier is not None:
             required, reason = tier, f"{tier.value} tier requested"
-        strongest_first = prompt.words >= self.config.routing.advanced_max_words
+        elif paced:
+            required, reason = Tier.BASIC, f"{reason}; pacing: the cheaper tier"
+        strongest_first = prompt.words >= self.config.routing.advanced_max_words and not paced
         kept: list[Candidate] = []
         skipped: list[str] = []
         adequate = [
@@ -118,8 +122,8 @@ class Router:
             return f"needs {needed} tokens, context window is {model.context_window}"
         if wait := self.account.cooling(model.provider):
             return f"cooling down for {wait:.0f}s after a provider error"
-        if not self.account.rate_room(model.provider, needed):
-            return "rate limit: the provider reported no room for this request"
+        if rate := self.account.buckets.why_not(model.provider, needed):
+            return rate
         left = self.account.left(model.provider)
         if left is not None and cand.estimated_units > left:
             return f"quota: {left:,.0f} units left, needs up to {cand.estimated_units:,.0f}"

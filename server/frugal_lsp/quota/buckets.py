@@ -1,0 +1,175 @@
+"""Token buckets per platform: requests and tokens per minute, consulted before routing.
+
+A bucket holds up to ``capacity`` (the per-minute limit, i.e. the burst) and refills
+continuously at ``capacity / 60`` per second. Three things correct it:
+
+- the provider's own rate-limit headers (``x-ratelimit-remaining-tokens``,
+  ``anthropic-ratelimit-tokens-remaining`` and their reset times): the level becomes what
+  the provider says remains — it counts every client sharing the key — and the bucket is
+  full again when the provider says the window resets;
+- a 429 empties the bucket and stops the refill until Retry-After has passed;
+- a call that used fewer tokens than reserved gives the difference back.
+
+A platform without configured limits gets buckets of infinite capacity: only its headers
+(remaining N until reset) and 429s hold it back. Buckets live in memory, per process;
+the headers are what keep several processes honest with each other.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from frugal_lsp.config import Config, Limits
+from frugal_lsp.providers.base import RateLimitState
+
+Clock = Callable[[], float]
+
+
+class TokenBucket:
+    def __init__(self, capacity: float, per_second: float, clock: Clock = time.monotonic) -> None:
+        self.capacity = capacity
+        self.rate = per_second
+        self.clock = clock
+        self._level = capacity
+        self._at = clock()
+        self._full_at: float | None = None  # the provider said: full again at this time
+        self._blocked_until = 0.0
+
+    def level(self) -> float:
+        """What can be spent now."""
+        now = self.clock()
+        if now < self._blocked_until:
+            return 0.0
+        if self._full_at is not None and now >= self._full_at:
+            return self.capacity
+        start = max(self._at, self._blocked_until)
+        refill = self.rate * (now - start) if self.rate else 0.0
+        return min(self.capacity, self._level + refill)
+
+    def room(self, amount: float) -> bool:
+        """True when ``amount`` fits now (a request larger than the bucket needs it full)."""
+        return self.level() >= min(amount, self.capacity)
+
+    def wait_s(self, amount: float) -> float:
+        """Seconds until ``amount`` fits (inf when nothing says it ever will)."""
+        now = self.clock()
+        if self.room(amount):
+            return 0.0
+        blocked = max(self._blocked_until - now, 0.0)
+        want = min(amount, self.capacity)
+        level = self.level() if not blocked else 0.0
+        full_in = self._full_at - now if self._full_at is not None else math.inf
+        refill_in = (want - level) / self.rate if self.rate else math.inf
+        return blocked + min(refill_in, max(full_in - blocked, 0.0))
+
+    def take(self, amount: float) -> None:
+        """Spend ``amount`` (the level may go below zero: later requests wait longer)."""
+        self._rebase()
+        self._level -= amount
+
+    def give_back(self, amount: float) -> None:
+        self._rebase()
+        self._level = min(self.capacity, self._level + amount)
+
+    def correct(self, remaining: float, reset_s: float | None) -> None:
+        """The provider's count wins; it is full again after ``reset_s``."""
+        self._rebase()
+        self._level = min(self.capacity, remaining)
+        self._full_at = self.clock() + reset_s if reset_s else None
+
+    def block(self, seconds: float) -> None:
+        """Empty the bucket and stop the refill for ``seconds`` (a 429 with Retry-After)."""
+        now = self.clock()
+        self._level, self._at, self._blocked_until = 0.0, now + seconds, now + seconds
+        self._full_at = now + seconds if not self.rate else None
+
+    def _rebase(self) -> None:
+        now = self.clock()
+        level = self.level()
+        if self._full_at is not None and now >= self._full_at:
+            self._full_at = None
+        self._level, self._at = level, max(now, self._blocked_until)
+
+
+@dataclass
+class PlatformBuckets:
+    limits: Limits
+    requests: TokenBucket
+    tokens: TokenBucket
+
+
+def _bucket(per_minute: int | None, clock: Clock) -> TokenBucket:
+    if per_minute is None:
+        return TokenBucket(math.inf, 0.0, clock)
+    return TokenBucket(float(per_minute), per_minute / 60.0, clock)
+
+
+class Buckets:
+    """The buckets of every platform in the config, created on first use."""
+
+    def __init__(self, config: Config, clock: Clock = time.monotonic) -> None:
+        self.config = config
+        self.clock = clock
+        self._platforms: dict[str, PlatformBuckets] = {}
+
+    def get(self, provider: str) -> PlatformBuckets:
+        limits = self._limits(provider)
+        found = self._platforms.get(provider)
+        if found is None or found.limits != limits:
+            found = PlatformBuckets(
+                limits,
+                _bucket(limits.requests_per_minute, self.clock),
+                _bucket(limits.tokens_per_minute, self.clock),
+            )
+            self._platforms[provider] = found
+        return found
+
+    def why_not(self, provider: str, tokens: int) -> str | None:
+        """None when one request of ``tokens`` fits now, else the reason and the wait."""
+        platform = self.get(provider)
+        for name, bucket, amount in (
+            ("requests", platform.requests, 1.0),
+            ("tokens", platform.tokens, float(tokens)),
+        ):
+            if not bucket.room(amount):
+                wait = bucket.wait_s(amount)
+                when = f"room in {wait:.0f}s" if math.isfinite(wait) else "no room reported"
+                return f"rate limit: {name} bucket has {bucket.level():,.0f}, {when}"
+        return None
+
+    def take(self, provider: str, tokens: int) -> None:
+        platform = self.get(provider)
+        platform.requests.take(1)
+        platform.tokens.take(tokens)
+
+    def give_back(self, provider: str, tokens: int) -> None:
+        if tokens > 0:
+            self.get(provider).tokens.give_back(tokens)
+
+    def observe(self, provider: str, limits: RateLimitState) -> None:
+        platform = self.get(provider)
+        if limits.remaining_requests is not None:
+            platform.requests.correct(limits.remaining_requests, limits.reset_requests_s)
+        if limits.remaining_tokens is not None:
+            platform.tokens.correct(limits.remaining_tokens, limits.reset_tokens_s)
+
+    def rate_limited(self, provider: str, retry_after: float) -> None:
+        platform = self.get(provider)
+        platform.requests.block(retry_after)
+        platform.tokens.block(retry_after)
+
+    def levels(self, provider: str) -> tuple[float | None, float | None]:
+        """Requests and tokens available now (None: unlimited)."""
+        platform = self.get(provider)
+        return _finite(platform.requests.level()), _finite(platform.tokens.level())
+
+    def _limits(self, provider: str) -> Limits:
+        found = [p.limits for p in self.config.providers if p.name == provider]
+        return found[0] if found else Limits()
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
