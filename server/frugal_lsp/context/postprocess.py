@@ -19,6 +19,7 @@ def clean_completion(prompt: Prompt, raw: str) -> str:
     prefix = prompt.fim.prefix if prompt.fim else ""
     suffix = prompt.fim.suffix if prompt.fim else ""
     text = _strip_echo(text, prefix)
+    text = _drop_gap_lines(text)
     text = _onto_cursor_line(text, prefix)
     text = _cut_at_stops(text, prompt.stop)
     text = _cut_at_suffix(text, suffix)
@@ -26,13 +27,24 @@ def clean_completion(prompt: Prompt, raw: str) -> str:
     return text if _has_code(text) else ""
 
 
+_GAP_LINES = ("...", "# ...", "// ...")
+
+
+def _drop_gap_lines(text: str) -> str:
+    """Gap markers the model copied from the prompt are not code to insert."""
+    return "\n".join(line for line in text.split("\n") if line.strip() not in _GAP_LINES)
+
+
 def _onto_cursor_line(text: str, prefix: str) -> str:
-    """On an indented empty line, a reply starting with a line break and the same indent
-    would insert a blank line: start it at the cursor instead."""
+    """On an indented empty line, a reply that starts with a line break and the indent, or
+    repeats the indent, would insert a blank line or double the indent: start at the cursor."""
     indent = prefix.rsplit("\n", 1)[-1]
-    if indent.strip() or not text.startswith("\n" + indent):
+    if not indent or indent.strip():
         return text
-    return text[1 + len(indent) :]
+    for lead in ("\n" + indent, indent):
+        if text.startswith(lead):
+            return text[len(lead) :]
+    return text
 
 
 def _has_code(text: str) -> bool:

@@ -250,15 +250,33 @@ async def _type_through(editor: Editor, suggestion: str, say: Say) -> None:
         editor.type(char)
         await asyncio.sleep(0.03)
     result = await editor.inline()
-    rest = str(result.items[0].insert_text) if result and result.items else ""
+    item = result.items[0] if result and result.items else None
+    rest = str(item.insert_text) if item else ""
     say(
         f"    typed {typed!r} → the server answered {rest[:40]!r}"
-        f" from the suggestion already shown ({editor.requests - before} request)\n"
+        f" from the suggestion already shown ({editor.requests - before} request)"
     )
+    if item is not None and item.command is not None:  # what the editor runs on Tab
+        params = lsp.ExecuteCommandParams(item.command.command, item.command.arguments)
+        await editor.client.workspace_execute_command_async(params)
+        say("    accepted it: the editor runs the item's command, the ledger counts it")
+    say("")
+
+
+def _method_range(text: str, name: str) -> lsp.Range:
+    """The lines of method ``name`` (its header to its last non-blank body line)."""
+    lines = text.split("\n")
+    start = next(n for n, line in enumerate(lines) if line.lstrip().startswith(f"def {name}("))
+    end = start
+    for n in range(start + 1, len(lines)):
+        if lines[n].strip() and not lines[n].startswith(" " * 8):
+            break
+        end = n if lines[n].strip() else end
+    return lsp.Range(lsp.Position(start, 0), lsp.Position(end, len(lines[end])))
 
 
 async def _ask_twice(editor: Editor, say: Say) -> None:
-    selection = lsp.Range(lsp.Position(28, 0), lsp.Position(31, 30))
+    selection = _method_range(editor.text, "restock")
     params = lsp.CodeActionParams(
         text_document=lsp.TextDocumentIdentifier(editor.uri),
         range=selection,

@@ -42,6 +42,7 @@ def test_empty_or_blank_output_is_unusable(builder: ContextBuilder, workspace: P
 def test_an_echoed_gap_marker_is_not_a_suggestion(builder: ContextBuilder, workspace: Path) -> None:
     prompt = _prompt(builder, workspace)
     assert builder.postprocess_completion(prompt, " ...\n...") == ""
+    assert builder.postprocess_completion(prompt, "# ...\np.upper()") == "p.upper()"
 
 
 BLANK_LINE = "def total(items):\n    \n"
@@ -51,11 +52,11 @@ def test_on_an_indented_empty_line_the_suggestion_starts_at_the_cursor(
     builder: ContextBuilder, workspace: Path
 ) -> None:
     prompt = build(builder, doc_at(workspace, "t.py", BLANK_LINE), 1, 4)
-    raw = "\n    return sum(items)"
-    assert builder.postprocess_completion(prompt, raw) == "return sum(items)"
+    for raw in ("\n    return sum(items)", "    return sum(items)", "return sum(items)"):
+        assert builder.postprocess_completion(prompt, raw) == "return sum(items)"
 
 
 def test_fim_models_see_gaps_as_comments_not_bare_ellipses() -> None:
     code = "import os\n...\n    def size(self):\n        return "
-    assert fim_gaps(code, "python") == "import os\n# ...\n    def size(self):\n        return "
+    assert fim_gaps(code, "python") == "import os\n    # ...\n    def size(self):\n        return "
     assert fim_gaps("let a = 1;\n...\nf(", "javascript") == "let a = 1;\n// ...\nf("

@@ -36,10 +36,15 @@ _LINE_COMMENT = {"python": "#", "ruby": "#", "shellscript": "#"}
 
 
 def fim_gaps(code: str, language: str) -> str:
-    """Gap markers as comments for FIM models: they continue raw code, and a bare "..."
-    line teaches them to answer "..."."""
+    """Gap markers as comments, indented like the code after them, for FIM models: they
+    continue raw code, and a bare "..." line teaches them to answer "..."."""
     comment = _LINE_COMMENT.get(language, "//")
-    return "\n".join(f"{comment} ..." if line == GAP else line for line in code.split("\n"))
+    lines = code.split("\n")
+    for n, line in enumerate(lines):
+        if line == GAP:
+            after = next((x for x in lines[n + 1 :] if x.strip() and x != GAP), "")
+            lines[n] = after[: len(after) - len(after.lstrip())] + f"{comment} ..."
+    return "\n".join(lines)
 
 
 class CompletionPolicy:
