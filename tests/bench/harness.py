@@ -1,0 +1,200 @@
+"""Drive a real ``frugal-lsp serve`` over stdio as an editor does (pytest-lsp's client).
+
+``Editor`` keeps document versions, sends incremental ``didChange`` edits, and sends
+``textDocument/inlineCompletion`` requests whose futures carry the moment the response
+arrived, so callers can cancel them (``$/cancelRequest``, as VS Code does) and time them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+import typing
+from collections.abc import AsyncIterator
+from concurrent.futures import Future
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types as lsp
+from pytest_lsp import LanguageClient, client_capabilities
+from pytest_lsp.client import make_test_lsp_client
+
+VSCODE = "visual-studio-code@1.65.2"
+COEFFICIENTS = {"fake-basic": 1.0, "fake-advanced": 3.5}
+
+
+def frugal_toml(fake_url: str, debounce_ms: int | None = None) -> str:
+    """A workspace config pointing at the loopback fake: one basic, one advanced model."""
+    debounce = f"\n[completion]\ndebounce_ms = {debounce_ms}\n" if debounce_ms is not None else ""
+    return f"""
+[[providers]]
+name = "fake"
+kind = "openai"
+base_url = "{fake_url}/v1"
+
+[[models]]
+name = "fake-basic"
+provider = "fake"
+tier = "basic"
+
+[[models]]
+name = "fake-advanced"
+provider = "fake"
+tier = "advanced"
+
+[budget]
+tokens = 1000000000
+{debounce}"""
+
+
+def server_env(home: Path) -> dict[str, str]:
+    keep = ("PATH", "HOME", "LANG", "TMPDIR")
+    env = {k: v for k, v in os.environ.items() if k in keep}
+    return env | {"FRUGAL_HOME": str(home), "XDG_CONFIG_HOME": str(home / "xdg-config")}
+
+
+def capabilities() -> lsp.ClientCapabilities:
+    caps = client_capabilities(VSCODE)
+    if caps.text_document is not None:
+        caps.text_document.inline_completion = lsp.InlineCompletionClientCapabilities()
+    return caps
+
+
+SERVE = [sys.executable, "-m", "frugal_lsp", "serve"]
+
+
+@asynccontextmanager
+async def running_server(
+    workspace: Path, home: Path, command: list[str] | None = None
+) -> AsyncIterator[LanguageClient]:
+    """Start ``frugal-lsp serve`` (or ``command``), initialize it for ``workspace``, shut it
+    down after."""
+    client = make_test_lsp_client()
+    client.feature("frugal/status")(lambda ls, params: None)  # shown by real clients; not here
+    cmd = command or SERVE
+    await client.start_io(cmd[0], *cmd[1:], env=server_env(home), cwd=str(workspace))
+    try:
+        await client.initialize_session(
+            lsp.InitializeParams(
+                capabilities=capabilities(),
+                root_uri=workspace.as_uri(),
+                workspace_folders=[lsp.WorkspaceFolder(uri=workspace.as_uri(), name="ws")],
+            )
+        )
+        yield client
+        await client.shutdown_session()
+    finally:
+        await client.stop()
+
+
+def server_pid(client: LanguageClient) -> int:
+    process = typing.cast(Any, client)._server
+    return int(process.pid)
+
+
+@dataclass
+class Pending:
+    """One inline completion request in flight."""
+
+    id: str
+    future: Future[Any]
+    sent: float
+    answered: float | None = None
+
+    def items(self) -> int:
+        """Suggestions in the answer; 0 for none, an error or a cancellation."""
+        if not self.future.done() or self.future.cancelled() or self.future.exception():
+            return 0
+        result = self.future.result()
+        items = getattr(result, "items", result) or []
+        return len(items)
+
+    def latency_ms(self) -> float | None:
+        return None if self.answered is None else (self.answered - self.sent) * 1000
+
+
+@dataclass
+class Editor:
+    client: LanguageClient
+    versions: dict[str, int] = field(default_factory=dict)
+    _ids: int = 0
+
+    def open(self, path: Path, text: str, language: str) -> str:
+        uri = path.as_uri()
+        self.versions[uri] = 1
+        item = lsp.TextDocumentItem(uri=uri, language_id=language, version=1, text=text)
+        self.client.text_document_did_open(lsp.DidOpenTextDocumentParams(item))
+        return uri
+
+    def close(self, uri: str) -> None:
+        self.client.text_document_did_close(
+            lsp.DidCloseTextDocumentParams(lsp.TextDocumentIdentifier(uri))
+        )
+
+    def insert(self, uri: str, line: int, character: int, text: str) -> None:
+        """Insert ``text`` at (line, UTF-16 character): one incremental didChange."""
+        self.versions[uri] += 1
+        doc = lsp.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri])
+        at = lsp.Position(line, character)
+        change = lsp.TextDocumentContentChangePartial(range=lsp.Range(at, at), text=text)
+        self.client.text_document_did_change(lsp.DidChangeTextDocumentParams(doc, [change]))
+
+    def delete(self, uri: str, line: int, start: int, end: int) -> None:
+        """Delete characters [start, end) of ``line`` (UTF-16 columns)."""
+        self.versions[uri] += 1
+        doc = lsp.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri])
+        span = lsp.Range(lsp.Position(line, start), lsp.Position(line, end))
+        change = lsp.TextDocumentContentChangePartial(range=span, text="")
+        self.client.text_document_did_change(lsp.DidChangeTextDocumentParams(doc, [change]))
+
+    def inline(self, uri: str, line: int, character: int) -> Pending:
+        self._ids += 1
+        msg_id = f"inline-{self._ids}"
+        context = lsp.InlineCompletionContext(
+            trigger_kind=lsp.InlineCompletionTriggerKind.Automatic
+        )
+        params = lsp.InlineCompletionParams(
+            context=context,
+            text_document=lsp.TextDocumentIdentifier(uri),
+            position=lsp.Position(line, character),
+        )
+        sent = time.perf_counter()
+        future = self.client.protocol.send_request(
+            lsp.TEXT_DOCUMENT_INLINE_COMPLETION, params, msg_id=msg_id
+        )
+        pending = Pending(msg_id, future, sent)
+
+        def done(f: Future[Any]) -> None:
+            pending.answered = time.perf_counter()
+            if not f.cancelled():
+                f.exception()  # retrieved: a cancelled request answers with an error
+
+        future.add_done_callback(done)
+        return pending
+
+    def cancel(self, pending: Pending) -> None:
+        """What VS Code does when the user types on: cancel the request still in flight."""
+        if not pending.future.done():
+            self.client.protocol.notify(lsp.CANCEL_REQUEST, lsp.CancelParams(id=pending.id))
+
+    async def wait(self, pending: Pending, timeout_s: float) -> bool:
+        """Wait until ``pending`` is answered or ``timeout_s`` passed; True if answered."""
+        if pending.future.done():
+            return True
+        waiting = asyncio.wrap_future(pending.future)
+        waiting.add_done_callback(lambda f: f.cancelled() or f.exception())
+        try:
+            await asyncio.wait_for(asyncio.shield(waiting), timeout_s)
+        except TimeoutError:
+            return False
+        except Exception:
+            return True  # answered with an error (e.g. cancelled)
+        return True
+
+    async def command(self, name: str, *args: Any) -> Any:
+        params = lsp.ExecuteCommandParams(command=name, arguments=list(args))
+        return await self.client.workspace_execute_command_async(params)
