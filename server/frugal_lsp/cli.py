@@ -55,8 +55,25 @@ def build_parser() -> argparse.ArgumentParser:
     _add_position(complete)
     complete.add_argument("--json", action="store_true")
 
-    status = sub.add_parser("status", help="quota used, limits and state")
+    status = sub.add_parser("status", help="quota used, limits, burn, forecast and pacing")
     status.add_argument("--json", action="store_true")
+
+    report = sub.add_parser("report", help="usage per day, model, platform and task, with charts")
+    report.add_argument("--days", type=int, default=30, help="how many days back (default 30)")
+    report.add_argument(
+        "--html",
+        nargs="?",
+        const="-",
+        metavar="FILE",
+        help="write a standalone HTML page (- or none: stdout)",
+    )
+
+    credits = sub.add_parser("credits", help="top up or show a credits balance")
+    credits_sub = credits.add_subparsers(dest="credits_command", required=True)
+    add = credits_sub.add_parser("add", help="add N quota units to a balance")
+    add.add_argument("units", type=float)
+    add.add_argument("--provider", help="a platform's quota (default: the overall budget)")
+    credits_sub.add_parser("show", help="balances of every credits allowance")
 
     serve = sub.add_parser("serve", help="run the language server (stdio by default)")
     serve.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (default)")
@@ -186,6 +203,52 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _account(args: argparse.Namespace) -> tuple[Config, Any]:
+    """The config and a quota account over the ledger — no engine, no providers."""
+    from frugal_lsp.quota.account import QuotaAccount
+    from frugal_lsp.quota.ledger import Ledger
+
+    config = _config(args)
+    paths = StatePaths.resolve()
+    paths.ensure()
+    return config, QuotaAccount(config, Ledger(paths.ledger))
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from frugal_lsp.report import html, terminal
+    from frugal_lsp.report.usage import gather
+
+    if args.days < 1:
+        raise ConfigError(["--days: expected at least 1"])
+    _, account = _account(args)
+    with console.progress(f"reading {args.days} days of the ledger"):
+        usage = gather(account, args.days)
+    account.ledger.close()
+    if args.html is None:
+        terminal.render(usage, console.rich_console())
+    elif args.html == "-":
+        sys.stdout.write(html.render(usage))
+    else:
+        Path(args.html).write_text(html.render(usage), encoding="utf-8")
+        print(f"wrote {args.html}")
+    return 0
+
+
+def cmd_credits(args: argparse.Namespace) -> int:
+    config, account = _account(args)
+    provider = getattr(args, "provider", None)
+    if provider is not None and provider not in {p.name for p in config.providers}:
+        names = ", ".join(p.name for p in config.providers) or "none configured"
+        raise ConfigError([f"--provider {provider}: no such provider ({names})"])
+    if args.credits_command == "add":
+        if args.units <= 0:
+            raise ConfigError(["credits add: expected a positive number of units"])
+        account.ledger.add_credits(args.units, provider)
+    print(console.credits_text(config, account))
+    account.ledger.close()
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from frugal_lsp.lsp.server import serve
 
@@ -219,6 +282,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "ask": cmd_ask,
     "complete": cmd_complete,
     "status": cmd_status,
+    "report": cmd_report,
+    "credits": cmd_credits,
     "serve": cmd_serve,
     "demo": cmd_demo,
     "doctor": cmd_doctor,

@@ -79,14 +79,16 @@ def test_a_reservation_of_a_dead_process_is_released_on_next_open(tmp_path: Path
 
 
 RACER = textwrap.dedent("""
-    import sys
+    import os, sys, time
     from pathlib import Path
     from frugal_lsp.errors import QuotaExhausted
     from frugal_lsp.quota.ledger import Allowance, Ledger, Settlement
     ledger = Ledger(Path(sys.argv[1]))
-    cap = float(sys.argv[2])
-    admitted = refused = 0
+    cap, crash_after = float(sys.argv[2]), int(sys.argv[3])
+    time.sleep(max(float(sys.argv[4]) - time.time(), 0))  # everyone starts together
+    attempted = admitted = refused = 0
     for i in range(200):
+        attempted += 1
         try:
             r = ledger.reserve(provider="p", model="m", tier="basic", task="ask",
                 prompt_tokens=37, max_output_tokens=13, coefficient=1.0,
@@ -95,30 +97,67 @@ RACER = textwrap.dedent("""
             refused += 1
             continue
         admitted += 1
+        if admitted == crash_after:  # dies between reserve and settle
+            print(attempted, admitted, refused, flush=True)
+            os._exit(1)
+        time.sleep(0.002)  # the call is in flight: its reservation is held meanwhile
         # settle with the provider's (smaller) reported usage
         ledger.settle(r, Settlement(37, 5, 0, True, 42.0, None, "ok"))
-    print(admitted, refused)
+    print(attempted, admitted, refused)
 """)
 
 
-def test_four_processes_racing_a_hard_cap_never_exceed_it(tmp_path: Path) -> None:
-    path, cap = tmp_path / "race.sqlite3", 5000.0
+def race(path: Path, cap: float, crash_after: list[int]) -> tuple[int, int, int]:
+    """Processes racing to reserve under ``cap``; some die holding a reservation."""
     Ledger(path).close()
+    start = time.time() + 2.0
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", RACER, str(path), str(cap)], stdout=subprocess.PIPE, text=True
+            [sys.executable, "-c", RACER, str(path), str(cap), str(crash), str(start)],
+            stdout=subprocess.PIPE,
+            text=True,
         )
-        for _ in range(4)
+        for crash in crash_after
     ]
-    outputs = [p.communicate(timeout=120)[0].split() for p in procs]
-    admitted = sum(int(o[0]) for o in outputs)
+    outputs = [[int(n) for n in p.communicate(timeout=120)[0].split()] for p in procs]
+    return tuple(sum(o[i] for o in outputs) for i in range(3))  # type: ignore[return-value]
+
+
+def test_four_processes_racing_a_hard_cap_never_exceed_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, cap = tmp_path / "race.sqlite3", 5000.0
+    attempted, admitted, refused = race(path, cap, [0, 0, 0, 0])
     ledger = Ledger(path)
     spent = ledger.used(0)
     assert spent <= cap
     assert admitted == ledger.query("SELECT COUNT(*) FROM calls WHERE outcome='ok'")[0][0]
+    assert attempted == admitted + refused == 800
     # the cap was actually reached: the last admitted call left less than one reservation
     assert cap - spent < 50
-    print(f"race: 4 processes, 800 attempts, {admitted} admitted, spend {spent} of cap {cap}")
+    with capsys.disabled():
+        print(
+            f"\nrace: 4 processes, {attempted} attempted, {admitted} admitted,"
+            f" {refused} refused, spend {spent:,.0f} of cap {cap:,.0f}"
+        )
+
+
+def test_eight_racers_some_crashing_mid_call_never_exceed_the_cap(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, cap = tmp_path / "race.sqlite3", 5000.0
+    attempted, admitted, refused = race(path, cap, [0, 0, 0, 0, 0, 1, 2, 3])
+    ledger = Ledger(path)  # the next start releases what the crashed processes held
+    spent = ledger.used(0)
+    outcomes = dict(ledger.query("SELECT outcome, COUNT(*) FROM calls GROUP BY outcome"))
+    assert spent <= cap
+    assert outcomes == {"ok": admitted - 3, "released": 3}
+    assert attempted == admitted + refused
+    with capsys.disabled():
+        print(
+            f"\nrace: 8 processes (3 crash mid-call), {attempted} attempted, {admitted} admitted,"
+            f" {outcomes['released']} released, spend {spent:,.0f} of cap {cap:,.0f}"
+        )
 
 
 def test_settle_records_latency(tmp_path: Path) -> None:

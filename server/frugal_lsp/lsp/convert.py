@@ -195,7 +195,7 @@ def status_json(status: Status) -> dict[str, Any]:
         "message": status.message,
         "platforms": [
             {"name": p.name, "used": p.used, "limit": p.limit, "fraction": p.fraction}
-            | platform_wire_fields(p)
+            | platform_wire_fields(p, status.timezone)
             for p in status.platforms
         ],
         "tokensSaved": status.tokens_saved,

@@ -110,8 +110,8 @@ class QuotaPublisher:
                 )
                 self._show(kind, message_for(status))
             else:
-                error = event.threshold >= 1.0
-                self._show(lsp.MessageType.Error if error else lsp.MessageType.Warning, event.text)
+                severe = event.threshold >= 1.0
+                self._show(lsp.MessageType.Error if severe else lsp.MessageType.Warning, event.text)
 
     def _show(self, kind: lsp.MessageType, message: str) -> None:
         self.server.window_show_message(lsp.ShowMessageParams(type=kind, message=message))

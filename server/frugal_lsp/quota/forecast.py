@@ -163,7 +163,11 @@ def hourly_spend(account: QuotaAccount, now: float, timezone: str = "") -> tuple
 
 def savings(account: QuotaAccount, overall: Outlook) -> tuple[Saving, ...]:
     """Tokens not sent this period, by kind, largest first."""
-    since = overall.period_start
+    return savings_since(account, overall.period_start)
+
+
+def savings_since(account: QuotaAccount, since: float) -> tuple[Saving, ...]:
+    """Tokens not sent since ``since``, by kind (incl. scope vs whole file), largest first."""
     q = account.ledger.query
     rows = q(
         "SELECT kind, SUM(tokens), SUM(units) FROM savings WHERE ts>=? GROUP BY kind", (since,)

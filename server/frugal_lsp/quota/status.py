@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from frugal_lsp.config import Config
 from frugal_lsp.quota.account import QuotaAccount
 from frugal_lsp.quota.forecast import Forecast, Outlook, forecast
 from frugal_lsp.quota.pacing import PacingState
+from frugal_lsp.quota.periods import local_now
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,7 @@ class Status:
     pacing: str = "normal"
     pacing_reason: str = ""
     savings: tuple[SavingStatus, ...] = ()
+    timezone: str = ""  # the zone periods and times are in ("": the system's)
 
 
 def state_for(fraction: float | None, alert_at: tuple[float, ...], hard_stop: bool) -> str:
@@ -112,6 +113,7 @@ def compute_status(
         pacing=pacing.name,
         pacing_reason=pacing.reason,
         savings=tuple(SavingStatus(s.kind, s.tokens) for s in fc.savings),
+        timezone=config.budget.timezone,
     )
 
 
@@ -168,17 +170,17 @@ def _message(
     return text
 
 
-def iso(ts: float | None) -> str | None:
-    """A unix time as local ISO 8601 with its UTC offset (None stays None)."""
-    return datetime.fromtimestamp(ts).astimezone().isoformat(timespec="seconds") if ts else None
+def iso(ts: float | None, timezone: str = "") -> str | None:
+    """A unix time as ISO 8601 in the user's zone, with its UTC offset (None stays None)."""
+    return local_now(timezone, ts).isoformat(timespec="seconds") if ts else None
 
 
 def wire_fields(status: Status) -> dict[str, Any]:
     """The ``frugal/status`` fields added with forecast and pacing (docs/protocol.md)."""
     return {
         "burnSmoothedPerMin": round(status.burn_smoothed_per_min, 3),
-        "exhaustionEta": iso(status.exhaustion_eta),
-        "periodEnd": iso(status.period_end),
+        "exhaustionEta": iso(status.exhaustion_eta, status.timezone),
+        "periodEnd": iso(status.period_end, status.timezone),
         "periodDaysLeft": _round(status.period_days_left),
         "peakHours": list(status.peak_hours),
         "pacingStep": status.pacing_step,
@@ -188,12 +190,12 @@ def wire_fields(status: Status) -> dict[str, Any]:
     }
 
 
-def platform_wire_fields(platform: PlatformStatus) -> dict[str, Any]:
+def platform_wire_fields(platform: PlatformStatus, timezone: str = "") -> dict[str, Any]:
     return {
         "period": platform.period,
         "burnPerMin": round(platform.burn_per_min, 3),
         "daysLeft": _round(platform.days_left),
-        "exhaustionEta": iso(platform.exhaustion_eta),
+        "exhaustionEta": iso(platform.exhaustion_eta, timezone),
         "requestsAvailable": _round(platform.requests_available),
         "tokensAvailable": _round(platform.tokens_available),
     }

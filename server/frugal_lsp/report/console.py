@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from frugal_lsp.quota.status import Status, time_left
+from rich.console import Console
+
+from frugal_lsp.config import Config
+from frugal_lsp.quota.status import PlatformStatus, Status, iso, time_left
 
 if TYPE_CHECKING:
     from frugal_lsp.engine import Answer, Plan
+    from frugal_lsp.quota.account import QuotaAccount
 
 
 def plan_text(plan: Plan) -> str:
@@ -65,7 +71,50 @@ def answer_footer(answer: Answer) -> str:
 
 
 def status_json(status: Status) -> dict[str, Any]:
-    return asdict(status)
+    """Every Status field (snake_case); times as local ISO 8601 with their offset."""
+    data = asdict(status)
+    for key in ("exhaustion_eta", "period_end"):
+        data[key] = iso(data[key], status.timezone)
+    for platform in data["platforms"]:
+        platform["exhaustion_eta"] = iso(platform["exhaustion_eta"], status.timezone)
+    return data
+
+
+def rich_console() -> Console:
+    return Console(highlight=False)
+
+
+@contextmanager
+def progress(what: str) -> Iterator[None]:
+    """A spinner on stderr while ``what`` runs — only when a person is watching."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    with Console(stderr=True).status(what):
+        yield
+
+
+def credits_text(config: Config, account: QuotaAccount) -> str:
+    """Each credits allowance: base tokens + top-ups, used, left."""
+    scopes: list[tuple[str, Any, str | None]] = [("budget", config.budget, None)]
+    scopes += [(f"provider `{p.name}`", p.quota, p.name) for p in config.providers if p.quota]
+    lines = []
+    for label, quota, provider in scopes:
+        topped, _ = account.ledger.credits(provider)
+        if quota.period != "credits":
+            if topped:
+                lines.append(
+                    f"{label}: {topped:,.0f} units topped up, but its period is"
+                    f' {quota.period!r} — set period = "credits" to draw from them'
+                )
+            continue
+        limit = account.limit(quota, provider)
+        used = account.ledger.used(0.0, provider)
+        lines.append(
+            f"{label}: balance {limit:,.0f} units ({quota.tokens or 0:,} + {topped:,.0f}"
+            f" topped up), {used:,.0f} used, {max(limit - used, 0):,.0f} left"
+        )
+    return "\n".join(lines) or 'no allowance uses period = "credits" — nothing to show'
 
 
 def _fmt_limit(used: float, limit: float | None, fraction: float | None) -> str:
@@ -74,16 +123,44 @@ def _fmt_limit(used: float, limit: float | None, fraction: float | None) -> str:
     return f"{used:,.0f} / {limit:,.0f} units ({(fraction or 0):.0%})"
 
 
+def _eta(days_left: float | None, eta: float | None, timezone: str) -> str:
+    if days_left is None or eta is None:
+        return "no exhaustion in sight"
+    return f"runs out in {time_left(days_left)} (~{iso(eta, timezone)})"
+
+
 def status_text(status: Status) -> str:
+    period_left = (
+        f", {time_left(status.period_days_left)} left in the {status.period}"
+        if status.period_days_left is not None
+        else ""
+    )
+    peaks = ", ".join(f"{h:02d}:00" for h in status.peak_hours) or "no usage in 14 days"
     lines = [
         f"state     {status.state} — {status.message}",
-        f"budget    {_fmt_limit(status.used, status.limit, status.fraction)} this {status.period}",
-        f"burn      {status.burn_per_min:,.1f} units/min over the last hour"
-        + (f", {time_left(status.days_left)} left" if status.days_left is not None else ""),
+        f"budget    {_fmt_limit(status.used, status.limit, status.fraction)} this {status.period}"
+        + period_left,
+        f"burn      {status.burn_per_min:,.1f} units/min over the last hour,"
+        f" {status.burn_smoothed_per_min:,.1f} smoothed over the day",
+        f"forecast  {_eta(status.days_left, status.exhaustion_eta, status.timezone)}",
+        f"peaks     {peaks}",
+        f"pacing    step {status.pacing_step} {status.pacing}"
+        + (f" — {status.pacing_reason}" if status.pacing_reason else ""),
         f"calls     {status.calls}; tokens saved {status.tokens_saved:,};"
         f" accepted {status.accepted}",
     ]
-    lines += [
-        f"platform  {p.name}: {_fmt_limit(p.used, p.limit, p.fraction)}" for p in status.platforms
-    ]
+    lines += [_platform_line(p, status.timezone) for p in status.platforms]
     return "\n".join(lines)
+
+
+def _platform_line(p: PlatformStatus, timezone: str) -> str:
+    rate = []
+    if p.requests_available is not None:
+        rate.append(f"{p.requests_available:,.0f} requests")
+    if p.tokens_available is not None:
+        rate.append(f"{p.tokens_available:,.0f} tokens")
+    room = f"; rate room {', '.join(rate)}" if rate else ""
+    return (
+        f"platform  {p.name}: {_fmt_limit(p.used, p.limit, p.fraction)},"
+        f" {p.burn_per_min:,.1f} units/min, {_eta(p.days_left, p.exhaustion_eta, timezone)}{room}"
+    )

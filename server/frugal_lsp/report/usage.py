@@ -1,0 +1,102 @@
+"""Usage over the last N days, from the ledger: per day, model, platform and task.
+
+One grouped query (per quarter hour, so days fall on the user's wall clock in any zone)
+feeds every view; totals are the sums of settled calls, so they match the ledger exactly.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from frugal_lsp.quota.account import QuotaAccount
+from frugal_lsp.quota.forecast import QUARTER, Saving, savings_since
+from frugal_lsp.quota.periods import local_now, period_start
+
+
+@dataclass
+class Row:
+    """Spend of one day / model / platform / task."""
+
+    units: float = 0.0
+    calls: int = 0
+    tokens: int = 0
+    usd: float = 0.0
+
+    def add(self, units: float, calls: int, tokens: int, usd: float) -> None:
+        self.units += units
+        self.calls += calls
+        self.tokens += tokens
+        self.usd += usd
+
+
+@dataclass
+class Usage:
+    days: int
+    since: float  # unix time: local midnight, days - 1 days ago
+    until: float
+    per_day: dict[date, Row] = field(default_factory=dict)
+    per_day_platform: dict[date, dict[str, float]] = field(default_factory=dict)
+    per_model: dict[str, Row] = field(default_factory=dict)
+    per_platform: dict[str, Row] = field(default_factory=dict)
+    per_task: dict[str, Row] = field(default_factory=dict)
+    total: Row = field(default_factory=Row)
+    savings: tuple[Saving, ...] = ()
+    accepted: int = 0
+    completion_units: float = 0.0
+
+    @property
+    def cost_per_accepted(self) -> float | None:
+        return self.completion_units / self.accepted if self.accepted else None
+
+    @property
+    def tokens_saved(self) -> int:
+        return sum(s.tokens for s in self.savings)
+
+    @property
+    def platforms(self) -> list[str]:
+        return sorted(self.per_platform, key=lambda p: -self.per_platform[p].units)
+
+
+def gather(account: QuotaAccount, days: int, now: float | None = None) -> Usage:
+    now = account.clock() if now is None else now
+    tz = account.config.budget.timezone
+    today = period_start("day", local_now(tz, now))
+    since = period_start("day", today - timedelta(days=days - 1))
+    first = since.date()
+    usage = Usage(days, since.timestamp(), now)
+    for offset in range(days):
+        usage.per_day[first + timedelta(days=offset)] = Row()
+    _calls(account, usage, tz)
+    usage.savings = savings_since(account, usage.since)
+    q = account.ledger.query
+    usage.accepted = int(q("SELECT COUNT(*) FROM accepted WHERE ts>=?", (usage.since,))[0][0])
+    return usage
+
+
+def _calls(account: QuotaAccount, usage: Usage, tz: str) -> None:
+    rows = account.ledger.query(
+        f"SELECT CAST(ts / {QUARTER} AS INTEGER) AS q, provider, model, task,"
+        " SUM(cost_units), COUNT(*),"
+        " COALESCE(SUM(prompt_tokens),0) + COALESCE(SUM(completion_tokens),0),"
+        " COALESCE(SUM(cost_usd),0) FROM calls WHERE ts>=? AND ts<=?"
+        " GROUP BY q, provider, model, task",
+        (usage.since, usage.until),
+    )
+    stacks: dict[date, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for quarter, provider, model, task, units, calls, tokens, usd in rows:
+        day = local_now(tz, quarter * QUARTER).date()
+        figures = (float(units), int(calls), int(tokens), float(usd))
+        usage.per_day.setdefault(day, Row()).add(*figures)
+        for table, key in (
+            (usage.per_model, f"{provider}/{model}"),
+            (usage.per_platform, provider),
+            (usage.per_task, task),
+        ):
+            table.setdefault(key, Row()).add(*figures)
+        usage.total.add(*figures)
+        stacks[day][provider] += float(units)
+        if task == "completion":
+            usage.completion_units += float(units)
+    usage.per_day_platform = {day: dict(by) for day, by in stacks.items()}
