@@ -37,6 +37,7 @@ class Alerts:
         self.notifier = notifier
         self._lock = threading.Lock()
         self._pending: list[AlertEvent] = []
+        self._known: set[tuple[str, float, float]] = set()  # claimed by someone: skip the write
 
     def check(self, forecast: Forecast) -> list[AlertEvent]:
         """Claim every newly crossed threshold; one event per allowance (its highest)."""
@@ -62,12 +63,16 @@ class Alerts:
         fraction = outlook.fraction
         if fraction is None:
             return None
-        crossed = tuple(t for t in self.config.budget.alert_at if fraction >= t)
+        period = self._period_key(outlook)
+        crossed = tuple(
+            t
+            for t in self.config.budget.alert_at
+            if fraction >= t and (outlook.name, period, t) not in self._known
+        )
         if not crossed:
             return None
-        claimed = self.account.ledger.claim_alerts(
-            outlook.name, self._period_key(outlook), crossed, fraction
-        )
+        claimed = self.account.ledger.claim_alerts(outlook.name, period, crossed, fraction)
+        self._known.update((outlook.name, period, t) for t in crossed)
         if not claimed:
             return None
         return AlertEvent(outlook.name, max(claimed), fraction, alert_text(outlook, now))

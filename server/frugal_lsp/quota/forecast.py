@@ -24,6 +24,7 @@ HALF_LIFE_H = 3.0
 PEAK_DAYS = 14
 QUARTER = 900  # seconds: every UTC offset in use is a multiple of 15 minutes
 SCOPE_SAVING = "scope-vs-full-file"
+HORIZON_S = 10 * 365 * 86400  # an exhaustion further out than this is "not in sight"
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ def outlook(
     eta = None
     if limit is not None and smoothed > 0:
         eta = now + max(limit - used, 0.0) / smoothed * 60
+        eta = eta if eta - now <= HORIZON_S else None
     return Outlook(
         name=name,
         period=quota.period,

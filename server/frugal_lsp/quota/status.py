@@ -172,7 +172,12 @@ def _message(
 
 def iso(ts: float | None, timezone: str = "") -> str | None:
     """A unix time as ISO 8601 in the user's zone, with its UTC offset (None stays None)."""
-    return local_now(timezone, ts).isoformat(timespec="seconds") if ts else None
+    if not ts:
+        return None
+    try:
+        return local_now(timezone, ts).isoformat(timespec="seconds")
+    except (ValueError, OverflowError, OSError):  # beyond what datetime can hold
+        return None
 
 
 def wire_fields(status: Status) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from frugal_lsp.config import parse_config
 from frugal_lsp.quota.account import QuotaAccount
 from frugal_lsp.quota.forecast import HALF_LIFE_H, forecast
 from frugal_lsp.quota.ledger import Ledger
-from frugal_lsp.quota.status import compute_status
+from frugal_lsp.quota.status import compute_status, iso
 from tests.unit.quota.helpers import FakeClock, spend
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -100,3 +100,10 @@ def test_status_carries_the_forecast(account: QuotaAccount) -> None:
     assert status.period_days_left == pytest.approx(20.5)
     assert status.peak_hours == (11,)
     assert status.platforms[0].fraction == pytest.approx(0.2)
+
+
+def test_a_trickle_of_spend_puts_exhaustion_out_of_sight(account: QuotaAccount) -> None:
+    spend(account.ledger, 1, NOON - 23 * 3600)  # a day-old unit: decades to run out
+    status = compute_status(account.config, account)
+    assert status.exhaustion_eta is None and status.days_left is None
+    assert iso(1e13) is None  # a time datetime cannot hold is no time at all
