@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeVar, cast
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any, Literal
 
 from frugal_lsp import catalog
 from frugal_lsp.config_reader import Reader
 from frugal_lsp.errors import ConfigError
 from frugal_lsp.paths import user_config_file
-from frugal_lsp.tasks import DEFAULT_COEFFICIENTS, Task, Tier
+from frugal_lsp.tasks import Tier
 
 ProviderKind = Literal["openai", "anthropic", "llama-cpp"]
 Period = Literal["day", "week", "month", "total", "credits"]
@@ -205,8 +203,10 @@ def load_config(workspace: Path | None = None, explicit: str | None = None) -> C
 
 
 def parse_config(data: dict[str, Any], source: str = "<config>") -> Config:
+    from frugal_lsp.config_sections import read_config  # the readers need these classes
+
     reader = Reader(data, "")
-    config = _read_config(reader)
+    config = read_config(reader)
     if reader.problems:
         raise ConfigError(reader.problems, source)
     return _with_source(config, source)
@@ -216,258 +216,3 @@ def _with_source(config: Config, source: str) -> Config:
     from dataclasses import replace
 
     return replace(config, source=source)
-
-
-# --- sections --------------------------------------------------------------------------
-
-T = TypeVar("T")
-
-
-def _section(reader: Reader, key: str, read: Callable[[Reader], T], default: T) -> T:
-    sub = reader.table(key)
-    return default if sub is None else read(sub)
-
-
-def _read_config(r: Reader) -> Config:
-    r.allow("providers", "models", "routing", "budget", "context", "cache", "completion", "pacing")
-    providers = tuple(_read_provider(p) for p in r.array_of_tables("providers"))
-    names = [p.name for p in providers]
-    for dup in {n for n in names if names.count(n) > 1}:
-        r.problem("providers", dup, "each provider needs a unique `name`")
-    models = tuple(_read_model(m, names) for m in r.array_of_tables("models"))
-    models = models + catalog.models_for_bare_providers(providers, models)
-    config = Config(
-        providers=providers,
-        models=models,
-        routing=_section(r, "routing", _read_routing, RoutingConfig()),
-        budget=_section(r, "budget", _read_budget, BudgetConfig()),
-        context=_section(r, "context", _read_context, ContextConfig()),
-        cache=_section(r, "cache", _read_cache, CacheConfig()),
-        completion=_section(r, "completion", _read_completion, CompletionConfig()),
-        pacing=_section(r, "pacing", _read_pacing, PacingConfig()),
-    )
-    return config
-
-
-def _read_provider(r: Reader) -> ProviderConfig:
-    r.allow(
-        "name",
-        "kind",
-        "base_url",
-        "api_key_env",
-        "timeout",
-        "connect_timeout",
-        "limits",
-        "quota",
-        "model_path",
-    )
-    name = r.string("name", required=True) or "?"
-    kind = cast(ProviderKind, r.choice("kind", PROVIDER_KINDS, "openai"))
-    base_url = r.string("base_url") or DEFAULT_BASE_URLS[kind]
-    if kind != "llama-cpp" and not base_url.startswith(("http://", "https://")):
-        r.problem("base_url", base_url, "an http:// or https:// URL")
-    api_key_env = r.string("api_key_env")
-    if api_key_env is not None and not api_key_env.replace("_", "").isalnum():
-        # Never echo the value: a user may have pasted the key itself here.
-        r.problems.append(
-            f"{r.key_path('api_key_env')}: expected the NAME of an environment "
-            "variable, e.g. OPENAI_API_KEY (the key itself never goes in config)"
-        )
-    limits = _section(r, "limits", _read_limits, Limits())
-    quota = _section(r, "quota", _read_quota, None)
-    return ProviderConfig(
-        name=name,
-        kind=kind,
-        base_url=base_url.rstrip("/"),
-        api_key_env=api_key_env,
-        timeout_s=r.number("timeout", 60.0, minimum=0.1),
-        connect_timeout_s=r.number("connect_timeout", 5.0, minimum=0.1),
-        limits=limits,
-        quota=quota,
-        model_path=r.string("model_path"),
-    )
-
-
-def _read_limits(r: Reader) -> Limits:
-    r.allow("requests_per_minute", "tokens_per_minute")
-    return Limits(
-        requests_per_minute=r.optional_int("requests_per_minute", minimum=1),
-        tokens_per_minute=r.optional_int("tokens_per_minute", minimum=1),
-    )
-
-
-def _read_quota(r: Reader) -> QuotaConfig:
-    r.allow("tokens", "period", "reset_day")
-    return QuotaConfig(
-        tokens=r.integer("tokens", 0, minimum=0, required=True),
-        period=cast(Period, r.choice("period", PERIODS, "month")),
-        reset_day=r.integer("reset_day", 1, minimum=1, maximum=28),
-    )
-
-
-def _read_model(r: Reader, providers: list[str]) -> ModelConfig:
-    r.allow(
-        "name",
-        "provider",
-        "tier",
-        "coefficient",
-        "context_window",
-        "input_price",
-        "output_price",
-        "fim",
-        "fim_suffix",
-        "frameworks",
-        "tasks",
-    )
-    name = r.string("name", required=True) or "?"
-    known = catalog.lookup(name)
-    provider = r.string("provider", required=True) or "?"
-    if providers and provider not in providers and provider != "?":
-        r.problem("provider", provider, f"one of the providers' names: {', '.join(providers)}")
-    tier = Tier(r.choice("tier", TIERS, known.tier.value if known else None) or "basic")
-    default_coefficient = known.coefficient if known else DEFAULT_COEFFICIENTS[tier]
-    return ModelConfig(
-        name=name,
-        provider=provider,
-        tier=tier,
-        coefficient=r.number("coefficient", default_coefficient, minimum=0.0),
-        context_window=r.integer(
-            "context_window", known.context_window if known else 8192, minimum=256
-        ),
-        input_price=r.optional_number("input_price", known.input_price if known else None),
-        output_price=r.optional_number("output_price", known.output_price if known else None),
-        fim=r.boolean("fim", known.fim if known else False),
-        fim_suffix=r.boolean("fim_suffix", known.fim_suffix if known else True),
-        frameworks=tuple(f.lower() for f in r.strings("frameworks", ())),
-        tasks=_read_tasks(r, known.tasks if known else ()),
-    )
-
-
-def _read_tasks(r: Reader, default: tuple[str, ...]) -> tuple[str, ...]:
-    allowed = [t.value for t in Task]
-    tasks = tuple(r.strings("tasks", default))
-    for task in tasks:
-        if task not in allowed:
-            r.problem("tasks", task, "tasks among " + " | ".join(allowed))
-    return tuple(t for t in tasks if t in allowed)
-
-
-def _read_routing(r: Reader) -> RoutingConfig:
-    r.allow("basic_max_words", "advanced_max_words", "completion_deadline_ms", "cooldown")
-    basic = r.integer("basic_max_words", 500, minimum=1)
-    advanced = r.integer("advanced_max_words", 2000, minimum=1)
-    if advanced < basic:
-        r.problem("advanced_max_words", advanced, f"at least basic_max_words ({basic})")
-    return RoutingConfig(
-        basic_max_words=basic,
-        advanced_max_words=advanced,
-        completion_deadline_ms=r.integer("completion_deadline_ms", 1500, minimum=1),
-        cooldown_s=r.number("cooldown", 30.0, minimum=0.0),
-    )
-
-
-def _read_budget(r: Reader) -> BudgetConfig:
-    r.allow(
-        "tokens", "period", "reset_day", "alert_at", "hard_stop", "webhook", "email", "timezone"
-    )
-    alert_at = tuple(r.numbers("alert_at", (0.7, 0.9, 1.0)))
-    for value in alert_at:
-        if not 0 < value <= 1.0:
-            r.problem("alert_at", value, "fractions of the budget between 0 and 1, e.g. 0.7")
-    if list(alert_at) != sorted(set(alert_at)):
-        r.problem("alert_at", list(alert_at), "increasing thresholds without repeats")
-    return BudgetConfig(
-        tokens=r.optional_int("tokens", minimum=0),
-        period=cast(Period, r.choice("period", PERIODS, "month")),
-        reset_day=r.integer("reset_day", 1, minimum=1, maximum=28),
-        alert_at=alert_at,
-        hard_stop=r.boolean("hard_stop", True),
-        webhook=_read_url(r, "webhook"),
-        email=_section(r, "email", _read_email, None),
-        timezone=_read_timezone(r),
-    )
-
-
-def _read_url(r: Reader, key: str) -> str:
-    url = r.string(key) or ""
-    if url and not url.startswith(("http://", "https://")):
-        r.problem(key, url, "an http:// or https:// URL")
-    return url
-
-
-def _read_timezone(r: Reader) -> str:
-    name = r.string("timezone") or ""
-    if name:
-        try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            r.problem("timezone", name, "an IANA time zone name, e.g. Europe/Berlin")
-    return name
-
-
-def _read_email(r: Reader) -> EmailConfig:
-    r.allow("host", "port", "from", "to", "username", "password_env", "starttls")
-    to = [r.string("to")] if isinstance(r.data.get("to"), str) else r.strings("to", ())
-    password_env = r.string("password_env")
-    if password_env is not None and not password_env.replace("_", "").isalnum():
-        r.problems.append(
-            f"{r.key_path('password_env')}: expected the NAME of an environment variable"
-            " (the password itself never goes in config)"
-        )
-    return EmailConfig(
-        host=r.string("host", required=True) or "",
-        to=tuple(t for t in to if t),
-        sender=r.string("from") or "frugal-lsp@localhost",
-        port=r.integer("port", 587, minimum=1, maximum=65535),
-        username=r.string("username"),
-        password_env=password_env,
-        starttls=r.boolean("starttls", True),
-    )
-
-
-def _read_pacing(r: Reader) -> PacingConfig:
-    r.allow("enabled", "min_step_interval")
-    return PacingConfig(
-        enabled=r.boolean("enabled", True),
-        min_step_interval_s=r.number("min_step_interval", 600.0, minimum=0.0),
-    )
-
-
-def _read_context(r: Reader) -> ContextConfig:
-    r.allow(
-        "completion_max_tokens",
-        "completion_max_output_tokens",
-        "ask_max_tokens",
-        "ask_max_output_tokens",
-        "answer_max_words",
-        "exclude",
-        "respect_gitignore",
-    )
-    return ContextConfig(
-        completion_max_tokens=r.integer("completion_max_tokens", 1024, minimum=64),
-        completion_max_output_tokens=r.integer(
-            "completion_max_output_tokens", 64, minimum=1, maximum=128
-        ),
-        ask_max_tokens=r.integer("ask_max_tokens", 2048, minimum=128),
-        ask_max_output_tokens=r.integer("ask_max_output_tokens", 512, minimum=16),
-        answer_max_words=r.integer("answer_max_words", 200, minimum=10),
-        exclude=tuple(r.strings("exclude", DEFAULT_EXCLUDE)),
-        respect_gitignore=r.boolean("respect_gitignore", True),
-    )
-
-
-def _read_cache(r: Reader) -> CacheConfig:
-    r.allow("enabled", "ttl", "size_limit_mb")
-    return CacheConfig(
-        enabled=r.boolean("enabled", True),
-        ttl_s=r.integer("ttl", 7 * 24 * 3600, minimum=0),
-        size_limit_mb=r.integer("size_limit_mb", 256, minimum=1),
-    )
-
-
-def _read_completion(r: Reader) -> CompletionConfig:
-    r.allow("debounce_ms", "max_document_bytes")
-    return CompletionConfig(
-        debounce_ms=r.integer("debounce_ms", 150, minimum=0, maximum=5000),
-        max_document_bytes=r.integer("max_document_bytes", 2_000_000, minimum=1000),
-    )
