@@ -23,6 +23,7 @@ from frugal_lsp.tasks import Tier
 
 ProviderKind = Literal["openai", "anthropic", "llama-cpp"]
 Period = Literal["day", "week", "month", "total", "credits"]
+StoreFallback = Literal["local", "pause"]
 PROVIDER_KINDS: tuple[str, ...] = ("openai", "anthropic", "llama-cpp")
 PERIODS: tuple[str, ...] = ("day", "week", "month", "total", "credits")
 TIERS: tuple[str, ...] = tuple(t.value for t in Tier)
@@ -153,6 +154,27 @@ class CompletionConfig:
 
 
 @dataclass(frozen=True)
+class StoreConfig:
+    """Where the ledger, buckets, alert state and answer cache live (``[store]``).
+
+    No ``url``: the embedded store under FRUGAL_HOME. ``redis://`` or ``rediss://`` (TLS):
+    the team store, shared by every member of ``namespace``.
+    """
+
+    url: str = ""
+    namespace: str = "default"
+    member: str = ""  # empty: user@host
+    password_env: str | None = None
+    fallback: StoreFallback = "pause"  # Redis away: "local" store, or pause completions
+    retry_s: float = 5.0  # how often a lost Redis is tried again
+    lease_s: float = 600.0  # a team reservation nobody settled is released after this
+
+    @property
+    def team(self) -> bool:
+        return bool(self.url)
+
+
+@dataclass(frozen=True)
 class Config:
     providers: tuple[ProviderConfig, ...] = ()
     models: tuple[ModelConfig, ...] = ()
@@ -162,6 +184,7 @@ class Config:
     cache: CacheConfig = field(default_factory=CacheConfig)
     completion: CompletionConfig = field(default_factory=CompletionConfig)
     pacing: PacingConfig = field(default_factory=PacingConfig)
+    store: StoreConfig = field(default_factory=StoreConfig)
     source: str = "built-in defaults"
 
     def provider(self, name: str) -> ProviderConfig:

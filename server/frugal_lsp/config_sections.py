@@ -7,6 +7,7 @@ with its key path, so one run reports everything wrong with a file).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -32,11 +33,15 @@ from frugal_lsp.config import (
     ProviderKind,
     QuotaConfig,
     RoutingConfig,
+    StoreConfig,
+    StoreFallback,
 )
 from frugal_lsp.config_reader import Reader
+from frugal_lsp.store.connect import redact_url
 from frugal_lsp.tasks import DEFAULT_COEFFICIENTS, Task, Tier
 
 T = TypeVar("T")
+_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 def _section(reader: Reader, key: str, read: Callable[[Reader], T], default: T) -> T:
@@ -45,7 +50,17 @@ def _section(reader: Reader, key: str, read: Callable[[Reader], T], default: T) 
 
 
 def read_config(r: Reader) -> Config:
-    r.allow("providers", "models", "routing", "budget", "context", "cache", "completion", "pacing")
+    r.allow(
+        "providers",
+        "models",
+        "routing",
+        "budget",
+        "context",
+        "cache",
+        "completion",
+        "pacing",
+        "store",
+    )
     providers = tuple(_read_provider(p) for p in r.array_of_tables("providers"))
     names = [p.name for p in providers]
     for dup in {n for n in names if names.count(n) > 1}:
@@ -61,6 +76,7 @@ def read_config(r: Reader) -> Config:
         cache=_section(r, "cache", _read_cache, CacheConfig()),
         completion=_section(r, "completion", _read_completion, CompletionConfig()),
         pacing=_section(r, "pacing", _read_pacing, PacingConfig()),
+        store=_section(r, "store", _read_store, StoreConfig()),
     )
     return config
 
@@ -287,3 +303,44 @@ def _read_completion(r: Reader) -> CompletionConfig:
         debounce_ms=r.integer("debounce_ms", 150, minimum=0, maximum=5000),
         max_document_bytes=r.integer("max_document_bytes", 2_000_000, minimum=1000),
     )
+
+
+def _read_store(r: Reader) -> StoreConfig:
+    r.allow("url", "namespace", "member", "password_env", "fallback", "retry", "lease")
+    password_env = r.string("password_env")
+    if password_env is not None and not password_env.replace("_", "").isalnum():
+        r.problems.append(
+            f"{r.key_path('password_env')}: expected the NAME of an environment variable"
+            " holding the Redis password (the password itself never goes in config)"
+        )
+        password_env = None
+    namespace = r.string("namespace") or "default"
+    if not _NAME.fullmatch(namespace):
+        r.problem("namespace", namespace, "letters, digits, '.', '_' or '-' (at most 64)")
+        namespace = "default"
+    return StoreConfig(
+        url=_read_store_url(r),
+        namespace=namespace,
+        member=r.string("member") or "",
+        password_env=password_env,
+        fallback=cast(StoreFallback, r.choice("fallback", ("local", "pause"), "pause")),
+        retry_s=r.number("retry", 5.0, minimum=0.1),
+        lease_s=r.number("lease", 600.0, minimum=1.0),
+    )
+
+
+def _read_store_url(r: Reader) -> str:
+    url = r.string("url") or ""
+    if not url:
+        return ""
+    if not url.startswith(("redis://", "rediss://")):
+        r.problem("url", redact_url(url), "a redis:// or rediss:// (TLS) URL")
+        return ""
+    if "@" in url.split("//", 1)[1].split("/", 1)[0]:
+        # Never echo it: the part before @ may be the password.
+        r.problems.append(
+            f"{r.key_path('url')}: holds credentials — write redis://host:port/db and put the"
+            " password in an environment variable named by password_env"
+        )
+        return ""
+    return url

@@ -1,23 +1,24 @@
-"""The exact answer cache (diskcache under FRUGAL_HOME, owner-only permissions).
+"""The exact answer cache: diskcache under FRUGAL_HOME (owner-only), or the team's Redis.
 
 Key: a hash of provider + model + the exact messages + the generation parameters, so a
 cached answer is only ever reused for a byte-identical request. Only deterministic
 requests (temperature 0) are cached. The cache stores the hash and the answer, never
-the prompt, so code and secrets in prompts do not end up on disk twice.
+the prompt, so code and secrets in prompts do not end up on disk twice. On the team
+store, answers live under the team's namespace only: one member's answer serves the
+whole team, never another namespace.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import diskcache
-
 from frugal_lsp.config import CacheConfig
 from frugal_lsp.providers.base import ProviderRequest
+from frugal_lsp.store.base import AnswerStore
+from frugal_lsp.store.embedded import DiskAnswers
 
 
 @dataclass(frozen=True)
@@ -42,21 +43,12 @@ def cache_key(provider: str, request: ProviderRequest) -> str:
 
 
 class AnswerCache:
-    def __init__(self, folder: Path, config: CacheConfig) -> None:
-        self.config = config
-        self._cache: diskcache.Cache | None = None
-        self.folder = folder
+    """Exact answers by request hash, in the store's answer side (disk, or the team's Redis)."""
 
-    def _open(self) -> diskcache.Cache:
-        if self._cache is None:
-            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            os.chmod(self.folder, 0o700)
-            limit = self.config.size_limit_mb * 1024 * 1024
-            self._cache = diskcache.Cache(str(self.folder), size_limit=limit)
-            for item in self.folder.iterdir():
-                if item.is_file():
-                    os.chmod(item, 0o600)
-        return self._cache
+    def __init__(self, folder: Path, config: CacheConfig, backend: AnswerStore | None = None):
+        self.config = config
+        self.folder = folder
+        self.backend: AnswerStore = backend or DiskAnswers(folder, config.size_limit_mb)
 
     def usable(self, request: ProviderRequest) -> bool:
         return self.config.enabled and request.temperature == 0
@@ -64,16 +56,12 @@ class AnswerCache:
     def get(self, provider: str, request: ProviderRequest) -> CachedAnswer | None:
         if not self.usable(request):
             return None
-        raw = self._open().get(cache_key(provider, request))
-        return CachedAnswer(**raw) if isinstance(raw, dict) else None
+        raw = self.backend.get(cache_key(provider, request))
+        return CachedAnswer(**raw) if raw is not None else None
 
     def put(self, provider: str, request: ProviderRequest, answer: CachedAnswer) -> None:
         if self.usable(request) and answer.text:
-            self._open().set(
-                cache_key(provider, request), asdict(answer), expire=self.config.ttl_s or None
-            )
+            self.backend.set(cache_key(provider, request), asdict(answer), self.config.ttl_s)
 
     def close(self) -> None:
-        if self._cache is not None:
-            self._cache.close()
-            self._cache = None
+        self.backend.close()

@@ -14,20 +14,21 @@ from collections.abc import Callable
 from frugal_lsp.config import BudgetConfig, Config, QuotaConfig
 from frugal_lsp.providers.base import RateLimitState
 from frugal_lsp.quota.buckets import Buckets
-from frugal_lsp.quota.ledger import Allowance, Ledger
 from frugal_lsp.quota.periods import local_now, period_start
+from frugal_lsp.store.base import LedgerStore
+from frugal_lsp.store.records import Allowance
 
 Quota = BudgetConfig | QuotaConfig
 
 
 class QuotaAccount:
     def __init__(
-        self, config: Config, ledger: Ledger, clock: Callable[[], float] = time.time
+        self, config: Config, ledger: LedgerStore, clock: Callable[[], float] = time.time
     ) -> None:
         self._config = config
         self.ledger = ledger
         self.clock = clock
-        self.buckets = Buckets(config, clock)
+        self.buckets = Buckets(config, clock, ledger.bucket_cell)
         self._cooling_until: dict[str, float] = {}
         self.pacing_step = 0  # set by the engine's pacer; routing reads it
         self._latency: dict[str, tuple[float, float | None]] = {}
@@ -116,12 +117,7 @@ class QuotaAccount:
         cached = self._latency.get(key)
         if cached and self.clock() - cached[0] < 60:
             return cached[1]
-        rows = self.ledger.query(
-            "SELECT latency_ms FROM calls WHERE provider=? AND model=? AND outcome='ok'"
-            " ORDER BY id DESC LIMIT 50",
-            (provider, model),
-        )
-        values = sorted(float(r[0]) for r in rows if isinstance(r[0], int | float))
+        values = sorted(self.ledger.latencies(provider, model, 50))
         p50 = values[len(values) // 2] if values else None
         self._latency[key] = (self.clock(), p50)
         return p50

@@ -11,8 +11,9 @@ continuously at ``capacity / 60`` per second. Three things correct it:
 - a call that used fewer tokens than reserved gives the difference back.
 
 A platform without configured limits gets buckets of infinite capacity: only its headers
-(remaining N until reset) and 429s hold it back. Buckets live in memory, per process;
-the headers are what keep several processes honest with each other.
+(remaining N until reset) and 429s hold it back. A bucket's state lives in a cell of the
+store: in memory, per process, on the embedded store (the headers keep several processes
+honest with each other); in Redis, shared by the whole team, on the team store.
 """
 
 from __future__ import annotations
@@ -20,34 +21,45 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from frugal_lsp.config import Config, Limits
 from frugal_lsp.providers.base import RateLimitState
+from frugal_lsp.store.base import BucketCell, BucketState, MemoryCell
 
 Clock = Callable[[], float]
 
 
 class TokenBucket:
-    def __init__(self, capacity: float, per_second: float, clock: Clock = time.monotonic) -> None:
+    """The bucket's math; its state lives in a ``BucketCell`` (this process, or the team's)."""
+
+    def __init__(
+        self,
+        capacity: float,
+        per_second: float,
+        clock: Clock = time.monotonic,
+        cell: BucketCell | None = None,
+    ) -> None:
         self.capacity = capacity
         self.rate = per_second
         self.clock = clock
-        self._level = capacity
-        self._at = clock()
-        self._full_at: float | None = None  # the provider said: full again at this time
-        self._blocked_until = 0.0
+        self.cell = cell or MemoryCell()
+
+    def _state(self, found: BucketState | None) -> BucketState:
+        return found if found is not None else BucketState(self.capacity, self.clock())
 
     def level(self) -> float:
         """What can be spent now."""
-        now = self.clock()
-        if now < self._blocked_until:
+        return self._level(self._state(self.cell.get()), self.clock())
+
+    def _level(self, s: BucketState, now: float) -> float:
+        if now < s.blocked_until:
             return 0.0
-        if self._full_at is not None and now >= self._full_at:
+        if s.full_at is not None and now >= s.full_at:
             return self.capacity
-        start = max(self._at, self._blocked_until)
+        start = max(s.at, s.blocked_until)
         refill = self.rate * (now - start) if self.rate else 0.0
-        return min(self.capacity, self._level + refill)
+        return min(self.capacity, s.level + refill)
 
     def room(self, amount: float) -> bool:
         """True when ``amount`` fits now (a request larger than the bucket needs it full)."""
@@ -56,42 +68,48 @@ class TokenBucket:
     def wait_s(self, amount: float) -> float:
         """Seconds until ``amount`` fits (inf when nothing says it ever will)."""
         now = self.clock()
-        if self.room(amount):
-            return 0.0
-        blocked = max(self._blocked_until - now, 0.0)
+        s = self._state(self.cell.get())
+        level = self._level(s, now)
         want = min(amount, self.capacity)
-        level = self.level() if not blocked else 0.0
-        full_in = self._full_at - now if self._full_at is not None else math.inf
+        if level >= want:
+            return 0.0
+        blocked = max(s.blocked_until - now, 0.0)
+        level = level if not blocked else 0.0
+        full_in = s.full_at - now if s.full_at is not None else math.inf
         refill_in = (want - level) / self.rate if self.rate else math.inf
         return blocked + min(refill_in, max(full_in - blocked, 0.0))
 
     def take(self, amount: float) -> None:
         """Spend ``amount`` (the level may go below zero: later requests wait longer)."""
-        self._rebase()
-        self._level -= amount
+        self._change(lambda s, level: replace(s, level=level - amount))
 
     def give_back(self, amount: float) -> None:
-        self._rebase()
-        self._level = min(self.capacity, self._level + amount)
+        self._change(lambda s, level: replace(s, level=min(self.capacity, level + amount)))
 
     def correct(self, remaining: float, reset_s: float | None) -> None:
         """The provider's count wins; it is full again after ``reset_s``."""
-        self._rebase()
-        self._level = min(self.capacity, remaining)
-        self._full_at = self.clock() + reset_s if reset_s else None
+        full_at = self.clock() + reset_s if reset_s else None
+        self._change(
+            lambda s, level: replace(s, level=min(self.capacity, remaining), full_at=full_at)
+        )
 
     def block(self, seconds: float) -> None:
         """Empty the bucket and stop the refill for ``seconds`` (a 429 with Retry-After)."""
-        now = self.clock()
-        self._level, self._at, self._blocked_until = 0.0, now + seconds, now + seconds
-        self._full_at = now + seconds if not self.rate else None
+        until = self.clock() + seconds
+        full_at = until if not self.rate else None
+        self.cell.update(lambda _: BucketState(0.0, until, full_at, until))
 
-    def _rebase(self) -> None:
-        now = self.clock()
-        level = self.level()
-        if self._full_at is not None and now >= self._full_at:
-            self._full_at = None
-        self._level, self._at = level, max(now, self._blocked_until)
+    def _change(self, change: Callable[[BucketState, float], BucketState]) -> None:
+        """Rebase the state to now (refill applied), then apply ``change`` — atomically."""
+
+        def rebased(found: BucketState | None) -> BucketState:
+            now = self.clock()
+            s = self._state(found)
+            level = self._level(s, now)
+            full_at = None if s.full_at is not None and now >= s.full_at else s.full_at
+            return change(replace(s, at=max(now, s.blocked_until), full_at=full_at), level)
+
+        self.cell.update(rebased)
 
 
 @dataclass
@@ -101,18 +119,28 @@ class PlatformBuckets:
     tokens: TokenBucket
 
 
-def _bucket(per_minute: int | None, clock: Clock) -> TokenBucket:
+def _bucket(per_minute: int | None, clock: Clock, cell: BucketCell) -> TokenBucket:
     if per_minute is None:
-        return TokenBucket(math.inf, 0.0, clock)
-    return TokenBucket(float(per_minute), per_minute / 60.0, clock)
+        return TokenBucket(math.inf, 0.0, clock, cell)
+    return TokenBucket(float(per_minute), per_minute / 60.0, clock, cell)
+
+
+def _memory_cell(provider: str, kind: str) -> BucketCell:
+    return MemoryCell()
 
 
 class Buckets:
     """The buckets of every platform in the config, created on first use."""
 
-    def __init__(self, config: Config, clock: Clock = time.monotonic) -> None:
+    def __init__(
+        self,
+        config: Config,
+        clock: Clock = time.monotonic,
+        cells: Callable[[str, str], BucketCell] = _memory_cell,
+    ) -> None:
         self.config = config
         self.clock = clock
+        self.cells = cells
         self._platforms: dict[str, PlatformBuckets] = {}
 
     def get(self, provider: str) -> PlatformBuckets:
@@ -121,11 +149,15 @@ class Buckets:
         if found is None or found.limits != limits:
             found = PlatformBuckets(
                 limits,
-                _bucket(limits.requests_per_minute, self.clock),
-                _bucket(limits.tokens_per_minute, self.clock),
+                self._bucket(provider, "requests", limits.requests_per_minute),
+                self._bucket(provider, "tokens", limits.tokens_per_minute),
             )
             self._platforms[provider] = found
         return found
+
+    def _bucket(self, provider: str, kind: str, per_minute: int | None) -> TokenBucket:
+        """A bucket over the store's cell (a shared cell keeps its level across limits)."""
+        return _bucket(per_minute, self.clock, self.cells(provider, kind))
 
     def why_not(self, provider: str, tokens: int) -> str | None:
         """None when one request of ``tokens`` fits now, else the reason and the wait."""

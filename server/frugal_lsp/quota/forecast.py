@@ -128,23 +128,12 @@ def outlook(
 
 
 def spend_between(account: QuotaAccount, start: float, end: float, provider: str | None) -> float:
-    where, args = ("AND provider=?", (provider,)) if provider else ("", ())
-    rows = account.ledger.query(
-        f"SELECT COALESCE(SUM(cost_units),0) FROM calls WHERE ts>=? AND ts<? {where}",
-        (start, end, *args),
-    )
-    return float(rows[0][0])
+    return account.ledger.spend_between(start, end, provider)
 
 
 def smoothed_burn(account: QuotaAccount, now: float, provider: str | None = None) -> float:
     """Units per minute: the last 24 hours' hourly spend, weighted by recency."""
-    where, args = ("AND provider=?", (provider,)) if provider else ("", ())
-    rows = account.ledger.query(
-        "SELECT CAST((? - ts) / 3600 AS INTEGER) AS h, SUM(cost_units) FROM calls"
-        f" WHERE ts>? AND ts<=? {where} GROUP BY h",
-        (now, now - 86400, now, *args),
-    )
-    by_hour = {int(h): float(units) for h, units in rows if 0 <= int(h) < 24}
+    by_hour = account.ledger.spend_by_hours_ago(now, provider)
     weights = [0.5 ** (h / HALF_LIFE_H) for h in range(24)]
     weighted = sum(w * by_hour.get(h, 0.0) for h, w in enumerate(weights))
     return float(weighted / sum(weights) / 60)
@@ -152,14 +141,9 @@ def smoothed_burn(account: QuotaAccount, now: float, provider: str | None = None
 
 def hourly_spend(account: QuotaAccount, now: float, timezone: str = "") -> tuple[float, ...]:
     """Units spent in each hour of the day (user's wall clock) over the last 14 days."""
-    rows = account.ledger.query(
-        f"SELECT CAST(ts / {QUARTER} AS INTEGER) AS q, SUM(cost_units) FROM calls"
-        " WHERE ts>=? AND ts<=? GROUP BY q",
-        (now - PEAK_DAYS * 86400, now),
-    )
     hours = [0.0] * 24
-    for quarter, units in rows:
-        hours[local_hour(quarter * QUARTER, timezone)] += float(units)
+    for group in account.ledger.spend_groups(now - PEAK_DAYS * 86400, now):
+        hours[local_hour(group.quarter * QUARTER, timezone)] += group.units
     return tuple(hours)
 
 
@@ -170,17 +154,8 @@ def savings(account: QuotaAccount, overall: Outlook) -> tuple[Saving, ...]:
 
 def savings_since(account: QuotaAccount, since: float) -> tuple[Saving, ...]:
     """Tokens not sent since ``since``, by kind (incl. scope vs whole file), largest first."""
-    q = account.ledger.query
-    rows = q(
-        "SELECT kind, SUM(tokens), SUM(units) FROM savings WHERE ts>=? GROUP BY kind", (since,)
-    )
-    found = [Saving(str(k), int(t), float(u)) for k, t, u in rows]
-    scope = q(
-        "SELECT COALESCE(SUM(full_file_tokens - est_prompt_tokens),0),"
-        " COALESCE(SUM((full_file_tokens - est_prompt_tokens) * coefficient),0) FROM calls"
-        " WHERE ts>=? AND full_file_tokens > est_prompt_tokens AND outcome!='reserved'",
-        (since,),
-    )[0]
-    if scope[0]:
-        found.append(Saving(SCOPE_SAVING, int(scope[0]), float(scope[1])))
+    found = [Saving(k, t, u) for k, t, u in account.ledger.savings_by_kind(since)]
+    scope_tokens, scope_units = account.ledger.scope_saving(since)
+    if scope_tokens:
+        found.append(Saving(SCOPE_SAVING, scope_tokens, scope_units))
     return tuple(sorted(found, key=lambda s: -s.tokens))

@@ -20,11 +20,20 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from frugal_lsp.errors import QuotaExhausted
+from frugal_lsp.quota.ledger_reads import LedgerReads
+from frugal_lsp.store.records import (
+    OUTCOMES,
+    RESERVED,
+    Allowance,
+    Reservation,
+    Settlement,
+)
+
+__all__ = ["OUTCOMES", "RESERVED", "Allowance", "Ledger", "Reservation", "Settlement"]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS calls (
@@ -91,41 +100,7 @@ CREATE TABLE IF NOT EXISTS pacing (
 # Columns added after the first release, created on open when an older ledger lacks them.
 MIGRATIONS = {"calls": (("full_file_tokens", "INTEGER"),)}
 
-RESERVED = "reserved"
-OUTCOMES = ("ok", "error", "cancelled", "released")
-
-
-@dataclass(frozen=True)
-class Allowance:
-    """A budget the reservation must fit in: units allowed since ``since`` (unix time)."""
-
-    name: str  # "budget" or a provider name
-    limit: float
-    since: float
-    provider: str | None = None  # None: counts every provider's calls
-
-
-@dataclass(frozen=True)
-class Reservation:
-    id: int
-    units: float
-    started: float
-    tokens: int = 0  # prompt + max output tokens: what the rate buckets were charged
-
-
-@dataclass(frozen=True)
-class Settlement:
-    prompt_tokens: int
-    completion_tokens: int
-    cached_tokens: int
-    usage_reported: bool
-    cost_units: float
-    cost_usd: float | None
-    outcome: str
-    error: str | None = None
-
-
-class Ledger:
+class Ledger(LedgerReads):
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.path = path
@@ -147,6 +122,10 @@ class Ledger:
             for name, kind in columns:
                 if name not in have:
                     self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+
+    @property
+    def label(self) -> str:
+        return f"embedded ledger {self.path}"
 
     def close(self) -> None:
         with self._lock:

@@ -134,14 +134,8 @@ def _platform(account: QuotaAccount, outlook: Outlook, now: float) -> PlatformSt
 
 
 def _totals(account: QuotaAccount, since: float) -> tuple[int, int, int, float]:
-    q = account.ledger.query
-    saved = q("SELECT COALESCE(SUM(tokens),0) FROM savings WHERE ts>=?", (since,))[0][0]
-    calls = q("SELECT COUNT(*) FROM calls WHERE ts>=?", (since,))[0][0]
-    accepted = q("SELECT COUNT(*) FROM accepted WHERE ts>=?", (since,))[0][0]
-    spend = q(
-        "SELECT COALESCE(SUM(cost_units),0) FROM calls WHERE ts>=? AND task='completion'", (since,)
-    )[0][0]
-    return int(saved), int(calls), int(accepted), float(spend)
+    t = account.ledger.totals(since)
+    return t.tokens_saved, t.calls, t.accepted, t.completion_units
 
 
 def time_left(days: float) -> str:

@@ -41,6 +41,7 @@ class Usage:
     per_model: dict[str, Row] = field(default_factory=dict)
     per_platform: dict[str, Row] = field(default_factory=dict)
     per_task: dict[str, Row] = field(default_factory=dict)
+    per_member: dict[str, Row] = field(default_factory=dict)
     total: Row = field(default_factory=Row)
     savings: tuple[Saving, ...] = ()
     accepted: int = 0
@@ -70,24 +71,17 @@ def gather(account: QuotaAccount, days: int, now: float | None = None) -> Usage:
         usage.per_day[first + timedelta(days=offset)] = Row()
     _calls(account, usage, tz)
     usage.savings = savings_since(account, usage.since)
-    q = account.ledger.query
-    usage.accepted = int(q("SELECT COUNT(*) FROM accepted WHERE ts>=?", (usage.since,))[0][0])
+    usage.accepted = account.ledger.totals(usage.since).accepted
     return usage
 
 
 def _calls(account: QuotaAccount, usage: Usage, tz: str) -> None:
-    rows = account.ledger.query(
-        f"SELECT CAST(ts / {QUARTER} AS INTEGER) AS q, provider, model, task,"
-        " SUM(cost_units), COUNT(*),"
-        " COALESCE(SUM(prompt_tokens),0) + COALESCE(SUM(completion_tokens),0),"
-        " COALESCE(SUM(cost_usd),0) FROM calls WHERE ts>=? AND ts<=?"
-        " GROUP BY q, provider, model, task",
-        (usage.since, usage.until),
-    )
     stacks: dict[date, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for quarter, provider, model, task, units, calls, tokens, usd in rows:
-        day = local_now(tz, quarter * QUARTER).date()
-        figures = (float(units), int(calls), int(tokens), float(usd))
+    for group in account.ledger.spend_groups(usage.since, usage.until):
+        provider, model, task, units = group.provider, group.model, group.task, group.units
+        day = local_now(tz, group.quarter * QUARTER).date()
+        figures = (units, group.calls, group.tokens, group.usd)
+        usage.per_member.setdefault(group.member, Row()).add(*figures)
         usage.per_day.setdefault(day, Row()).add(*figures)
         for table, key in (
             (usage.per_model, f"{provider}/{model}"),
@@ -96,7 +90,7 @@ def _calls(account: QuotaAccount, usage: Usage, tz: str) -> None:
         ):
             table.setdefault(key, Row()).add(*figures)
         usage.total.add(*figures)
-        stacks[day][provider] += float(units)
+        stacks[day][provider] += units
         if task == "completion":
-            usage.completion_units += float(units)
+            usage.completion_units += units
     usage.per_day_platform = {day: dict(by) for day, by in stacks.items()}

@@ -1,0 +1,96 @@
+"""The records every store keeps, whichever backend holds them.
+
+``Allowance``, ``Reservation`` and ``Settlement`` travel between the quota code and a
+store; ``SpendGroup`` and ``MemberUsage`` are what the read side hands back for the
+forecast, ``status`` and ``report``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+RESERVED = "reserved"
+OUTCOMES = ("ok", "error", "cancelled", "released")
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """A budget the reservation must fit in: units allowed since ``since`` (unix time)."""
+
+    name: str  # "budget" or a provider name
+    limit: float
+    since: float
+    provider: str | None = None  # None: counts every provider's calls
+
+
+@dataclass(frozen=True)
+class Reservation:
+    id: int
+    units: float
+    started: float
+    tokens: int = 0  # prompt + max output tokens: what the rate buckets were charged
+    where: str = "local"  # the store that holds it: "local" or "team"
+
+
+@dataclass(frozen=True)
+class Settlement:
+    prompt_tokens: int
+    completion_tokens: int
+    cached_tokens: int
+    usage_reported: bool
+    cost_units: float
+    cost_usd: float | None
+    outcome: str
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class CallRequest:
+    """What a reservation is for: one call's worst case, before it is sent."""
+
+    provider: str
+    model: str
+    tier: str
+    task: str
+    prompt_tokens: int
+    max_output_tokens: int
+    coefficient: float
+    full_file_tokens: int | None = None
+
+    @property
+    def units(self) -> float:
+        return (self.prompt_tokens + self.max_output_tokens) * self.coefficient
+
+
+@dataclass(frozen=True)
+class SpendGroup:
+    """Settled spend of one quarter hour, provider, model, task and member."""
+
+    quarter: int  # unix time // 900
+    provider: str
+    model: str
+    task: str
+    member: str
+    units: float
+    calls: int
+    tokens: int
+    usd: float
+
+
+@dataclass(frozen=True)
+class MemberUsage:
+    """One team member's spend since a time (the embedded store has one member)."""
+
+    member: str
+    units: float
+    calls: int
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Counters ``status`` shows for a period."""
+
+    tokens_saved: int
+    calls: int
+    accepted: int
+    completion_units: float
