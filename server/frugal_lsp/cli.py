@@ -57,9 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = sub.add_parser("status", help="quota used, limits, burn, forecast and pacing")
     status.add_argument("--json", action="store_true")
+    status.add_argument("--team", action="store_true", help="spend per team member too")
 
     report = sub.add_parser("report", help="usage per day, model, platform and task, with charts")
     report.add_argument("--days", type=int, default=30, help="how many days back (default 30)")
+    report.add_argument("--team", action="store_true", help="usage per team member too")
     report.add_argument(
         "--html",
         nargs="?",
@@ -198,7 +200,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(
         json.dumps(console.status_json(status), indent=2)
         if args.json
-        else console.status_text(status)
+        else console.status_text(status, args.team)
     )
     return 0
 
@@ -206,12 +208,12 @@ def cmd_status(args: argparse.Namespace) -> int:
 def _account(args: argparse.Namespace) -> tuple[Config, Any]:
     """The config and a quota account over the ledger — no engine, no providers."""
     from frugal_lsp.quota.account import QuotaAccount
-    from frugal_lsp.quota.ledger import Ledger
+    from frugal_lsp.store.factory import open_ledger
 
     config = _config(args)
     paths = StatePaths.resolve()
     paths.ensure()
-    return config, QuotaAccount(config, Ledger(paths.ledger))
+    return config, QuotaAccount(config, open_ledger(config, paths))
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -222,7 +224,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise ConfigError(["--days: expected at least 1"])
     _, account = _account(args)
     with console.progress(f"reading {args.days} days of the ledger"):
-        usage = gather(account, args.days)
+        usage = gather(account, args.days, team=args.team)
     account.ledger.close()
     if args.html is None:
         terminal.render(usage, console.rich_console())

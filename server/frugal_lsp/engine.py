@@ -32,10 +32,11 @@ from frugal_lsp.quota import pacing
 from frugal_lsp.quota.account import QuotaAccount
 from frugal_lsp.quota.alerts import Alerts
 from frugal_lsp.quota.forecast import Forecast, forecast
-from frugal_lsp.quota.ledger import Ledger, Reservation, Settlement
+from frugal_lsp.quota.ledger import Reservation, Settlement
 from frugal_lsp.quota.notify import Notifier
 from frugal_lsp.quota.status import Status, compute_status
 from frugal_lsp.routing.router import Candidate, Route, Router
+from frugal_lsp.store.factory import open_stores
 from frugal_lsp.tasks import Tier
 from frugal_lsp.tokens import TokenCounter, counter
 
@@ -111,10 +112,11 @@ class Engine:
         self.config = self._base_config = config
         self.paths = paths
         self.tokens = tokens or counter()
-        self.ledger = Ledger(paths.ledger)
+        stores = open_stores(config, paths)  # embedded, or the team's Redis ([store] url)
+        self.ledger = stores.ledger
         self.account = QuotaAccount(config, self.ledger)
         self.router = Router(config, self.account)
-        self.cache = AnswerCache(paths.cache, config.cache)
+        self.cache = AnswerCache(paths.cache, config.cache, stores.answers)
         self.workspace = workspace
         self.context = ContextBuilder(config.context, self.tokens, workspace)
         self._transport = transport

@@ -328,8 +328,8 @@ def _quota(editor: Editor, say: Say) -> None:
 
 
 def _count(planner: Engine, task: str) -> int:
-    rows = planner.ledger.query("SELECT COUNT(*) FROM calls WHERE task=?", (task,))
-    return int(rows[0][0])
+    groups = planner.ledger.spend_groups(0.0, planner.account.clock())
+    return sum(g.calls for g in groups if g.task == task)
 
 
 async def _report(workspace: Path, home: Path, say: Say) -> None:

@@ -10,6 +10,7 @@ from frugal_lsp.quota.account import QuotaAccount
 from frugal_lsp.quota.forecast import Forecast, Outlook, forecast
 from frugal_lsp.quota.pacing import PacingState
 from frugal_lsp.quota.periods import local_now
+from frugal_lsp.store.records import MemberUsage
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,9 @@ class Status:
     pacing_reason: str = ""
     savings: tuple[SavingStatus, ...] = ()
     timezone: str = ""  # the zone periods and times are in ("": the system's)
+    store: str = ""  # where the ledger lives: embedded file or team store (no password)
+    store_problem: str | None = None  # the team store is unreachable: why, and the fix
+    members: tuple[MemberUsage, ...] = ()  # spend per member this period (one when embedded)
 
 
 def state_for(fraction: float | None, alert_at: tuple[float, ...], hard_stop: bool) -> str:
@@ -89,6 +93,9 @@ def compute_status(
         if not config.providers
         else state_for(overall.fraction, config.budget.alert_at, config.budget.hard_stop)
     )
+    problem = account.ledger.problem
+    if problem and state != "unconfigured":
+        state = "error"
     days_left = overall.days_left(now) if overall.limit is not None else None
     return Status(
         used=overall.used,
@@ -96,7 +103,7 @@ def compute_status(
         fraction=overall.fraction,
         period=overall.period,
         state=state,
-        message=_message(state, overall.fraction, days_left, pacing),
+        message=problem or _message(state, overall.fraction, days_left, pacing),
         platforms=tuple(_platform(account, o, now) for o in fc.platforms),
         burn_per_min=overall.burn_per_min,
         days_left=days_left,
@@ -114,6 +121,9 @@ def compute_status(
         pacing_reason=pacing.reason,
         savings=tuple(SavingStatus(s.kind, s.tokens) for s in fc.savings),
         timezone=config.budget.timezone,
+        store=account.ledger.label,
+        store_problem=problem,
+        members=tuple(account.ledger.members(overall.period_start)),
     )
 
 
@@ -186,6 +196,12 @@ def wire_fields(status: Status) -> dict[str, Any]:
         "pacing": status.pacing,
         "pacingReason": status.pacing_reason,
         "savings": [{"kind": s.kind, "tokens": s.tokens} for s in status.savings],
+        "store": status.store,
+        "storeProblem": status.store_problem,
+        "members": [
+            {"member": m.member, "used": round(m.units, 2), "calls": m.calls}
+            for m in status.members
+        ],
     }
 
 

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from frugal_lsp.config import Config
 from frugal_lsp.quota.status import PlatformStatus, Status, iso, time_left
+from frugal_lsp.store.records import MemberUsage
 
 if TYPE_CHECKING:
     from frugal_lsp.engine import Answer, Plan
@@ -129,7 +130,7 @@ def _eta(days_left: float | None, eta: float | None, timezone: str) -> str:
     return f"runs out in {time_left(days_left)} (~{iso(eta, timezone)})"
 
 
-def status_text(status: Status) -> str:
+def status_text(status: Status, team: bool = False) -> str:
     period_left = (
         f", {time_left(status.period_days_left)} left in the {status.period}"
         if status.period_days_left is not None
@@ -149,8 +150,20 @@ def status_text(status: Status) -> str:
         f"calls     {status.calls}; tokens saved {status.tokens_saved:,};"
         f" accepted {status.accepted}",
     ]
+    if team or status.store.startswith("team"):
+        lines.append(f"store     {status.store}")
+    if team:
+        lines += [_member_line(m, status) for m in status.members] or ["member    no spend yet"]
     lines += [_platform_line(p, status.timezone) for p in status.platforms]
     return "\n".join(lines)
+
+
+def _member_line(member: MemberUsage, status: Status) -> str:
+    share = f" ({member.units / status.used:.0%} of the team)" if status.used else ""
+    return (
+        f"member    {member.member}: {member.units:,.0f} units in {member.calls:,} calls"
+        f" this {status.period}{share}"
+    )
 
 
 def _platform_line(p: PlatformStatus, timezone: str) -> str:

@@ -53,6 +53,7 @@ def render(usage: Usage) -> str:
         ("model", usage.per_model),
         ("platform", usage.per_platform),
         ("task", usage.per_task),
+        *([("member", usage.per_member)] if usage.team else []),
     ):
         parts.append(f"<h2>Usage per {title}</h2>{table(title, rows, total.units)}")
     parts.append(f"<h2>Tokens saved</h2>{savings(usage)}</body></html>")

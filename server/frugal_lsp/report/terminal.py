@@ -19,6 +19,7 @@ def render(usage: Usage, console: Console) -> None:
         ("model", usage.per_model),
         ("platform", usage.per_platform),
         ("task", usage.per_task),
+        ("member", usage.per_member if usage.team else {}),
     ):
         if table:
             console.print(breakdown(f"Usage per {title}", title, table, usage.total.units))

@@ -1,7 +1,8 @@
-"""Usage over the last N days, from the ledger: per day, model, platform and task.
+"""Usage over the last N days, from the ledger: per day, model, platform, task (and member).
 
 One grouped query (per quarter hour, so days fall on the user's wall clock in any zone)
 feeds every view; totals are the sums of settled calls, so they match the ledger exactly.
+``report --team`` adds the per-member view (the team store's members; one when embedded).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class Usage:
     savings: tuple[Saving, ...] = ()
     accepted: int = 0
     completion_units: float = 0.0
+    team: bool = False  # show the per-member view (report --team)
 
     @property
     def cost_per_accepted(self) -> float | None:
@@ -60,13 +62,13 @@ class Usage:
         return sorted(self.per_platform, key=lambda p: -self.per_platform[p].units)
 
 
-def gather(account: QuotaAccount, days: int, now: float | None = None) -> Usage:
+def gather(account: QuotaAccount, days: int, now: float | None = None, team: bool = False) -> Usage:
     now = account.clock() if now is None else now
     tz = account.config.budget.timezone
     today = period_start("day", local_now(tz, now))
     since = period_start("day", today - timedelta(days=days - 1))
     first = since.date()
-    usage = Usage(days, since.timestamp(), now)
+    usage = Usage(days, since.timestamp(), now, team=team)
     for offset in range(days):
         usage.per_day[first + timedelta(days=offset)] = Row()
     _calls(account, usage, tz)

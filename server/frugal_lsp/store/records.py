@@ -30,6 +30,7 @@ class Reservation:
     started: float
     tokens: int = 0  # prompt + max output tokens: what the rate buckets were charged
     where: str = "local"  # the store that holds it: "local" or "team"
+    token: str = ""  # team: a random value only the reserving process knows
 
 
 @dataclass(frozen=True)

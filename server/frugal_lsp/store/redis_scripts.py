@@ -1,0 +1,250 @@
+"""The Lua scripts of the team store: each runs atomically inside Redis.
+
+Keys (``P`` = ``frugal:<namespace>:``, passed as KEYS[1]; nothing in a key is secret
+or code — provider and model names from the config, numbers, and hashes):
+
+- ``P seq``          counter of call ids
+- ``P call:<id>``    one call's record (hash), as the SQLite ledger's ``calls`` row
+- ``P calls``        sorted set of call ids by reservation time
+- ``P open``         hash id -> "units|lease_until|provider": reservations not yet settled
+- ``P q:<n>``        counters of quarter hour n (unix time // 900), ``P d:<n>`` of UTC day n
+                     and ``P all`` of all time: settled units (``u``, ``u:<provider>``), groups
+                     for reports, per member, savings, accepted, reservations made
+- ``P rids``         record ids already pushed from a member's local store (idempotence)
+
+A call counts in the counters of its reservation time once it is settled; until then
+its reservation counts in ``open``. ``used(since)`` = exact records of the first partial
+quarter + quarter counters up to the next UTC midnight + day counters (or the all-time
+counter when ``since`` is 0) + every open reservation.
+"""
+
+from __future__ import annotations
+
+PRELUDE = r"""
+local P = KEYS[1]
+
+local function num(v) return tonumber(v) or 0 end
+
+local function redis_now()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) + tonumber(t[2]) / 1e6
+end
+
+local function parse_open(v)
+  local units, lease, provider = string.match(v, '^([^|]*)|([^|]*)|(.*)$')
+  return tonumber(units) or 0, tonumber(lease) or 0, provider or ''
+end
+
+local function release_expired(now)
+  local open = redis.call('HGETALL', P .. 'open')
+  for i = 1, #open, 2 do
+    local _, lease = parse_open(open[i + 1])
+    if lease < now then
+      redis.call('HSET', P .. 'call:' .. open[i], 'outcome', 'released', 'reserved_units', 0,
+        'settled_ts', now, 'error', 'reservation lease expired before the call settled')
+      redis.call('HDEL', P .. 'open', open[i])
+    end
+  end
+end
+
+local function used(since, provider, now)
+  local f = 'u'
+  if provider ~= '' then f = 'u:' .. provider end
+  local total = 0
+  if since <= 0 then
+    total = num(redis.call('HGET', P .. 'all', f))
+  else
+    local q0 = math.ceil(since / 900)
+    if q0 * 900 > since then
+      local ids = redis.call('ZRANGEBYSCORE', P .. 'calls', since, '(' .. (q0 * 900))
+      for _, id in ipairs(ids) do
+        local r = redis.call('HMGET', P .. 'call:' .. id, 'provider', 'cost_units', 'outcome')
+        if r[3] ~= 'reserved' and (provider == '' or r[1] == provider) then
+          total = total + num(r[2])
+        end
+      end
+    end
+    local d0 = math.ceil(q0 / 96)
+    for q = q0, d0 * 96 - 1 do total = total + num(redis.call('HGET', P .. 'q:' .. q, f)) end
+    for d = d0, math.floor(now / 86400) + 1 do
+      total = total + num(redis.call('HGET', P .. 'd:' .. d, f))
+    end
+  end
+  local open = redis.call('HVALS', P .. 'open')
+  for _, v in ipairs(open) do
+    local units, _, p = parse_open(v)
+    if provider == '' or p == provider then total = total + units end
+  end
+  return total
+end
+
+local function bump(ts, field, by)
+  local keys = {P .. 'q:' .. math.floor(ts / 900), P .. 'd:' .. math.floor(ts / 86400),
+    P .. 'all'}
+  for _, k in ipairs(keys) do redis.call('HINCRBYFLOAT', k, field, by) end
+end
+
+local function count_call(rec)
+  local ts, cost = num(rec.ts), num(rec.cost_units)
+  local g = cjson.encode({rec.provider, rec.model, rec.task, rec.member})
+  local tokens = num(rec.prompt_tokens) + num(rec.completion_tokens)
+  bump(ts, 'u', cost)
+  bump(ts, 'u:' .. rec.provider, cost)
+  bump(ts, 'g' .. g, cost)
+  bump(ts, 'n' .. g, 1)
+  bump(ts, 't' .. g, tokens)
+  bump(ts, '$' .. g, num(rec.cost_usd))
+  bump(ts, 'm' .. rec.member, cost)
+  bump(ts, 'M' .. rec.member, 1)
+  if rec.task == 'completion' then bump(ts, 'uc', cost) end
+  local scope = num(rec.full_file_tokens) - num(rec.est_prompt_tokens)
+  if rec.full_file_tokens and scope > 0 then
+    bump(ts, 'f', scope)
+    bump(ts, 'F', scope * num(rec.coefficient))
+  end
+  if rec.outcome == 'ok' and rec.latency_ms then
+    local lat = P .. 'lat:' .. rec.provider .. '|' .. rec.model
+    redis.call('LPUSH', lat, rec.latency_ms)
+    redis.call('LTRIM', lat, 0, 49)
+  end
+end
+
+local function write(key, rec)
+  local args = {}
+  for k, v in pairs(rec) do
+    if v ~= cjson.null then
+      table.insert(args, k)
+      table.insert(args, tostring(v))
+    end
+  end
+  redis.call('HSET', key, unpack(args))
+end
+"""
+
+# ARGV: record json, lease seconds, then (name, limit, since, provider) per allowance.
+# Returns {1, id} or {0, name, left, limit} (as strings: Lua numbers lose decimals).
+RESERVE = (
+    PRELUDE
+    + r"""
+local rec = cjson.decode(ARGV[1])
+local lease = tonumber(ARGV[2])
+local now = redis_now()
+release_expired(now)
+local units = num(rec.reserved_units)
+local clock = math.max(now, num(rec.ts))
+for i = 3, #ARGV, 4 do
+  local limit, since = tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
+  local spent = used(since, ARGV[i + 3], clock)
+  if spent + units > limit then
+    return {0, ARGV[i], string.format('%.17g', math.max(limit - spent, 0)),
+      string.format('%.17g', limit)}
+  end
+end
+local id = redis.call('INCR', P .. 'seq')
+rec.outcome = 'reserved'
+write(P .. 'call:' .. id, rec)
+redis.call('ZADD', P .. 'calls', rec.ts, id)
+redis.call('HSET', P .. 'open', id,
+  string.format('%.17g|%.17g|%s', units, now + lease, rec.provider))
+bump(num(rec.ts), 'N', 1)
+return {1, tostring(id)}
+"""
+)
+
+# ARGV: id, settlement json, token. Applies once: to a reservation, or to one a lease released.
+SETTLE = (
+    PRELUDE
+    + r"""
+local key = P .. 'call:' .. ARGV[1]
+local found = redis.call('HMGET', key, 'outcome', 'token')
+if found[1] ~= 'reserved' and found[1] ~= 'released' then return 0 end
+if found[2] ~= ARGV[3] then return 0 end  -- not our reservation (e.g. Redis lost its data)
+local s = cjson.decode(ARGV[2])
+s.reserved_units = 0
+write(key, s)
+redis.call('HDEL', P .. 'open', ARGV[1])
+local flat = redis.call('HGETALL', key)
+local rec = {}
+for i = 1, #flat, 2 do rec[flat[i]] = flat[i + 1] end
+count_call(rec)
+return 1
+"""
+)
+
+# ARGV: rid, record json (settled). A record made locally while Redis was away: once.
+PUSH_CALL = (
+    PRELUDE
+    + r"""
+if redis.call('SADD', P .. 'rids', ARGV[1]) == 0 then return 0 end
+local rec = cjson.decode(ARGV[2])
+rec.rid = ARGV[1]
+local id = redis.call('INCR', P .. 'seq')
+write(P .. 'call:' .. id, rec)
+redis.call('ZADD', P .. 'calls', rec.ts, id)
+bump(num(rec.ts), 'N', 1)
+for k, v in pairs(rec) do rec[k] = tostring(v) end
+count_call(rec)
+return id
+"""
+)
+
+# ARGV: rid ('' : no idempotence needed), ts, kind, tokens, units.
+SAVING = (
+    PRELUDE
+    + r"""
+if ARGV[1] ~= '' and redis.call('SADD', P .. 'rids', ARGV[1]) == 0 then return 0 end
+local ts = tonumber(ARGV[2])
+bump(ts, 's' .. ARGV[3], tonumber(ARGV[4]))
+bump(ts, 'S' .. ARGV[3], tonumber(ARGV[5]))
+return 1
+"""
+)
+
+# ARGV: accepted key (a hash of the completion id), ts, ttl seconds.
+ACCEPTED = (
+    PRELUDE
+    + r"""
+if not redis.call('SET', P .. 'accepted:' .. ARGV[1], ARGV[2], 'NX', 'EX', ARGV[3]) then
+  return 0
+end
+bump(tonumber(ARGV[2]), 'a', 1)
+return 1
+"""
+)
+
+# ARGV: id, now, reason. Release one reservation (its process died), if still open.
+RELEASE = r"""
+local P = KEYS[1]
+local key = P .. 'call:' .. ARGV[1]
+if redis.call('HGET', key, 'outcome') ~= 'reserved' then return 0 end
+redis.call('HSET', key, 'outcome', 'released', 'reserved_units', 0, 'settled_ts', ARGV[2],
+  'error', ARGV[3])
+redis.call('HDEL', P .. 'open', ARGV[1])
+return 1
+"""
+
+# ARGV: was, step, reason, now. Compare-and-set of the team's pacing step.
+PACING = r"""
+local P = KEYS[1]
+local step = tonumber(redis.call('HGET', P .. 'pacing', 'step') or '0')
+if step ~= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', P .. 'pacing', 'step', ARGV[2], 'ts', ARGV[4], 'reason', ARGV[3])
+redis.call('RPUSH', P .. 'pacing:log', cjson.encode({ARGV[4], ARGV[2], ARGV[3]}))
+return 1
+"""
+
+# ARGV: field ('*' = the budget), units, now. Returns the new balance as a string.
+CREDITS = r"""
+local P = KEYS[1]
+local total = redis.call('HINCRBYFLOAT', P .. 'credits', ARGV[1], ARGV[2])
+redis.call('HSET', P .. 'credits', 'ts:' .. ARGV[1], ARGV[3])
+return total
+"""
+
+# ARGV: since, provider ('' = all), now. Read-only: the same sum ``reserve`` checks.
+USED = (
+    PRELUDE
+    + r"""
+return string.format('%.17g', used(tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])))
+"""
+)
