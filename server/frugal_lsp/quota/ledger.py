@@ -100,6 +100,7 @@ CREATE TABLE IF NOT EXISTS pacing (
 # Columns added after the first release, created on open when an older ledger lacks them.
 MIGRATIONS = {"calls": (("full_file_tokens", "INTEGER"),)}
 
+
 class Ledger(LedgerReads):
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
