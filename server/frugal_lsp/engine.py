@@ -10,9 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from frugal_lsp.cache.answers import AnswerCache, CachedAnswer
 from frugal_lsp.config import Config
@@ -39,6 +37,9 @@ from frugal_lsp.routing.router import Candidate, Route, Router
 from frugal_lsp.store.factory import open_stores
 from frugal_lsp.tasks import Tier
 from frugal_lsp.tokens import TokenCounter, counter
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 OnText = Callable[[str], None]
