@@ -24,6 +24,9 @@ from pytest_lsp import LanguageClient, client_capabilities
 from pytest_lsp.client import make_test_lsp_client
 
 VSCODE = "visual-studio-code@1.65.2"
+START_TIMEOUT_S = STOP_TIMEOUT_S = COMMAND_TIMEOUT_S = (
+    20.0  # a broken server fails the run instead of hanging it
+)
 COEFFICIENTS = {"fake-basic": 1.0, "fake-advanced": 3.5}
 
 
@@ -46,8 +49,6 @@ name = "fake-advanced"
 provider = "fake"
 tier = "advanced"
 
-[budget]
-tokens = 1000000000
 {debounce}"""
 
 
@@ -77,18 +78,20 @@ async def running_server(
     client.feature("frugal/status")(lambda ls, params: None)  # shown by real clients; not here
     cmd = command or SERVE
     await client.start_io(cmd[0], *cmd[1:], env=server_env(home), cwd=str(workspace))
+    params = lsp.InitializeParams(
+        capabilities=capabilities(),
+        root_uri=workspace.as_uri(),
+        workspace_folders=[lsp.WorkspaceFolder(uri=workspace.as_uri(), name="ws")],
+    )
     try:
-        await client.initialize_session(
-            lsp.InitializeParams(
-                capabilities=capabilities(),
-                root_uri=workspace.as_uri(),
-                workspace_folders=[lsp.WorkspaceFolder(uri=workspace.as_uri(), name="ws")],
-            )
-        )
+        await asyncio.wait_for(client.initialize_session(params), START_TIMEOUT_S)
         yield client
-        await client.shutdown_session()
+        await asyncio.wait_for(client.shutdown_session(), STOP_TIMEOUT_S)
     finally:
-        await client.stop()
+        process = typing.cast(Any, client)._server
+        if process is not None and process.returncode is None:
+            process.terminate()  # it did not exit after `exit` (or never started properly)
+        await asyncio.wait_for(client.stop(), STOP_TIMEOUT_S)
 
 
 def server_pid(client: LanguageClient) -> int:
@@ -197,4 +200,6 @@ class Editor:
 
     async def command(self, name: str, *args: Any) -> Any:
         params = lsp.ExecuteCommandParams(command=name, arguments=list(args))
-        return await self.client.workspace_execute_command_async(params)
+        return await asyncio.wait_for(
+            self.client.workspace_execute_command_async(params), COMMAND_TIMEOUT_S
+        )

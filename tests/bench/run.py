@@ -117,7 +117,7 @@ _NODE = re.compile(r"[─]\s+([\d.]+)\s+(\S+)\s+(\S+)")
 _WATCH = ("frugal_lsp/", "Parser.parse", "pygls/workspace/", "Workspace.update_text_document")
 
 
-def hot_spots(text: str, requests: int, edits: int, top: int = 18) -> list[str]:
+def hot_spots(text: str, requests: int, edits: int, top: int = 30) -> list[str]:
     """The heaviest frames of the profile (cumulative), in ms per request."""
     best: dict[tuple[str, str], float] = {}
     for match in _NODE.finditer(text):
