@@ -16,7 +16,6 @@ from frugal_lsp.context import ContextRequest
 from frugal_lsp.context.document import Document, Position
 from frugal_lsp.errors import ConfigError, FrugalError, ProviderError, QuotaExhausted
 from frugal_lsp.paths import StatePaths
-from frugal_lsp.report import console
 from frugal_lsp.tasks import Task, Tier
 
 EXIT_CODES: list[tuple[type[Exception], int]] = [
@@ -152,6 +151,8 @@ def _request(args: argparse.Namespace, task: Task, end: Position | None = None) 
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
+    from frugal_lsp.report import console  # rich: not imported by `serve`
+
     async def run(engine: Any) -> Any:
         return engine.plan(_request(args, Task(args.task)))
 
@@ -161,6 +162,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    from frugal_lsp.report import console  # rich: not imported by `serve`
+
     end_line = args.end_line if args.end_line is not None else args.line
     lines = Path(args.file).read_text(encoding="utf-8", errors="replace").split("\n")
     end = Position(end_line, len(lines[min(end_line, len(lines) - 1)]))
@@ -181,6 +184,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_complete(args: argparse.Namespace) -> int:
+    from frugal_lsp.report import console  # rich: not imported by `serve`
+
     async def run(engine: Any) -> Any:
         return await engine.complete(_request(args, Task.COMPLETION))
 
@@ -193,6 +198,8 @@ def cmd_complete(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from frugal_lsp.report import console  # rich: not imported by `serve`
+
     async def run(engine: Any) -> Any:
         return engine.status()
 
@@ -217,7 +224,7 @@ def _account(args: argparse.Namespace) -> tuple[Config, Any]:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from frugal_lsp.report import html, terminal
+    from frugal_lsp.report import console, html, terminal
     from frugal_lsp.report.usage import gather
 
     if args.days < 1:
@@ -237,6 +244,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_credits(args: argparse.Namespace) -> int:
+    from frugal_lsp.report import console  # rich: not imported by `serve`
+
     config, account = _account(args)
     provider = getattr(args, "provider", None)
     if provider is not None and provider not in {p.name for p in config.providers}:

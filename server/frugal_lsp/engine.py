@@ -8,9 +8,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from frugal_lsp.cache.answers import AnswerCache, CachedAnswer
 from frugal_lsp.config import Config
@@ -33,6 +33,7 @@ from frugal_lsp.quota.forecast import Forecast, forecast
 from frugal_lsp.quota.ledger import Reservation, Settlement
 from frugal_lsp.quota.notify import Notifier
 from frugal_lsp.quota.status import Status, compute_status
+from frugal_lsp.results import Answer, Plan
 from frugal_lsp.routing.router import Candidate, Route, Router
 from frugal_lsp.store.factory import open_stores
 from frugal_lsp.tasks import Tier
@@ -43,61 +44,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 OnText = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What would be sent, to which model, at what estimated cost — nothing spent yet."""
-
-    prompt: Prompt
-    route: Route
-
-    def to_json(self) -> dict[str, Any]:
-        chosen = self.route.chosen
-        p = self.prompt
-        return {
-            "task": p.task.value,
-            "language": p.language,
-            "scope": {
-                "kind": p.scope.kind,
-                "name": p.scope.name,
-                "start_line": p.scope.start_line,
-                "end_line": p.scope.end_line,
-            },
-            "prompt_text": p.text,
-            "prompt_tokens": p.prompt_tokens,
-            "full_file_tokens": p.full_file_tokens,
-            "max_output_tokens": p.max_output_tokens,
-            "model": {
-                "provider": chosen.model.provider,
-                "name": chosen.model.name,
-                "tier": chosen.model.tier.value,
-            }
-            if chosen
-            else None,
-            "estimated_cost": round(chosen.estimated_units, 2) if chosen else None,
-            "estimated_usd": chosen.estimated_usd if chosen else None,
-            "redactions": p.redactions,
-            "routing": {
-                "required_tier": self.route.required_tier.value,
-                "reason": self.route.reason,
-                "candidates": [c.label for c in self.route.candidates],
-                "skipped": list(self.route.skipped),
-            },
-        }
-
-
-@dataclass(frozen=True)
-class Answer:
-    text: str
-    candidate: Candidate
-    prompt_tokens: int
-    completion_tokens: int
-    cached: bool
-    cost: float  # quota units actually charged (0 for a cache hit)
-    cost_usd: float | None
-    call_id: int | None
-    plan: Plan
 
 
 class Engine:

@@ -20,8 +20,9 @@ from pathlib import Path
 from frugal_lsp.completion.reuse import TypingThrough
 from frugal_lsp.completion.rules import document_skip, mid_word
 from frugal_lsp.context import ContextRequest, Document, Position
-from frugal_lsp.engine import Answer, Engine, Plan
+from frugal_lsp.engine import Engine
 from frugal_lsp.errors import ContextExcluded
+from frugal_lsp.results import Answer, Plan
 from frugal_lsp.tasks import Task
 
 log = logging.getLogger(__name__)

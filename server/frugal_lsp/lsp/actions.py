@@ -10,12 +10,12 @@ from lsprotocol.converters import get_converter
 
 from frugal_lsp.context import ContextRequest, Document, Position
 from frugal_lsp.conversation import stronger
-from frugal_lsp.engine import Plan
 from frugal_lsp.errors import FrugalError
 from frugal_lsp.lsp import convert
 from frugal_lsp.lsp.answers import engine_of, rerun_plan
 from frugal_lsp.lsp.segments import segments
 from frugal_lsp.lsp.server import FrugalServer
+from frugal_lsp.results import Plan
 from frugal_lsp.tasks import Task
 
 MAX_DIAGNOSTICS = 3

@@ -19,9 +19,10 @@ from lsprotocol import types as lsp
 
 from frugal_lsp.context import ContextRequest
 from frugal_lsp.conversation import Thread, Turn
-from frugal_lsp.engine import Answer, Engine, Plan
+from frugal_lsp.engine import Engine
 from frugal_lsp.lsp import convert
 from frugal_lsp.lsp.server import FrugalServer
+from frugal_lsp.results import Answer, Plan
 from frugal_lsp.tasks import Tier
 
 log = logging.getLogger(__name__)

@@ -10,8 +10,8 @@ from lsprotocol import types as lsp
 
 from frugal_lsp.completion import Suggestion
 from frugal_lsp.context import Position
-from frugal_lsp.engine import Answer, Plan
 from frugal_lsp.quota.status import Status, platform_wire_fields, wire_fields
+from frugal_lsp.results import Answer, Plan
 
 ACCEPT_COMMAND = "frugal.acceptCompletion"
 

@@ -24,7 +24,7 @@ from frugal_lsp.context import Document
 from frugal_lsp.context.document import language_for
 from frugal_lsp.context.exclude import Exclusions
 from frugal_lsp.conversation import Conversations
-from frugal_lsp.engine import Engine, Plan
+from frugal_lsp.engine import Engine
 from frugal_lsp.errors import ConfigError
 from frugal_lsp.logs import setup_logging
 from frugal_lsp.lsp import convert
@@ -32,6 +32,7 @@ from frugal_lsp.lsp.protocol import FrugalProtocol
 from frugal_lsp.lsp.quota import QuotaPublisher
 from frugal_lsp.lsp.settings import Settings, apply_settings
 from frugal_lsp.paths import StatePaths
+from frugal_lsp.results import Plan
 from frugal_lsp.tasks import Tier
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ from frugal_lsp.quota.status import PlatformStatus, Status, iso, time_left
 from frugal_lsp.store.records import MemberUsage
 
 if TYPE_CHECKING:
-    from frugal_lsp.engine import Answer, Plan
     from frugal_lsp.quota.account import QuotaAccount
+    from frugal_lsp.results import Answer, Plan
 
 
 def plan_text(plan: Plan) -> str:
