@@ -136,6 +136,18 @@ def test_doctor_reports_config_and_providers(workspace: tuple[Path, FakeProvider
     result = run(folder, "doctor")
     assert result.returncode == 0, result.stdout
     assert "✓ provider fake (openai" in result.stdout and "fake-basic" in result.stdout
+    assert "reachable" in result.stdout and "UNREACHABLE" not in result.stdout
+
+
+def test_doctor_says_when_a_provider_cannot_be_reached(
+    workspace: tuple[Path, FakeProvider],
+) -> None:
+    folder, fake = workspace
+    toml = (folder / "frugal.toml").read_text().replace(fake.url, "http://127.0.0.1:9")
+    (folder / "frugal.toml").write_text(toml)
+    result = run(folder, "doctor")
+    assert result.returncode == 1
+    assert "UNREACHABLE" in result.stdout and "cannot connect" in result.stdout
 
 
 def test_init_writes_a_starter_that_doctor_accepts(tmp_path: Path) -> None:

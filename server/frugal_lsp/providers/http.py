@@ -107,6 +107,15 @@ class HttpBoundary:
             data = self.parse_json(response.content, url)
         return JsonReply(data, parse_rate_limits(response.headers))
 
+    async def get_json(self, path: str, headers: dict[str, str]) -> JsonReply:
+        url = self.url_for(path)
+        with self.mapped(url):
+            response = await self._client.get(path, headers=headers)
+            self._log(response)
+            self.raise_for_status(response, response.text)
+            data = self.parse_json(response.content, url)
+        return JsonReply(data, parse_rate_limits(response.headers))
+
     @asynccontextmanager
     async def post_sse(
         self, path: str, body: JsonObject, headers: dict[str, str]
