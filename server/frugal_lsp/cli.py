@@ -27,7 +27,11 @@ EXIT_CODES: list[tuple[type[Exception], int]] = [
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="frugal-lsp", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="frugal-lsp",
+        description="A quota-aware AI coding language server: the same help, a fraction of the"
+        " quota. Lines and characters are 0-based, as in LSP.",
+    )
     parser.add_argument("--version", action="version", version=f"frugal-lsp {__version__}")
     parser.add_argument("--config", help="config file (else frugal.toml, $FRUGAL_CONFIG, ...)")
     parser.add_argument(
