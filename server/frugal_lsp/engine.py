@@ -25,7 +25,6 @@ from frugal_lsp.providers.base import (
     StreamEndedEarly,
     TextDelta,
 )
-from frugal_lsp.providers.factory import make_provider
 from frugal_lsp.quota import pacing
 from frugal_lsp.quota.account import QuotaAccount
 from frugal_lsp.quota.alerts import Alerts
@@ -360,6 +359,8 @@ class Engine:
 
     def _provider(self, name: str) -> Provider:
         if name not in self._providers:
+            from frugal_lsp.providers.factory import make_provider  # httpx: ~50 ms at start-up
+
             self._providers[name] = make_provider(
                 self.config.provider(name), self._transport, self.paths.logs
             )

