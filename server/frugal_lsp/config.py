@@ -149,7 +149,8 @@ class CacheConfig:
 
 @dataclass(frozen=True)
 class CompletionConfig:
-    debounce_ms: int = 150
+    debounce_ms: int = 150  # after a space, punctuation or a line break
+    word_debounce_ms: int = 350  # while an identifier is being typed: bursts, fewer pauses
     max_document_bytes: int = 2_000_000
 
 

@@ -298,9 +298,10 @@ def _read_cache(r: Reader) -> CacheConfig:
 
 
 def _read_completion(r: Reader) -> CompletionConfig:
-    r.allow("debounce_ms", "max_document_bytes")
+    r.allow("debounce_ms", "word_debounce_ms", "max_document_bytes")
     return CompletionConfig(
         debounce_ms=r.integer("debounce_ms", 150, minimum=0, maximum=5000),
+        word_debounce_ms=r.integer("word_debounce_ms", 350, minimum=0, maximum=5000),
         max_document_bytes=r.integer("max_document_bytes", 2_000_000, minimum=1000),
     )
 

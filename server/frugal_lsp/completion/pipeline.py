@@ -1,6 +1,7 @@
 """One pipeline for inline and list completions: debounce, cancel, reuse, skip, then ask.
 
-A request waits ``completion.debounce_ms``; if a newer request or edit for the same
+A request waits ``completion.debounce_ms`` (``word_debounce_ms`` while an identifier is
+being typed); if a newer request or edit for the same
 document arrives meanwhile, it ends without reaching a provider. A newer request also
 cancels the provider call of the one before it (the upstream stream is closed). Every
 request that is not sent is recorded as a saving, so the ledger shows what was avoided.
@@ -18,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from frugal_lsp.completion.reuse import TypingThrough
-from frugal_lsp.completion.rules import document_skip, mid_word
+from frugal_lsp.completion.rules import document_skip, is_word_char, mid_word
+from frugal_lsp.config import CompletionConfig
 from frugal_lsp.context import ContextRequest, Document, Position
 from frugal_lsp.engine import Engine
 from frugal_lsp.errors import ContextExcluded
@@ -103,7 +105,7 @@ class CompletionPipeline:
         if mid_word(text, offset):
             self._saving("skip-mid-word")
             return None
-        await asyncio.sleep(self.engine.config.completion.debounce_ms / 1000)
+        await asyncio.sleep(debounce_s(self.engine.config.completion, before))
         if self._superseded(query, ticket):
             self._saving("debounced")
             return None
@@ -199,3 +201,12 @@ class CompletionPipeline:
             self.engine.record_saving(kind, tokens, float(tokens), model)
         except Exception:  # the ledger must never break typing
             log.exception("could not record a %s saving", kind)
+
+
+def debounce_s(config: CompletionConfig, before: str) -> float:
+    """How long to wait before asking: longer while an identifier is being typed (keys
+    come in bursts there), never shorter than ``debounce_ms`` (pacing may raise it)."""
+    wait = config.debounce_ms
+    if before and is_word_char(before[-1]):
+        wait = max(wait, config.word_debounce_ms)
+    return wait / 1000

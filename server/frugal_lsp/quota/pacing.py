@@ -107,5 +107,7 @@ def apply(config: Config, step: int) -> Config:
     if step >= 3:
         debounce = config.completion.debounce_ms
         slower = min(max(debounce * 2, debounce + 150), 5000)
-        config = replace(config, completion=replace(config.completion, debounce_ms=slower))
+        word = min(max(config.completion.word_debounce_ms * 2, slower), 5000)
+        completion = replace(config.completion, debounce_ms=slower, word_debounce_ms=word)
+        config = replace(config, completion=completion)
     return config
