@@ -67,8 +67,11 @@ fmt: $(STAMP) ## format the code with ruff
 bench-context: $(STAMP) ## context benchmark on stdlib + npm code -> bench/results/context.md
 	$(PY) -m tests.bench.context_bench
 
+bench: $(STAMP) bench-context ## every benchmark: replay vs baselines, overhead, footprint, context -> bench/results/
+	$(PY) -m tests.bench.run
+
 clean: ## remove the virtualenv, node_modules and caches (the llama.cpp wheelhouse stays)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 	rm -rf $(CLIENT)/node_modules $(CLIENT)/dist $(CLIENT)/*.vsix
 
-.PHONY: help llama-wheel venv test run test-client vsix lint fmt bench-context clean
+.PHONY: help llama-wheel venv test run test-client vsix lint fmt bench bench-context clean
