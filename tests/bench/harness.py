@@ -31,8 +31,14 @@ COEFFICIENTS = {"fake-basic": 1.0, "fake-advanced": 3.5}
 
 
 def frugal_toml(fake_url: str, debounce_ms: int | None = None) -> str:
-    """A workspace config pointing at the loopback fake: one basic, one advanced model."""
-    debounce = f"\n[completion]\ndebounce_ms = {debounce_ms}\n" if debounce_ms is not None else ""
+    """A workspace config pointing at the loopback fake: one basic, one advanced model.
+
+    ``debounce_ms = 0`` means no wait at all (the identifier wait is zeroed too); another
+    value sets the wait after punctuation and keeps the product's identifier wait."""
+    debounce = ""
+    if debounce_ms is not None:
+        word = "\nword_debounce_ms = 0" if debounce_ms == 0 else ""
+        debounce = f"\n[completion]\ndebounce_ms = {debounce_ms}{word}\n"
     return f"""
 [[providers]]
 name = "fake"

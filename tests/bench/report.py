@@ -136,7 +136,8 @@ def replay_section(
             split,
         ),
         f"Served pauses: suggestion shown after a median of {statistics.median(latency):.0f} ms "
-        f"(p90 {percentile(latency, 90):.0f} ms) — debounce 150 ms included."
+        f"(p90 {percentile(latency, 90):.0f} ms) — debounce included"
+        " (150 ms after punctuation, 350 ms inside an identifier)."
         if latency
         else "No pause was served.",
         f"Repeated ask answered from the cache: {_repeat_cached(ours)}.",

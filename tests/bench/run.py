@@ -57,7 +57,8 @@ def run_replay(quick: bool) -> tuple[list[str], dict[str, Any]]:
 
 
 TIME_NOTE = [
-    "How time was handled: the server's debounce (150 ms, the default), cancellation and every",
+    "How time was handled: the server's debounce (the defaults: 150 ms after punctuation and"
+    " line ends, 350 ms inside an identifier), cancellation and every",
     "await run in real time. Gaps shorter than the debounce are replayed as ~1 ms (the request",
     "before them is superseded either way); a gap at least as long as the debounce is replayed",
     "in real time until the pending request is answered or the gap ends, then the clock jumps",
