@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from frugal_lsp.context import ContextBuilder
+from frugal_lsp.config import ContextConfig
+from frugal_lsp.context import ContextBuilder, ContextRequest
+from frugal_lsp.context.document import Document, Position
 from frugal_lsp.tasks import Task
+from frugal_lsp.tokens import counter
 from tests.unit.context.conftest import build, doc_at
 
 SOURCE = """import os
@@ -44,3 +47,20 @@ def test_ask_prompt_bounds_the_answer(builder: ContextBuilder, workspace: Path) 
     assert "at most 200 words" in prompt.text
     assert "What does go return?" in prompt.text
     assert prompt.max_output_tokens == 512
+
+
+def test_asking_again_at_the_same_spot_reuses_the_prompt_and_edits_invalidate_it(
+    tmp_path: Path,
+) -> None:
+    builder = ContextBuilder(ContextConfig(), counter(), tmp_path)
+    path = tmp_path / "m.py"
+    first = Document(path, "def f(x):\n    return \n", "python", version=1)
+    request = ContextRequest(first, Task.COMPLETION, Position(1, 11))
+    prompt = builder.build(request)
+    same_text_later = Document(path, "def f(x):\n    return \n", "python", version=7)
+    assert (
+        builder.build(ContextRequest(same_text_later, Task.COMPLETION, Position(1, 11))) is prompt
+    )
+    edited = Document(path, "def f(y):\n    return \n", "python", version=8)
+    rebuilt = builder.build(ContextRequest(edited, Task.COMPLETION, Position(1, 11)))
+    assert rebuilt is not prompt and "def f(y)" in rebuilt.text
