@@ -22,7 +22,6 @@ from frugal_lsp.completion import CompletionPipeline
 from frugal_lsp.config import Config, load_config
 from frugal_lsp.context import Document
 from frugal_lsp.context.document import language_for
-from frugal_lsp.context.exclude import Exclusions
 from frugal_lsp.conversation import Conversations
 from frugal_lsp.engine import Engine
 from frugal_lsp.errors import ConfigError
@@ -78,7 +77,6 @@ class FrugalServer(LanguageServer):
         self.background: set[asyncio.Future[None]] = set()  # fire-and-forget client requests
         self.quota = QuotaPublisher(self)
         self.log_once = LogOnce()
-        self._extra_exclusions: Exclusions | None = None
         self.plans: OrderedDict[tuple[Any, ...], Plan] = OrderedDict()  # estimates for actions
 
     # -- lifecycle -------------------------------------------------------------------
@@ -115,9 +113,6 @@ class FrugalServer(LanguageServer):
             self.tier = settings.tier_override  # else keep a tier chosen with frugal.setTier
         self.settings = settings
         self.plans.clear()
-        self._extra_exclusions = (
-            Exclusions(settings.exclude, self.root, False) if settings.exclude else None
-        )
         if self.engine is not None and self.pipeline is not None:
             self.engine.reconfigure(apply_settings(self.file_config, settings))
             self.pipeline.enabled = settings.enable_completions
@@ -141,9 +136,8 @@ class FrugalServer(LanguageServer):
         return Document(path, text_doc.source, language, text_doc.version or 0)
 
     def excluded(self, path: Path) -> bool:
-        if self.engine is not None and self.engine.context.is_excluded(path):
-            return True
-        return self._extra_exclusions is not None and self._extra_exclusions.is_excluded(path)
+        """Editor-setting patterns are merged into the engine's config (``apply_settings``)."""
+        return self.engine is not None and self.engine.context.is_excluded(path)
 
     def too_large(self, document: Document) -> bool:
         limit = self.file_config.completion.max_document_bytes

@@ -31,6 +31,7 @@ from frugal_lsp.store.records import (
     Allowance,
     Reservation,
     Settlement,
+    process_alive,
 )
 
 __all__ = ["OUTCOMES", "RESERVED", "Allowance", "Ledger", "Reservation", "Settlement"]
@@ -225,7 +226,7 @@ class Ledger(LedgerReads):
             rows = db.execute(
                 "SELECT id, pid FROM calls WHERE outcome=? AND host=?", (RESERVED, self.host)
             ).fetchall()
-            dead = [row_id for row_id, pid in rows if not _alive(pid)]
+            dead = [row_id for row_id, pid in rows if not process_alive(pid)]
             db.executemany(
                 "UPDATE calls SET outcome='released', reserved_units=0, settled_ts=?,"
                 " error='process ended before the call settled' WHERE id=?",
@@ -324,13 +325,3 @@ class Ledger(LedgerReads):
         """Read-only access for status, forecast and reports."""
         with self._lock:
             return list(self._db.execute(sql, args).fetchall())
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

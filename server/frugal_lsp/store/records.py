@@ -7,6 +7,7 @@ forecast, ``status`` and ``report``.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 RESERVED = "reserved"
@@ -95,3 +96,14 @@ class Totals:
     calls: int
     accepted: int
     completion_units: float
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` on this host still runs (its reservations are live)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -22,7 +22,14 @@ import redis
 
 from frugal_lsp.errors import QuotaExhausted
 from frugal_lsp.store import redis_scripts as lua
-from frugal_lsp.store.records import RESERVED, Allowance, CallRequest, Reservation, Settlement
+from frugal_lsp.store.records import (
+    RESERVED,
+    Allowance,
+    CallRequest,
+    Reservation,
+    Settlement,
+    process_alive,
+)
 from frugal_lsp.store.redis_reads import RedisReads
 
 ACCEPTED_TTL_S = 400 * 86400
@@ -99,7 +106,7 @@ class RedisLedger(RedisReads):
         for raw_id in self.client.hkeys(self._key("open")):
             call_id = str(raw_id)
             host, pid = self.client.hmget(self._key(f"call:{call_id}"), ["host", "pid"])
-            if host == self.host and pid and not _alive(int(pid)):
+            if host == self.host and pid and not process_alive(int(pid)):
                 released += self.release(int(call_id), "process ended before the call settled")
         return released
 
@@ -167,13 +174,3 @@ def settled_fields(result: Settlement, latency_ms: float, now: float) -> dict[st
         "error": result.error,
     }
     return {k: v for k, v in fields.items() if v is not None}
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
