@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -10,6 +11,7 @@ import pytest
 
 from frugal_lsp.errors import QuotaExhausted
 from frugal_lsp.quota.ledger import Allowance, Ledger, Settlement
+from tests.processes import run_together
 
 
 def reserve(ledger: Ledger, tokens: int = 100, cap: float | None = None, provider: str = "p"):
@@ -111,15 +113,12 @@ def race(path: Path, cap: float, crash_after: list[int]) -> tuple[int, int, int]
     """Processes racing to reserve under ``cap``; some die holding a reservation."""
     Ledger(path).close()
     start = time.time() + 2.0
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", RACER, str(path), str(cap), str(crash), str(start)],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
+    commands = [
+        [sys.executable, "-c", RACER, str(path), str(cap), str(crash), str(start)]
         for crash in crash_after
     ]
-    outputs = [[int(n) for n in p.communicate(timeout=120)[0].split()] for p in procs]
+    exits = [1 if crash else 0 for crash in crash_after]
+    outputs = [[int(n) for n in out.split()] for out in run_together(commands, exits)]
     return tuple(sum(o[i] for o in outputs) for i in range(3))  # type: ignore[return-value]
 
 
@@ -167,3 +166,25 @@ def test_settle_records_latency(tmp_path: Path) -> None:
     ledger.settle(r, ok(1))
     (latency,) = ledger.query("SELECT latency_ms FROM calls")[0]
     assert latency >= 10
+
+
+def test_servers_starting_together_on_an_older_ledger_all_open_it(tmp_path: Path) -> None:
+    """Several editor windows start at once: each opens the ledger, none trips on a migration."""
+    path = tmp_path / "l.sqlite3"
+    Ledger(path).close()
+    older = sqlite3.connect(path, isolation_level=None)
+    older.execute("ALTER TABLE calls DROP COLUMN full_file_tokens")  # as the first release had it
+    older.execute("BEGIN IMMEDIATE")  # a writer is busy: the openers read, then queue up
+    opener = "import sys,pathlib,frugal_lsp.quota.ledger as q;q.Ledger(pathlib.Path(sys.argv[1]))"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", opener, str(path)], stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(4)
+    ]
+    time.sleep(1.5)  # all four have read the old columns and wait for the lock
+    older.execute("COMMIT")
+    errors = [p.communicate(timeout=60)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], "\n".join(errors)
+    columns = [row[1] for row in older.execute("PRAGMA table_info(calls)")]
+    assert columns.count("full_file_tokens") == 1

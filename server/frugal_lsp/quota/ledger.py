@@ -56,6 +56,7 @@ CREATE TABLE IF NOT EXISTS calls (
     cost_units REAL NOT NULL DEFAULT 0,
     cost_usd REAL,
     latency_ms REAL,
+    full_file_tokens INTEGER,
     outcome TEXT NOT NULL,
     error TEXT,
     pid INTEGER NOT NULL,
@@ -98,7 +99,7 @@ CREATE TABLE IF NOT EXISTS pacing (
     reason TEXT NOT NULL
 );
 """
-# Columns added after the first release, created on open when an older ledger lacks them.
+# Columns added after the first release (also in SCHEMA), added on open to an older ledger.
 MIGRATIONS = {"calls": (("full_file_tokens", "INTEGER"),)}
 
 
@@ -119,11 +120,17 @@ class Ledger(LedgerReads):
         self.release_orphans()
 
     def _migrate(self) -> None:
-        for table, columns in MIGRATIONS.items():
-            have = {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
-            for name, kind in columns:
-                if name not in have:
-                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+        """Add missing columns in one write transaction, looking again once it holds the lock.
+
+        Editors often start several servers at once on a fresh or older ledger: each one
+        must find the columns the first one added, not add them a second time.
+        """
+        with self._write() as db:
+            for table, columns in MIGRATIONS.items():
+                have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+                for name, kind in columns:
+                    if name not in have:
+                        db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 
     @property
     def label(self) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import textwrap
 import time
@@ -25,6 +24,7 @@ from frugal_lsp.quota.ledger import Ledger
 from frugal_lsp.quota.notify import Notifier
 from frugal_lsp.tasks import Task
 from tests.fakes.fake_provider import FakeProvider
+from tests.processes import run_together
 from tests.unit.quota.helpers import smtp_sink, spend, webhook_sink
 
 SECRET = "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789"
@@ -110,8 +110,7 @@ def test_two_processes_share_the_alerts_each_fires_once(tmp_path: Path) -> None:
     path = tmp_path / "l.sqlite3"
     Ledger(path).close()
     args = [sys.executable, "-c", RACER, str(path), json.dumps(budget())]
-    procs = [subprocess.Popen(args, stdout=subprocess.PIPE, text=True) for _ in range(2)]
-    fired = [json.loads(p.communicate(timeout=60)[0]) for p in procs]
+    fired = [json.loads(out) for out in run_together([args, args], timeout=60)]
     assert sorted(fired[0] + fired[1]) == [0.7, 0.9, 1.0]  # 1,200 units spent between them
     rows = Ledger(path).query("SELECT scope, threshold FROM alerts ORDER BY threshold")
     assert rows == [("budget", 0.7), ("budget", 0.9), ("budget", 1.0)]

@@ -24,6 +24,7 @@ from frugal_lsp.paths import StatePaths
 from frugal_lsp.quota.ledger import Ledger
 from frugal_lsp.tasks import Task
 from tests.fakes.fake_provider import FakeProvider, Fault
+from tests.processes import run_together
 
 SOURCE = "def area(radius):\n    return 3.14159 * radius ** 2\n"
 
@@ -82,15 +83,11 @@ def test_four_engines_racing_a_hard_budget_never_exceed_it(
     home, cap = tmp_path / "home", 3000
     start = time.time() + 3.0
     data = json.dumps(config(fake, cap))
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", ASKER, str(home), str(source), data, "12", str(start), str(n)],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
+    commands = [
+        [sys.executable, "-c", ASKER, str(home), str(source), data, "12", str(start), str(n)]
         for n in range(4)
     ]
-    figures = [json.loads(p.communicate(timeout=120)[0]) for p in procs]
+    figures = [json.loads(out) for out in run_together(commands)]
     attempted, admitted, refused = (sum(f[i] for f in figures) for i in range(3))
     ledger = Ledger(StatePaths.resolve(home).ledger)
     spent = ledger.used(0)

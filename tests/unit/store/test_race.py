@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import textwrap
 import time
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from frugal_lsp.quota.ledger import Ledger
+from tests.processes import run_together
 from tests.unit.store.conftest import needs_redis, team_store
 
 MEMBER = textwrap.dedent("""
@@ -59,15 +59,11 @@ def test_members_racing_a_team_cap_never_exceed_it(
         Ledger(where).close()
     start = time.time() + 1.5
     args = [str(where), url, ns]
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", MEMBER, kind, *args, f"m{i}@host{i}", str(cap), str(start)],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
+    commands = [
+        [sys.executable, "-c", MEMBER, kind, *args, f"m{i}@host{i}", str(cap), str(start)]
         for i in range(members)
     ]
-    outputs = [[int(n) for n in p.communicate(timeout=120)[0].split()] for p in procs]
+    outputs = [[int(n) for n in out.split()] for out in run_together(commands)]
     attempted, admitted = (sum(o[i] for o in outputs) for i in range(2))
     ledger = Ledger(where) if kind == "embedded" else team_store(url, tmp_path / "v", ns, "v")
     spent = ledger.used(0)
