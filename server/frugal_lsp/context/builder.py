@@ -7,7 +7,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from frugal_lsp.config import ContextConfig
-from frugal_lsp.context.document import Document, Position, utf16_to_index
+from frugal_lsp.context.document import Document, utf16_to_index
 from frugal_lsp.context.exclude import Exclusions
 from frugal_lsp.context.filetokens import FileTokens
 from frugal_lsp.context.frameworks import detect_frameworks
@@ -55,10 +55,6 @@ class ContextBuilder:
     def is_excluded(self, path: Path) -> bool:
         """True when nothing from ``path`` may leave the machine."""
         return self._exclusions.is_excluded(path)
-
-    def edit(self, path: Path, version: int, start: Position, end: Position, new_text: str) -> None:
-        """Tell the parser about one edit (LSP didChange) so the next parse is incremental."""
-        self._scoper.edit(path, version, start, end, new_text)
 
     def forget(self, path: Path) -> None:
         """Drop cached state for a closed document."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from frugal_lsp.context.document import Document, Position
+from frugal_lsp.context.document import Document
 from frugal_lsp.context.fallback import block_scope
 from frugal_lsp.context.found import Found
 from frugal_lsp.context.grammars import GRAMMARS
@@ -43,9 +43,6 @@ class Scoper:
         defs = self._index(doc.path, parsed).by_name.get(name, [])
         target = next((d for d in defs if d.kind != "class"), None)
         return self.find(doc, target.sig_end, 0) if target is not None else None
-
-    def edit(self, path: Path, version: int, start: Position, end: Position, text: str) -> None:
-        self._trees.edit(path, version, start, end, text)
 
     def forget(self, path: Path) -> None:
         self._trees.forget(path)

@@ -1,4 +1,10 @@
-"""Parse trees per document version, re-parsed incrementally when edits are reported.
+"""Parse trees per document version, re-parsed incrementally from the previous version.
+
+The editor's edits are not needed: when a document's text has changed, the span that
+differs is found by comparing the old and new UTF-8 bytes (from both ends, in C-speed
+slices), reported to the old tree as one edit, and the new text is parsed against it.
+Keystrokes that are answered without a context build (typing through a suggestion, an
+answer from the cache) cost nothing here; a build pays for the edits since the last one.
 
 Tree-sitter counts columns in UTF-8 bytes; LSP counts UTF-16 code units. Conversions
 here are exact for any text (astral characters such as emoji are 2 UTF-16 units and 4
@@ -9,10 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import tree_sitter as ts
 
-from frugal_lsp.context.document import Document, Position, utf16_to_index
+from frugal_lsp.context.document import Document
 from frugal_lsp.context.grammars import parser_language
 
 MAX_TREES = 16  # parse trees kept; ~0.5 MB per 1,000 lines (bench: RSS, 50 documents)
@@ -28,19 +35,11 @@ class Parsed:
     source: bytes
     tree: ts.Tree
     lines: list[str] = field(default_factory=list)
-    edited: bool = False  # the tree has pending edits: pass it to the next parse
 
 
 def byte_column(line: str, index: int) -> int:
     """UTF-8 byte column of the code-point ``index`` on ``line``."""
     return len(line[:index].encode("utf-8"))
-
-
-def point_of(lines: list[str], pos: Position) -> tuple[int, int, int]:
-    """(row, code-point index, byte column) of an LSP position, clamped to the text."""
-    row = min(max(pos.line, 0), len(lines) - 1)
-    index = utf16_to_index(lines[row], pos.character)
-    return row, index, byte_column(lines[row], index)
 
 
 class Trees:
@@ -56,48 +55,17 @@ class Trees:
         if parser is None:
             return None
         cached = self._parsed.get(doc.path)
-        if cached is not None and not cached.edited and cached.text == doc.text:
+        if cached is not None and cached.text == doc.text and cached.language == doc.language:
             return cached
-        old = (
-            cached.tree
-            if cached is not None and cached.edited and cached.text == doc.text
-            else None
-        )
         source = doc.text.encode("utf-8")
-        tree = parser.parse(source, old) if old is not None else parser.parse(source)
+        if cached is not None and cached.language == doc.language:
+            cached.tree.edit(*changed_span(cached.source, source))
+            tree = parser.parse(source, cached.tree)
+        else:
+            tree = parser.parse(source)
         parsed = Parsed(doc.language, doc.version, doc.text, source, tree, doc.text.split("\n"))
         self._store(doc.path, parsed)
         return parsed
-
-    def edit(self, path: Path, version: int, start: Position, end: Position, text: str) -> None:
-        """Apply one LSP content change to the cached tree (and text) of ``path``."""
-        cached = self._parsed.get(path)
-        if cached is None:
-            return
-        lines = cached.lines
-        srow, sidx, scol = point_of(lines, start)
-        erow, eidx, ecol = point_of(lines, end)
-        start_byte = _line_byte(lines, srow) + scol
-        old_end_byte = _line_byte(lines, erow) + ecol
-        new_text = (
-            cached.text[: _offset(lines, srow, sidx)]
-            + text
-            + cached.text[_offset(lines, erow, eidx) :]
-        )
-        inserted = text.split("\n")
-        new_end_row = srow + len(inserted) - 1
-        last = inserted[-1].encode("utf-8")
-        new_end_col = (scol + len(last)) if len(inserted) == 1 else len(last)
-        cached.tree.edit(
-            start_byte=start_byte,
-            old_end_byte=old_end_byte,
-            new_end_byte=start_byte + len(text.encode("utf-8")),
-            start_point=(srow, scol),
-            old_end_point=(erow, ecol),
-            new_end_point=(new_end_row, new_end_col),
-        )
-        cached.version, cached.text, cached.lines = version, new_text, new_text.split("\n")
-        cached.source, cached.edited = new_text.encode("utf-8"), True
 
     def forget(self, path: Path) -> None:
         self._parsed.pop(path, None)
@@ -117,9 +85,57 @@ class Trees:
             self._parsed.pop(next(iter(self._parsed)))
 
 
-def _line_byte(lines: list[str], row: int) -> int:
-    return sum(len(line.encode("utf-8")) + 1 for line in lines[:row])
+CHUNK = 4096  # bytes compared per step when looking for where two versions differ
 
 
-def _offset(lines: list[str], row: int, index: int) -> int:
-    return sum(len(line) + 1 for line in lines[:row]) + index
+class Span(NamedTuple):
+    """One edit, in the order tree-sitter's ``Tree.edit`` takes its arguments."""
+
+    start_byte: int
+    old_end_byte: int
+    new_end_byte: int
+    start_point: tuple[int, int]
+    old_end_point: tuple[int, int]
+    new_end_point: tuple[int, int]
+
+
+def changed_span(old: bytes, new: bytes) -> Span:
+    """The one edit that turns ``old`` into ``new``."""
+    start = _common_prefix(old, new)
+    limit = min(len(old), len(new)) - start
+    tail = _common_suffix(old, new, limit)
+    old_end, new_end = len(old) - tail, len(new) - tail
+    while start > 0 and _continuation(new, start):  # keep whole UTF-8 characters
+        start -= 1
+    while new_end < len(new) and _continuation(new, new_end):
+        new_end, old_end = new_end + 1, old_end + 1
+    points = _point(new, start), _point(old, old_end), _point(new, new_end)
+    return Span(start, old_end, new_end, *points)
+
+
+def _common_prefix(a: bytes, b: bytes) -> int:
+    n, i = min(len(a), len(b)), 0
+    while i < n and a[i : i + CHUNK] == b[i : i + CHUNK]:
+        i += CHUNK
+    while i < n and a[i] == b[i]:
+        i += 1
+    return min(i, n)
+
+
+def _common_suffix(a: bytes, b: bytes, limit: int) -> int:
+    """Length of the common tail of ``a`` and ``b``, at most ``limit``."""
+    i, la, lb = 0, len(a), len(b)
+    while i + CHUNK <= limit and a[la - i - CHUNK : la - i] == b[lb - i - CHUNK : lb - i]:
+        i += CHUNK
+    while i < limit and a[la - i - 1] == b[lb - i - 1]:
+        i += 1
+    return i
+
+
+def _continuation(data: bytes, at: int) -> bool:
+    return at < len(data) and data[at] & 0xC0 == 0x80
+
+
+def _point(data: bytes, at: int) -> tuple[int, int]:
+    """(row, byte column) of byte offset ``at``."""
+    return data.count(b"\n", 0, at), at - (data.rfind(b"\n", 0, at) + 1)

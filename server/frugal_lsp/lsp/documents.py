@@ -23,7 +23,6 @@ def register(server: FrugalServer) -> None:
         doc = params.text_document
         if ls.pipeline is not None:
             ls.pipeline.edited(doc.uri, doc.version)
-        tell_parser(ls, params)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: FrugalServer, params: lsp.DidCloseTextDocumentParams) -> None:
@@ -39,22 +38,3 @@ def register(server: FrugalServer) -> None:
         path = convert.path_of(params.text_document.uri)
         if path.name == CONFIG_NAME and ls.root is not None and path.parent == ls.root:
             ls.reload_config()
-
-
-def tell_parser(ls: FrugalServer, params: lsp.DidChangeTextDocumentParams) -> None:
-    """Incremental edits go to the context layer so its next parse is incremental too."""
-    if ls.engine is None:
-        return
-    path = convert.path_of(params.text_document.uri)
-    version = params.text_document.version
-    for change in params.content_changes:
-        if isinstance(change, lsp.TextDocumentContentChangePartial):
-            start, end = convert.position(change.range.start), convert.position(change.range.end)
-            try:
-                ls.engine.context.edit(path, version, start, end, change.text)
-            except Exception as exc:  # the parser re-parses from scratch next time
-                ls.log_once("incremental parse update failed for %s: %s", path.name, exc)
-                ls.engine.context.forget(path)
-                return
-        else:
-            ls.engine.context.forget(path)
