@@ -21,7 +21,6 @@ class Scoper:
 
     def __init__(self) -> None:
         self._trees = Trees()
-        self._indexes: dict[Path, tuple[Parsed, Index]] = {}
 
     def find(self, doc: Document, row: int, column: int) -> Found:
         """What matters around (row, code-point column) of ``doc``."""
@@ -31,31 +30,26 @@ class Scoper:
         grammar = GRAMMARS[doc.language]
         lines = parsed.lines
         col = byte_column(lines[row], column)
-        return find_in_tree(
-            parsed.tree.root_node, grammar, self._index(doc.path, parsed), lines, row, col
-        )
+        return find_in_tree(parsed.tree.root_node, grammar, _index(parsed), lines, row, col)
 
     def find_named(self, doc: Document, name: str) -> Found | None:
         """The scope of the function or method called ``name``, if the file defines one."""
         parsed = self._trees.get(doc)
         if parsed is None:
             return None
-        defs = self._index(doc.path, parsed).by_name.get(name, [])
+        defs = _index(parsed).by_name.get(name, [])
         target = next((d for d in defs if d.kind != "class"), None)
         return self.find(doc, target.sig_end, 0) if target is not None else None
 
     def forget(self, path: Path) -> None:
         self._trees.forget(path)
-        self._indexes.pop(path, None)
 
-    def _index(self, path: Path, parsed: Parsed) -> Index:
-        cached = self._indexes.get(path)
-        if cached is not None and cached[0] is parsed:
-            return cached[1]
+
+def _index(parsed: Parsed) -> Index:
+    if parsed.index is None:
         grammar = GRAMMARS[parsed.language]
-        index = build_index(parsed.tree.root_node, grammar, parsed.lines)
-        self._indexes[path] = (parsed, index)
-        return index
+        parsed.index = build_index(parsed.tree.root_node, grammar, parsed.lines)
+    return parsed.index
 
 
 def _fallback(lines: list[str], row: int) -> Found:

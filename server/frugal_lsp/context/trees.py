@@ -21,6 +21,7 @@ import tree_sitter as ts
 
 from frugal_lsp.context.document import Document
 from frugal_lsp.context.grammars import parser_language
+from frugal_lsp.context.index import Index
 
 MAX_TREES = 16  # parse trees kept; ~0.5 MB per 1,000 lines (bench: RSS, 50 documents)
 
@@ -35,6 +36,7 @@ class Parsed:
     source: bytes
     tree: ts.Tree
     lines: list[str] = field(default_factory=list)
+    index: Index | None = None  # its definitions, built on first use; evicted with the tree
 
 
 def byte_column(line: str, index: int) -> int:
