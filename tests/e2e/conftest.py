@@ -76,6 +76,15 @@ class Session:
         change = lsp.TextDocumentContentChangeWholeDocument(text=text)
         self.client.text_document_did_change(lsp.DidChangeTextDocumentParams(doc, [change]))
 
+    def type_at(self, position: lsp.Position, text: str, uri: str | None = None) -> None:
+        """Insert ``text`` at ``position``: one incremental change, as an editor sends it."""
+        uri = uri or self.uri
+        self.versions[uri] += 1
+        doc = lsp.VersionedTextDocumentIdentifier(uri=uri, version=self.versions[uri])
+        at = lsp.Range(position, position)
+        change = lsp.TextDocumentContentChangePartial(range=at, text=text)
+        self.client.text_document_did_change(lsp.DidChangeTextDocumentParams(doc, [change]))
+
     async def inline(
         self, position: lsp.Position = CURSOR, uri: str | None = None
     ) -> lsp.InlineCompletionList | None:

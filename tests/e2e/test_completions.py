@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 from lsprotocol import types as lsp
 
@@ -96,3 +97,15 @@ async def test_mid_word_and_excluded_files_are_not_sent(session: Session) -> Non
     secret = session.open("API_KEY=", name=".env")
     assert await session.inline(lsp.Position(0, 8), uri=secret) is None
     assert session.fake.requests == []
+
+
+async def test_edits_after_a_page_break_land_where_the_editor_typed_them(
+    session: Session,
+) -> None:
+    """A form feed (^L) is no line break in the LSP: the server's copy must not shift."""
+    session.open(SOURCE.replace("import math\n", "import math\n\x0c\n", 1))
+    typed_at = lsp.Position(CURSOR.line + 1, CURSOR.character)
+    session.type_at(typed_at, "2 * ")
+    result = await session.inline(lsp.Position(typed_at.line, typed_at.character + len("2 * ")))
+    assert result is not None and len(session.fake.requests) == 1
+    assert "return 2 * " in json.dumps(session.fake.requests[0].body)

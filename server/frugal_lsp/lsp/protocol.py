@@ -3,7 +3,8 @@
 pygls drops a request whose params do not match the LSP schema without answering it, so
 the client would wait forever; here it gets ``InvalidParams`` instead. The server always
 negotiates UTF-16 positions (every client must support them), which is what the context
-layer counts in.
+layer counts in, and keeps documents in a workspace that applies edits with LSP line
+breaks (``textsync.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcInvalidParams
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
+
+from frugal_lsp.lsp.textsync import FrugalWorkspace
 
 log = logging.getLogger(__name__)
 
@@ -58,4 +61,6 @@ class FrugalProtocol(LanguageServerProtocol):
         if general is not None:
             general.position_encodings = None  # negotiate UTF-16, the LSP default
         result: lsp.InitializeResult = yield from super().lsp_initialize(params)
+        if self._workspace is not None:  # created by pygls just now, before any didOpen
+            self._workspace = FrugalWorkspace.replacing(self._workspace)
         return result
