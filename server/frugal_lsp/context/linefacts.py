@@ -2,8 +2,8 @@
 
 Words are the identifiers a line's *code* holds: string literals, comments, numbers and
 the inside of block comments and docstrings are left out, so prose never looks like code
-the model needs. Both are cached by line text, so after an edit only changed lines are
-looked at again, and a warm build of a 5,000-line file costs dictionary look-ups.
+the model needs. Both are cached by line text, and a document's words by version: after
+an edit only the lines between the unchanged head and tail (``diff.py``) are looked at.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from frugal_lsp.context.diff import unchanged_lines
 from frugal_lsp.tokens import TokenCounter
 
 _WORD = re.compile(r"[A-Za-z_$][\w$]*")
@@ -21,6 +22,7 @@ _STRING = re.compile(r"""[rbfuRBFU]{0,2}('''|\"\"\"|'|"|`)(?:\\.|(?!\1).)*?\1"""
 _COMMENT = re.compile(r"(?:^|\s)(?:#|//|--|;;).*$|/\*.*?\*/|^\s*\*.*$")
 _NUMBER = re.compile(r"\b\d[\w.]*")
 _DOC_QUOTES = ('"""', "'''")
+_TRIPLE = re.compile(r"\"\"\"|'''")
 MAX_CACHED = 50_000
 Words = frozenset[str]
 V = TypeVar("V")
@@ -42,16 +44,26 @@ class LineFacts:
         self._counter = counter
         self._words: OrderedDict[str, Words] = OrderedDict()
         self._tokens: OrderedDict[str, int] = OrderedDict()
-        self._docs: dict[Path, tuple[str, tuple[Words, ...]]] = {}
+        self._docs: dict[Path, tuple[str, tuple[Words, ...], tuple[Words, ...]]] = {}
 
     def words_of(self, path: Path, text: str, lines: Sequence[str]) -> tuple[Words, ...]:
         """The code words of every line of ``text`` (empty inside docstrings)."""
         cached = self._docs.get(path)
         if cached is not None and cached[0] is text:
-            return cached[1]
-        words = tuple(self._line_words(line) for line in lines)
-        words = _blank_docstrings(lines, words)
-        self._docs[path] = (text, words)
+            return cached[2]
+        if cached is None:
+            raw = tuple(self._line_words(line) for line in lines)
+        else:
+            old_text, old_raw, _ = cached
+            head, tail = unchanged_lines(old_text, text)
+            middle = lines[head : len(lines) - tail]
+            raw = (
+                old_raw[:head]
+                + tuple(self._line_words(line) for line in middle)
+                + old_raw[len(old_raw) - tail :]
+            )
+        words = _blank_docstrings(text, raw)
+        self._docs[path] = (text, raw, words)
         return words
 
     def tokens(self, line: str) -> int:
@@ -83,16 +95,26 @@ def _remember(cache: OrderedDict[str, V], key: str, value: V) -> None:
         cache.popitem(last=False)
 
 
-def _blank_docstrings(lines: Sequence[str], words: tuple[Words, ...]) -> tuple[Words, ...]:
-    """No words for the lines inside or closing a multi-line triple-quoted string."""
-    if not any(q in line for line in lines for q in _DOC_QUOTES):
+def _blank_docstrings(text: str, words: tuple[Words, ...]) -> tuple[Words, ...]:
+    """No words for the lines inside or closing a multi-line triple-quoted string.
+
+    A line with an odd number of triple quotes opens or closes one. Only the quotes are
+    visited (found by one regex scan), not every line.
+    """
+    if _DOC_QUOTES[0] not in text and _DOC_QUOTES[1] not in text:
         return words
-    out = list(words)
-    inside = False
-    for n, line in enumerate(lines):
-        quotes = line.count(_DOC_QUOTES[0]) + line.count(_DOC_QUOTES[1])
+    quotes: dict[int, int] = {}
+    row, at = 0, 0
+    for match in _TRIPLE.finditer(text):
+        row += text.count("\n", at, match.start())
+        at = match.start()
+        quotes[row] = quotes.get(row, 0) + 1
+    out, inside, opened = list(words), False, 0
+    for row, count in quotes.items():
         if inside:
-            out[n] = _NONE
-        if quotes % 2:
-            inside = not inside
+            out[opened + 1 : row + 1] = [_NONE] * (row - opened)
+        if count % 2:
+            inside, opened = not inside, row
+    if inside:
+        out[opened + 1 :] = [_NONE] * (len(out) - opened - 1)
     return tuple(out)

@@ -1,8 +1,8 @@
 """Parse trees per document version, re-parsed incrementally from the previous version.
 
 The editor's edits are not needed: when a document's text has changed, the span that
-differs is found by comparing the old and new UTF-8 bytes (from both ends, in C-speed
-slices), reported to the old tree as one edit, and the new text is parsed against it.
+differs is found by comparing the old and new UTF-8 bytes from both ends (``diff.py``),
+reported to the old tree as one edit, and the new text is parsed against it.
 Keystrokes that are answered without a context build (typing through a suggestion, an
 answer from the cache) cost nothing here; a build pays for the edits since the last one.
 
@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 import tree_sitter as ts
 
+from frugal_lsp.context.diff import common_prefix, common_suffix
 from frugal_lsp.context.document import Document
 from frugal_lsp.context.grammars import parser_language
 from frugal_lsp.context.index import Index
@@ -87,9 +88,6 @@ class Trees:
             self._parsed.pop(next(iter(self._parsed)))
 
 
-CHUNK = 4096  # bytes compared per step when looking for where two versions differ
-
-
 class Span(NamedTuple):
     """One edit, in the order tree-sitter's ``Tree.edit`` takes its arguments."""
 
@@ -103,9 +101,9 @@ class Span(NamedTuple):
 
 def changed_span(old: bytes, new: bytes) -> Span:
     """The one edit that turns ``old`` into ``new``."""
-    start = _common_prefix(old, new)
+    start = common_prefix(old, new)
     limit = min(len(old), len(new)) - start
-    tail = _common_suffix(old, new, limit)
+    tail = common_suffix(old, new, limit)
     old_end, new_end = len(old) - tail, len(new) - tail
     while start > 0 and _continuation(new, start):  # keep whole UTF-8 characters
         start -= 1
@@ -113,25 +111,6 @@ def changed_span(old: bytes, new: bytes) -> Span:
         new_end, old_end = new_end + 1, old_end + 1
     points = _point(new, start), _point(old, old_end), _point(new, new_end)
     return Span(start, old_end, new_end, *points)
-
-
-def _common_prefix(a: bytes, b: bytes) -> int:
-    n, i = min(len(a), len(b)), 0
-    while i < n and a[i : i + CHUNK] == b[i : i + CHUNK]:
-        i += CHUNK
-    while i < n and a[i] == b[i]:
-        i += 1
-    return min(i, n)
-
-
-def _common_suffix(a: bytes, b: bytes, limit: int) -> int:
-    """Length of the common tail of ``a`` and ``b``, at most ``limit``."""
-    i, la, lb = 0, len(a), len(b)
-    while i + CHUNK <= limit and a[la - i - CHUNK : la - i] == b[lb - i - CHUNK : lb - i]:
-        i += CHUNK
-    while i < limit and a[la - i - 1] == b[lb - i - 1]:
-        i += 1
-    return i
 
 
 def _continuation(data: bytes, at: int) -> bool:

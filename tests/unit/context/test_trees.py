@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from frugal_lsp.context.diff import CHUNK
 from frugal_lsp.context.document import Document
-from frugal_lsp.context.trees import CHUNK, Trees, changed_span
+from frugal_lsp.context.trees import Trees, changed_span
 
 BASE = (
     "import os\n\n\n"
