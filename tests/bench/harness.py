@@ -29,6 +29,8 @@ START_TIMEOUT_S = STOP_TIMEOUT_S = COMMAND_TIMEOUT_S = (
 )
 COEFFICIENTS = {"fake-basic": 1.0, "fake-advanced": 3.5}
 
+PING = "frugal/ping"  # no such method: the server replies MethodNotFound at once
+
 
 def frugal_toml(fake_url: str, debounce_ms: int | None = None) -> str:
     """A workspace config pointing at the loopback fake: one basic, one advanced model.
@@ -171,10 +173,17 @@ class Editor:
             text_document=lsp.TextDocumentIdentifier(uri),
             position=lsp.Position(line, character),
         )
+        return self._send(lsp.TEXT_DOCUMENT_INLINE_COMPLETION, params, msg_id)
+
+    def ping(self) -> Pending:
+        """A request the server answers without any work (an unknown method: an error
+        reply), to time the JSON-RPC round trip itself."""
+        self._ids += 1
+        return self._send(PING, None, f"ping-{self._ids}")
+
+    def _send(self, method: str, params: Any, msg_id: str) -> Pending:
         sent = time.perf_counter()
-        future = self.client.protocol.send_request(
-            lsp.TEXT_DOCUMENT_INLINE_COMPLETION, params, msg_id=msg_id
-        )
+        future = self.client.protocol.send_request(method, params, msg_id=msg_id)
         pending = Pending(msg_id, future, sent)
 
         def done(f: Future[Any]) -> None:
