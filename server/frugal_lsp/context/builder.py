@@ -15,7 +15,7 @@ from frugal_lsp.context.linefacts import LineFacts, Words
 from frugal_lsp.context.policies import POLICIES, Excerpt, Gathered
 from frugal_lsp.context.postprocess import clean_completion
 from frugal_lsp.context.prompt import Prompt
-from frugal_lsp.context.redact import RedactedLines
+from frugal_lsp.context.redact import BlockMemo, RedactedLines
 from frugal_lsp.context.request import ContextRequest
 from frugal_lsp.context.scoping import Scoper
 from frugal_lsp.context.traces import excerpts_for
@@ -49,6 +49,7 @@ class ContextBuilder:
         self._scoper = Scoper()
         self._file_tokens = FileTokens(counter)
         self._facts = LineFacts(counter)
+        self._redacted = BlockMemo()
         self._frameworks: dict[Path, tuple[float, frozenset[str]]] = {}
         self._memo: OrderedDict[MemoKey, tuple[str, Prompt]] = OrderedDict()
 
@@ -104,7 +105,7 @@ class ContextBuilder:
         return Gathered(
             request=request,
             found=found,
-            lines=RedactedLines(lines),
+            lines=RedactedLines(lines, self._redacted),
             row=row,
             column=column,
             config=self.config,

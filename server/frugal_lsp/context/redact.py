@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -130,14 +130,34 @@ def entropy(s: str) -> float:
     return -sum(k / n * math.log2(k / n) for k in Counter(s).values())
 
 
+class BlockMemo:
+    """Redacted blocks by their raw text, kept across builds: a keystroke changes one block,
+    and every other block of the file is redacted already."""
+
+    def __init__(self, size: int = 1024) -> None:  # blocks of ~50 lines: ~2 KB each
+        self._size = size
+        self._blocks: OrderedDict[str, list[str]] = OrderedDict()
+
+    def redacted(self, raw: str) -> list[str]:
+        found = self._blocks.get(raw)
+        if found is None:
+            found = self._blocks[raw] = redact(raw).text.split("\n")
+            if len(self._blocks) > self._size:
+                self._blocks.popitem(last=False)
+        else:
+            self._blocks.move_to_end(raw)
+        return found
+
+
 class RedactedLines:
     """A file's lines, redacted on demand in fixed blocks (with overlap for multi-line keys)."""
 
     BLOCK = 48
     OVERLAP = 8
 
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[str], memo: BlockMemo | None = None) -> None:
         self._lines = lines
+        self._memo = memo or BlockMemo(size=0)
         self._done: dict[int, str] = {}
 
     def __len__(self) -> int:
@@ -153,7 +173,7 @@ class RedactedLines:
     def _redact_block(self, block: int) -> None:
         start, end = block * self.BLOCK, min((block + 1) * self.BLOCK, len(self._lines))
         lo, hi = max(0, start - self.OVERLAP), min(len(self._lines), end + self.OVERLAP)
-        text = redact("\n".join(self._lines[lo:hi])).text.split("\n")
+        text = self._memo.redacted("\n".join(self._lines[lo:hi]))
         for n in range(start, end):
             self._done[n] = text[n - lo]
 

@@ -65,6 +65,23 @@ def test_no_planted_secret_survives(builder: ContextBuilder, workspace: Path) ->
         assert "<redacted:" in text
 
 
+def test_secrets_stay_redacted_across_builds_and_edits(
+    builder: ContextBuilder, workspace: Path
+) -> None:
+    """Redacted blocks are remembered between builds: a remembered block must still hide its
+    secret, and a secret typed into an already-seen block must be caught."""
+    doc = doc_at(workspace, "app.py", SOURCE)
+    for _ in range(2):  # the second build is served from the remembered blocks
+        prompt = build(builder, doc, 20, 4)
+        assert SECRETS["openai"] not in prompt.text and "<redacted:" in prompt.text
+    token = "ghp_" + "9z8Y7x6W5v4U3t2S1r0Q9p8O7n6M5l4K3j2I"
+    text = SOURCE.replace("import requests", f"import requests\nTOKEN = {token!r}")
+    edited = doc_at(workspace, "app.py", text)
+    edited.version = 2
+    prompt = build(builder, edited, 21, 4)
+    assert "TOKEN = " in prompt.text and token not in prompt.text
+
+
 def test_every_secret_is_counted_once() -> None:
     result = redact(SOURCE)
     assert result.count == SECRET_COUNT
