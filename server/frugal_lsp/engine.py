@@ -29,7 +29,7 @@ from frugal_lsp.quota import pacing
 from frugal_lsp.quota.account import QuotaAccount
 from frugal_lsp.quota.alerts import Alerts
 from frugal_lsp.quota.forecast import Forecast, forecast
-from frugal_lsp.quota.ledger import Reservation, Settlement
+from frugal_lsp.quota.ledger import CallRequest, Reservation, Settlement
 from frugal_lsp.quota.notify import Notifier
 from frugal_lsp.quota.status import Status, compute_status
 from frugal_lsp.results import Answer, Plan
@@ -236,8 +236,7 @@ class Engine:
     async def _call(self, plan: Plan, candidate: Candidate, on_text: OnText | None) -> Answer:
         model, prompt = candidate.model, plan.prompt
         request = self._provider_request(prompt, candidate)
-        reservation = await asyncio.to_thread(
-            self.ledger.reserve,
+        call = CallRequest(
             provider=model.provider,
             model=model.name,
             tier=model.tier.value,
@@ -245,9 +244,10 @@ class Engine:
             prompt_tokens=prompt.prompt_tokens,
             max_output_tokens=request.max_tokens,
             coefficient=model.coefficient,
-            allowances=self.account.allowances(model.provider),
             full_file_tokens=prompt.full_file_tokens,
         )
+        allowances = self.account.allowances(model.provider)
+        reservation = await asyncio.to_thread(self.ledger.reserve, call, allowances)
         self.account.take_rate(model.provider, reservation.tokens)
         parts: list[str] = []
         try:

@@ -6,22 +6,14 @@ import pytest
 from lsprotocol import types as lsp
 
 from frugal_lsp.paths import StatePaths
-from frugal_lsp.quota.ledger import Ledger, Settlement
+from frugal_lsp.quota.ledger import CallRequest, Ledger, Settlement
 from tests.e2e.conftest import Session, frugal_toml, wait_for
 
 
 def spend(session: Session, units: int) -> None:
     """Usage from elsewhere (another editor, the CLI) lands in the shared ledger."""
     ledger = Ledger(StatePaths.resolve(session.home).ledger)
-    reservation = ledger.reserve(
-        provider="fake",
-        model="fake-basic",
-        tier="basic",
-        task="ask",
-        prompt_tokens=units,
-        max_output_tokens=0,
-        coefficient=1.0,
-    )
+    reservation = ledger.reserve(CallRequest("fake", "fake-basic", "basic", "ask", units, 0, 1.0))
     ledger.settle(
         reservation,
         Settlement(

@@ -10,22 +10,13 @@ from pathlib import Path
 import pytest
 
 from frugal_lsp.errors import QuotaExhausted
-from frugal_lsp.quota.ledger import Allowance, Ledger, Settlement
+from frugal_lsp.quota.ledger import Allowance, CallRequest, Ledger, Settlement
 from tests.processes import run_together
 
 
 def reserve(ledger: Ledger, tokens: int = 100, cap: float | None = None, provider: str = "p"):
     allowances = (Allowance("budget", cap, 0.0),) if cap is not None else ()
-    return ledger.reserve(
-        provider=provider,
-        model="m",
-        tier="basic",
-        task="ask",
-        prompt_tokens=tokens,
-        max_output_tokens=0,
-        coefficient=1.0,
-        allowances=allowances,
-    )
+    return ledger.reserve(CallRequest(provider, "m", "basic", "ask", tokens, 0, 1.0), allowances)
 
 
 def ok(units: float) -> Settlement:
@@ -68,10 +59,9 @@ def test_a_reservation_of_a_dead_process_is_released_on_next_open(tmp_path: Path
     path = tmp_path / "l.sqlite3"
     script = textwrap.dedent(f"""
         import os
-        from frugal_lsp.quota.ledger import Ledger
+        from frugal_lsp.quota.ledger import CallRequest, Ledger
         Ledger(__import__("pathlib").Path({str(path)!r})).reserve(
-            provider="p", model="m", tier="basic", task="ask", prompt_tokens=700,
-            max_output_tokens=0, coefficient=1.0)
+            CallRequest("p", "m", "basic", "ask", 700, 0, 1.0))
         os._exit(0)  # dies between reserve and settle
     """)
     subprocess.run([sys.executable, "-c", script], check=True)
@@ -84,7 +74,7 @@ RACER = textwrap.dedent("""
     import os, sys, time
     from pathlib import Path
     from frugal_lsp.errors import QuotaExhausted
-    from frugal_lsp.quota.ledger import Allowance, Ledger, Settlement
+    from frugal_lsp.quota.ledger import Allowance, CallRequest, Ledger, Settlement
     ledger = Ledger(Path(sys.argv[1]))
     cap, crash_after = float(sys.argv[2]), int(sys.argv[3])
     time.sleep(max(float(sys.argv[4]) - time.time(), 0))  # everyone starts together
@@ -92,9 +82,8 @@ RACER = textwrap.dedent("""
     for i in range(200):
         attempted += 1
         try:
-            r = ledger.reserve(provider="p", model="m", tier="basic", task="ask",
-                prompt_tokens=37, max_output_tokens=13, coefficient=1.0,
-                allowances=(Allowance("budget", cap, 0.0),))
+            r = ledger.reserve(CallRequest("p", "m", "basic", "ask", 37, 13, 1.0),
+                (Allowance("budget", cap, 0.0),))
         except QuotaExhausted:
             refused += 1
             continue

@@ -8,7 +8,7 @@ from frugal_lsp.config import Config, parse_config
 from frugal_lsp.context.prompt import Message, Prompt, Scope
 from frugal_lsp.providers.base import RateLimitState
 from frugal_lsp.quota.account import QuotaAccount
-from frugal_lsp.quota.ledger import Ledger, Settlement
+from frugal_lsp.quota.ledger import CallRequest, Ledger, Settlement
 from frugal_lsp.routing.router import Router
 from frugal_lsp.tasks import Task, Tier
 
@@ -105,15 +105,7 @@ def test_rate_limit_headers_with_no_room_skip_the_platform(router: Router) -> No
 
 def test_a_platform_out_of_quota_falls_to_the_next(router: Router) -> None:
     ledger = router.account.ledger
-    r = ledger.reserve(
-        provider="cheap",
-        model="small",
-        tier="basic",
-        task="ask",
-        prompt_tokens=9800,
-        max_output_tokens=0,
-        coefficient=1.0,
-    )
+    r = ledger.reserve(CallRequest("cheap", "small", "basic", "ask", 9800, 0, 1.0))
     ledger.settle(r, Settlement(9800, 0, 0, True, 9800.0, None, "ok"))
     route = router.route(prompt())
     assert route.candidates[0].model.key == "strong/small2"
@@ -123,15 +115,7 @@ def test_a_platform_out_of_quota_falls_to_the_next(router: Router) -> None:
 def test_completions_prefer_models_that_answer_within_the_deadline(router: Router) -> None:
     ledger = router.account.ledger
     for _ in range(3):
-        r = ledger.reserve(
-            provider="cheap",
-            model="small",
-            tier="basic",
-            task="completion",
-            prompt_tokens=10,
-            max_output_tokens=0,
-            coefficient=1.0,
-        )
+        r = ledger.reserve(CallRequest("cheap", "small", "basic", "completion", 10, 0, 1.0))
         ledger.settle(r, Settlement(10, 0, 0, True, 10.0, None, "ok"))
     ledger._db.execute("UPDATE calls SET latency_ms = 4000")  # measured: too slow
     assert labels(router, prompt(Task.COMPLETION))[0] == "strong/small2"

@@ -29,12 +29,21 @@ from frugal_lsp.store.records import (
     OUTCOMES,
     RESERVED,
     Allowance,
+    CallRequest,
     Reservation,
     Settlement,
     process_alive,
 )
 
-__all__ = ["OUTCOMES", "RESERVED", "Allowance", "Ledger", "Reservation", "Settlement"]
+__all__ = [
+    "OUTCOMES",
+    "RESERVED",
+    "Allowance",
+    "CallRequest",
+    "Ledger",
+    "Reservation",
+    "Settlement",
+]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS calls (
@@ -154,21 +163,9 @@ class Ledger(LedgerReads):
 
     # -- spend ------------------------------------------------------------------------
 
-    def reserve(
-        self,
-        *,
-        provider: str,
-        model: str,
-        tier: str,
-        task: str,
-        prompt_tokens: int,
-        max_output_tokens: int,
-        coefficient: float,
-        allowances: tuple[Allowance, ...] = (),
-        full_file_tokens: int | None = None,
-    ) -> Reservation:
+    def reserve(self, call: CallRequest, allowances: tuple[Allowance, ...] = ()) -> Reservation:
         """Reserve the worst case of one call, or raise QuotaExhausted if it does not fit."""
-        units = (prompt_tokens + max_output_tokens) * coefficient
+        units = call.units
         now = time.time()
         with self._write() as db:
             for allowance in allowances:
@@ -185,22 +182,22 @@ class Ledger(LedgerReads):
                 " full_file_tokens) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     now,
-                    provider,
-                    model,
-                    tier,
-                    task,
-                    prompt_tokens,
-                    max_output_tokens,
-                    coefficient,
+                    call.provider,
+                    call.model,
+                    call.tier,
+                    call.task,
+                    call.prompt_tokens,
+                    call.max_output_tokens,
+                    call.coefficient,
                     units,
                     RESERVED,
                     os.getpid(),
                     self.host,
-                    full_file_tokens,
+                    call.full_file_tokens,
                 ),
             )
         assert cur.lastrowid is not None
-        tokens = prompt_tokens + max_output_tokens
+        tokens = call.prompt_tokens + call.max_output_tokens
         return Reservation(id=cur.lastrowid, units=units, started=now, tokens=tokens)
 
     def settle(self, reservation: Reservation, result: Settlement) -> None:

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from frugal_lsp.store.records import (
     Allowance,
+    CallRequest,
     MemberUsage,
     Reservation,
     Settlement,
@@ -78,19 +79,7 @@ class LedgerStore(Protocol):
         """Why the store is not working as configured right now (None: all is well)."""
         ...
 
-    def reserve(
-        self,
-        *,
-        provider: str,
-        model: str,
-        tier: str,
-        task: str,
-        prompt_tokens: int,
-        max_output_tokens: int,
-        coefficient: float,
-        allowances: tuple[Allowance, ...] = (),
-        full_file_tokens: int | None = None,
-    ) -> Reservation: ...
+    def reserve(self, call: CallRequest, allowances: tuple[Allowance, ...] = ()) -> Reservation: ...
 
     def settle(self, reservation: Reservation, result: Settlement) -> None: ...
 

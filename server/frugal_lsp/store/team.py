@@ -155,23 +155,7 @@ class TeamStore:
 
     # -- spend ------------------------------------------------------------------------
 
-    def reserve(
-        self,
-        *,
-        provider: str,
-        model: str,
-        tier: str,
-        task: str,
-        prompt_tokens: int,
-        max_output_tokens: int,
-        coefficient: float,
-        allowances: tuple[Allowance, ...] = (),
-        full_file_tokens: int | None = None,
-    ) -> Reservation:
-        call = CallRequest(
-            provider, model, tier, task, prompt_tokens, max_output_tokens, coefficient,
-            full_file_tokens,
-        )  # fmt: skip
+    def reserve(self, call: CallRequest, allowances: tuple[Allowance, ...] = ()) -> Reservation:
         return self._team(
             lambda: self.remote.reserve_call(call, allowances, time.time()),
             lambda: self._reserve_locally(call, allowances),
@@ -180,7 +164,7 @@ class TeamStore:
     def _reserve_locally(self, call: CallRequest, allowances: tuple[Allowance, ...]) -> Reservation:
         if self.config.fallback != "local":
             raise QuotaExhausted(self._problem or f"{self.label} is unreachable")
-        found = self.local.reserve(**asdict(call), allowances=allowances)
+        found = self.local.reserve(call, allowances)
         self._local_calls[found.id] = call
         return replace(found, where="local")
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from frugal_lsp.quota.ledger import Ledger, Settlement
+from frugal_lsp.quota.ledger import CallRequest, Ledger, Settlement
 
 
 def spend(
@@ -26,14 +26,7 @@ def spend(
 ) -> int:
     """One settled call of ``units`` (coefficient 1), back-dated to ``ts`` when given."""
     r = ledger.reserve(
-        provider=provider,
-        model=model,
-        tier="basic",
-        task=task,
-        prompt_tokens=int(units),
-        max_output_tokens=0,
-        coefficient=1.0,
-        full_file_tokens=full_file_tokens,
+        CallRequest(provider, model, "basic", task, int(units), 0, 1.0, full_file_tokens)
     )
     ledger.settle(r, Settlement(int(units), 0, 0, True, float(units), None, "ok"))
     if ts is not None:

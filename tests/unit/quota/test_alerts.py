@@ -91,15 +91,14 @@ RACER = textwrap.dedent("""
     from frugal_lsp.quota.account import QuotaAccount
     from frugal_lsp.quota.alerts import Alerts
     from frugal_lsp.quota.forecast import forecast
-    from frugal_lsp.quota.ledger import Ledger, Settlement
+    from frugal_lsp.quota.ledger import CallRequest, Ledger, Settlement
     from frugal_lsp.quota.notify import Notifier
     config = parse_config(json.loads(sys.argv[2]))
     account = QuotaAccount(config, Ledger(Path(sys.argv[1])))
     alerts = Alerts(config, account, Notifier(config.budget))
     fired = []
     for _ in range(60):
-        r = account.ledger.reserve(provider="p", model="m", tier="basic", task="ask",
-            prompt_tokens=10, max_output_tokens=0, coefficient=1.0)
+        r = account.ledger.reserve(CallRequest("p", "m", "basic", "ask", 10, 0, 1.0))
         account.ledger.settle(r, Settlement(10, 0, 0, True, 10.0, None, "ok"))
         fired += [e.threshold for e in alerts.check(forecast(config, account))]
     print(json.dumps(fired))

@@ -14,7 +14,7 @@ from frugal_lsp.context.prompt import Message
 from frugal_lsp.errors import QuotaExhausted
 from frugal_lsp.providers.base import ProviderRequest
 from frugal_lsp.store.base import LedgerStore
-from frugal_lsp.store.records import Allowance, Reservation, Settlement
+from frugal_lsp.store.records import Allowance, CallRequest, Reservation, Settlement
 from tests.unit.store.conftest import Backend
 
 
@@ -24,7 +24,7 @@ def reserve(
     allowances = (Allowance("budget", cap, 0.0),) if cap is not None else ()
     args: dict[str, Any] = dict(provider="p", model="m", tier="basic", task="ask")
     args |= dict(prompt_tokens=tokens, max_output_tokens=0, coefficient=1.0) | kw
-    return ledger.reserve(**args, allowances=allowances)
+    return ledger.reserve(CallRequest(**args), allowances)
 
 
 def ok(units: float) -> Settlement:
@@ -64,10 +64,7 @@ def test_provider_allowance_counts_only_its_provider(backend: Backend) -> None:
     ledger = backend.ledger
     ledger.settle(reserve(ledger, 300, provider="a"), ok(300))
     mine = (Allowance("provider `b` quota", 500, 0.0, "b"),)
-    r = ledger.reserve(
-        provider="b", model="m", tier="basic", task="ask", prompt_tokens=450,
-        max_output_tokens=0, coefficient=1.0, allowances=mine,
-    )  # fmt: skip
+    r = ledger.reserve(CallRequest("b", "m", "basic", "ask", 450, 0, 1.0), mine)
     assert ledger.used(0, "a") == 300 and ledger.used(0, "b") == 450
     ledger.settle(r, ok(450))
     assert ledger.used(0) == 750

@@ -19,7 +19,7 @@ MEMBER = textwrap.dedent("""
     from pathlib import Path
     from frugal_lsp.errors import QuotaExhausted
     from frugal_lsp.quota.ledger import Ledger
-    from frugal_lsp.store.records import Allowance, Settlement
+    from frugal_lsp.store.records import Allowance, CallRequest, Settlement
     from tests.unit.store.conftest import team_store
     kind, where, url, ns, member = sys.argv[1:6]
     cap, start = float(sys.argv[6]), float(sys.argv[7])
@@ -32,9 +32,8 @@ MEMBER = textwrap.dedent("""
     for i in range(150):
         attempted += 1
         try:
-            r = ledger.reserve(provider="p", model="m", tier="basic", task="ask",
-                prompt_tokens=37, max_output_tokens=13, coefficient=1.0,
-                allowances=(Allowance("budget", cap, 0.0),))
+            r = ledger.reserve(CallRequest("p", "m", "basic", "ask", 37, 13, 1.0),
+                (Allowance("budget", cap, 0.0),))
         except QuotaExhausted:
             continue
         admitted += 1
