@@ -1,15 +1,28 @@
-"""Run test child processes side by side and collect every one's output, even if one fails.
+"""Child processes of the tests: the environment a server under test gets, and racers.
+
+``server_env`` keeps nothing of this machine's keys or user config.
 
 Race tests start several Python processes at once. Reading one child's output and failing
 on it would leave the others running (their pipes then surface as ResourceWarnings in some
-later, unrelated test); here each child is waited for, or killed, and a child that exits
-with an unexpected code fails the test with its own stderr.
+later, unrelated test); ``run_together`` waits for (or kills) each child, and a child that
+exits with an unexpected code fails the test with its own stderr.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Sequence
+from pathlib import Path
+
+KEPT = ("PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR")
+
+
+def server_env(home: Path, config_home: Path) -> dict[str, str]:
+    """A server's environment: no API keys or user config from this machine, its own
+    FRUGAL_HOME and XDG config folder."""
+    env = {k: v for k, v in os.environ.items() if k in KEPT}
+    return env | {"FRUGAL_HOME": str(home), "XDG_CONFIG_HOME": str(config_home)}
 
 
 def run_together(

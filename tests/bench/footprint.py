@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from tests.bench.harness import Editor, frugal_toml, running_server, server_env, server_pid
+from tests.bench.harness import Editor, frugal_toml, running_server, server_pid
 from tests.bench.overhead import sample_text
 from tests.fakes.fake_provider import FakeProvider
+from tests.processes import server_env
 
 SERVE = [sys.executable, "-m", "frugal_lsp", "serve"]
 DOCUMENTS, DOCUMENT_LINES = 50, 1000
@@ -64,7 +65,7 @@ def time_startup(workspace: Path, home: Path, extra: list[str] | None = None) ->
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=err,
-            env=server_env(home),
+            env=server_env(home, home / "xdg-config"),
             cwd=workspace,
         )
         assert proc.stdin is not None and proc.stdout is not None

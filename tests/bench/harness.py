@@ -8,7 +8,6 @@ arrived, so callers can cancel them (``$/cancelRequest``, as VS Code does) and t
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import time
 import typing
@@ -22,6 +21,8 @@ from typing import Any
 from lsprotocol import types as lsp
 from pytest_lsp import LanguageClient, client_capabilities
 from pytest_lsp.client import make_test_lsp_client
+
+from tests.processes import server_env
 
 VSCODE = "visual-studio-code@1.65.2"
 START_TIMEOUT_S = STOP_TIMEOUT_S = COMMAND_TIMEOUT_S = (
@@ -60,12 +61,6 @@ tier = "advanced"
 {debounce}"""
 
 
-def server_env(home: Path) -> dict[str, str]:
-    keep = ("PATH", "HOME", "LANG", "TMPDIR")
-    env = {k: v for k, v in os.environ.items() if k in keep}
-    return env | {"FRUGAL_HOME": str(home), "XDG_CONFIG_HOME": str(home / "xdg-config")}
-
-
 def capabilities() -> lsp.ClientCapabilities:
     caps = client_capabilities(VSCODE)
     if caps.text_document is not None:
@@ -85,7 +80,9 @@ async def running_server(
     client = make_test_lsp_client()
     client.feature("frugal/status")(lambda ls, params: None)  # shown by real clients; not here
     cmd = command or SERVE
-    await client.start_io(cmd[0], *cmd[1:], env=server_env(home), cwd=str(workspace))
+    await client.start_io(
+        cmd[0], *cmd[1:], env=server_env(home, home / "xdg-config"), cwd=str(workspace)
+    )
     params = lsp.InitializeParams(
         capabilities=capabilities(),
         root_uri=workspace.as_uri(),

@@ -9,7 +9,6 @@ Neovim 0.7-like one (none of those).
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import typing
 from collections.abc import AsyncIterator, Iterator
@@ -24,6 +23,7 @@ from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import make_test_lsp_client
 
 from tests.fakes.fake_provider import FakeProvider
+from tests.processes import server_env
 
 REPLY = "math.pi * radius ** 2"
 SOURCE = '''import math
@@ -188,16 +188,6 @@ def workspace(request: pytest.FixtureRequest, tmp_path: Path, fake: FakeProvider
     return root
 
 
-def server_env(home: Path, tmp_path: Path) -> dict[str, str]:
-    keep = ("PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR")
-    env = {k: v for k, v in os.environ.items() if k in keep}
-    return env | {
-        "FRUGAL_HOME": str(home),
-        "XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
-        "PYTHONWARNINGS": "error::DeprecationWarning",
-    }
-
-
 @pytest_asyncio.fixture(params=sorted(CLIENTS))
 async def session(
     request: pytest.FixtureRequest,
@@ -210,7 +200,8 @@ async def session(
     config = ClientServerConfig(
         server_command=[sys.executable, "-m", "frugal_lsp", "serve"],
         client_factory=test_client,
-        server_env=server_env(isolated_home, tmp_path),
+        server_env=server_env(isolated_home, tmp_path / "xdg-config")
+        | {"PYTHONWARNINGS": "error::DeprecationWarning"},
     )
     client = typing.cast(LanguageClient, await config.start())
     await client.initialize_session(
