@@ -34,6 +34,7 @@ from frugal_lsp.store.records import (
     Settlement,
     process_alive,
 )
+from frugal_lsp.store.sqlite import open_private
 
 __all__ = [
     "OUTCOMES",
@@ -114,14 +115,9 @@ MIGRATIONS = {"calls": (("full_file_tokens", "INTEGER"),)}
 
 class Ledger(LedgerReads):
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.path = path
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(
-            path, timeout=30.0, isolation_level=None, check_same_thread=False
-        )
-        os.chmod(path, 0o600)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = open_private(path)
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
         self._migrate()

@@ -9,13 +9,13 @@ The file lives beside the embedded ledger, owner-only.
 from __future__ import annotations
 
 import json
-import os
-import sqlite3
 import threading
 import time
 import uuid
 from pathlib import Path
 from typing import Any
+
+from frugal_lsp.store.sqlite import open_private
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -32,14 +32,9 @@ CREATE TABLE IF NOT EXISTS outbox (
 
 class Outbox:
     def __init__(self, path: Path, namespace: str) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.namespace = namespace
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(
-            path, timeout=30.0, isolation_level=None, check_same_thread=False
-        )
-        os.chmod(path, 0o600)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = open_private(path)
         self._db.executescript(SCHEMA)
 
     def add(self, kind: str, payload: dict[str, Any]) -> str:
