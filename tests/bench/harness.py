@@ -22,6 +22,7 @@ from lsprotocol import types as lsp
 from pytest_lsp import LanguageClient, client_capabilities
 from pytest_lsp.client import make_test_lsp_client
 
+from tests.fakes.config import fake_models_toml
 from tests.processes import server_env
 
 VSCODE = "visual-studio-code@1.65.2"
@@ -42,23 +43,7 @@ def frugal_toml(fake_url: str, debounce_ms: int | None = None) -> str:
     if debounce_ms is not None:
         word = "\nword_debounce_ms = 0" if debounce_ms == 0 else ""
         debounce = f"\n[completion]\ndebounce_ms = {debounce_ms}{word}\n"
-    return f"""
-[[providers]]
-name = "fake"
-kind = "openai"
-base_url = "{fake_url}/v1"
-
-[[models]]
-name = "fake-basic"
-provider = "fake"
-tier = "basic"
-
-[[models]]
-name = "fake-advanced"
-provider = "fake"
-tier = "advanced"
-
-{debounce}"""
+    return fake_models_toml(fake_url) + debounce
 
 
 def capabilities() -> lsp.ClientCapabilities:

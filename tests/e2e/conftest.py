@@ -22,6 +22,7 @@ from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import make_test_lsp_client
 
+from tests.fakes.config import fake_models_toml
 from tests.fakes.fake_provider import FakeProvider
 from tests.processes import server_env
 
@@ -105,22 +106,9 @@ def inline_params(uri: str, position: lsp.Position) -> lsp.InlineCompletionParam
 
 
 def frugal_toml(fake: FakeProvider, budget: int = 100_000, debounce_ms: int = 40) -> str:
-    return f"""
-[[providers]]
-name = "fake"
-kind = "openai"
-base_url = "{fake.url}/v1"
-
-[[models]]
-name = "fake-basic"
-provider = "fake"
-tier = "basic"
-
-[[models]]
-name = "fake-advanced"
-provider = "fake"
-tier = "advanced"
-
+    return (
+        fake_models_toml(fake.url)
+        + f"""
 [budget]
 tokens = {budget}
 alert_at = [0.7, 0.9, 1.0]
@@ -128,6 +116,7 @@ alert_at = [0.7, 0.9, 1.0]
 [completion]
 debounce_ms = {debounce_ms}
 """
+    )
 
 
 BAD_CONFIG = """
