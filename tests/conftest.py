@@ -1,4 +1,8 @@
-"""Shared fixtures: every test runs with its own FRUGAL_HOME and no real API keys."""
+"""Shared fixtures: every test runs with its own FRUGAL_HOME and no real API keys.
+
+Fast tests serve SmolLM2-135M when they need the local tier (about 0.7 s an answer);
+tests of the code model itself ask for Qwen2.5-Coder explicitly (``FRUGAL_LOCAL_MODEL``).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     home = tmp_path / "frugal-home"
     monkeypatch.setenv("FRUGAL_HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("FRUGAL_LOCAL_MODEL", "smollm2-135m-instruct")
     yield home
 
 

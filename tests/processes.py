@@ -15,7 +15,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-KEPT = ("PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR")
+KEPT = ("PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR", "FRUGAL_LOCAL_MODEL", "FRUGAL_MODELS_DIR")
 
 
 def server_env(home: Path, config_home: Path) -> dict[str, str]:

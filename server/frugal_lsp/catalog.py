@@ -36,7 +36,7 @@ class CatalogModel:
     fim: bool
     default: bool
     tasks: tuple[str, ...] = ()
-    fim_suffix: bool = True
+    fim_template: str = "suffix"
 
 
 @cache
@@ -55,7 +55,7 @@ def entries() -> tuple[CatalogModel, ...]:
             fim=bool(m.get("fim", False)),
             default=bool(m.get("default", False)),
             tasks=tuple(m.get("tasks", ())),
-            fim_suffix=bool(m.get("fim_suffix", True)),
+            fim_template=str(m.get("fim_template", "suffix")),
         )
         for m in raw
     )
@@ -83,12 +83,19 @@ def model_config(entry: CatalogModel, provider: str) -> ModelConfig:
         output_price=entry.output_price,
         fim=entry.fim,
         tasks=entry.tasks,
-        fim_suffix=entry.fim_suffix,
+        fim_template=entry.fim_template,
     )
 
 
 def default_models(kind: str, provider: str) -> tuple[ModelConfig, ...]:
-    return tuple(model_config(e, provider) for e in entries() if e.kind == kind and e.default)
+    """The catalog's defaults for a platform kind; for llama-cpp, the local model in use."""
+    chosen = [e for e in entries() if e.kind == kind and e.default]
+    if kind == "llama-cpp":
+        from frugal_lsp.local_model import chosen_local
+
+        local = chosen_local()
+        chosen = [e for e in chosen if local and e.name == local.name] or chosen[:1]
+    return tuple(model_config(e, provider) for e in chosen)
 
 
 def models_for_bare_providers(

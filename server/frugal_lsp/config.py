@@ -79,7 +79,7 @@ class ModelConfig:
     input_price: float | None = None  # USD per million tokens
     output_price: float | None = None
     fim: bool = False  # fill-in-the-middle through /v1/completions
-    fim_suffix: bool = True  # False: send only the prefix (small models continue, not fill)
+    fim_template: str = "suffix"  # how prefix and suffix are laid out: see context/fim.py
     frameworks: tuple[str, ...] = ()  # e.g. ("django",): files importing them route here
     tasks: tuple[str, ...] = ()  # tasks it is adequate for (empty: all); else a last resort
 

@@ -37,6 +37,7 @@ from frugal_lsp.config import (
     StoreFallback,
 )
 from frugal_lsp.config_reader import Reader
+from frugal_lsp.context.fim import TEMPLATE_NAMES
 from frugal_lsp.store.connect import redact_url
 from frugal_lsp.tasks import DEFAULT_COEFFICIENTS, Task, Tier
 
@@ -148,6 +149,7 @@ def _read_model(r: Reader, providers: list[str]) -> ModelConfig:
         "output_price",
         "fim",
         "fim_suffix",
+        "fim_template",
         "frameworks",
         "tasks",
     )
@@ -169,10 +171,17 @@ def _read_model(r: Reader, providers: list[str]) -> ModelConfig:
         input_price=r.optional_number("input_price", known.input_price if known else None),
         output_price=r.optional_number("output_price", known.output_price if known else None),
         fim=r.boolean("fim", known.fim if known else False),
-        fim_suffix=r.boolean("fim_suffix", known.fim_suffix if known else True),
+        fim_template=_read_fim_template(r, known.fim_template if known else "suffix"),
         frameworks=tuple(f.lower() for f in r.strings("frameworks", ())),
         tasks=_read_tasks(r, known.tasks if known else ()),
     )
+
+
+def _read_fim_template(r: Reader, default: str) -> str:
+    """``fim_template``; the older ``fim_suffix = false`` means ``prefix-only``."""
+    if not r.boolean("fim_suffix", True):
+        default = "prefix-only"
+    return r.choice("fim_template", TEMPLATE_NAMES, default) or default
 
 
 def _read_tasks(r: Reader, default: tuple[str, ...]) -> tuple[str, ...]:

@@ -355,14 +355,16 @@ class Engine:
             temperature=0.0,
             stop=prompt.stop,
             fim=_fim_for(prompt, candidate),
+            fim_template=candidate.model.fim_template,
         )
 
     def _provider(self, name: str) -> Provider:
         if name not in self._providers:
             from frugal_lsp.providers.factory import make_provider  # httpx: ~50 ms at start-up
 
+            served = tuple(m.name for m in self.config.models if m.provider == name)
             self._providers[name] = make_provider(
-                self.config.provider(name), self._transport, self.paths.logs
+                self.config.provider(name), self._transport, self.paths.logs, served
             )
         return self._providers[name]
 
@@ -372,10 +374,8 @@ def _tokens(settlement: Settlement) -> int:
 
 
 def _fim_for(prompt: Prompt, candidate: Candidate) -> Fim | None:
-    """The fill-in-the-middle parts this model takes: none, both, or the prefix alone."""
-    if prompt.fim is None or not candidate.model.fim:
-        return None
-    return prompt.fim if candidate.model.fim_suffix else replace(prompt.fim, suffix="")
+    """The fill-in-the-middle parts, for models that take them (laid out by their template)."""
+    return prompt.fim if candidate.model.fim else None
 
 
 def _tee(on_text: OnText | None, delivered: list[str]) -> OnText | None:

@@ -1,4 +1,5 @@
-"""The real local tier: SmolLM2 served by a llama.cpp server that frugal-lsp supervises."""
+"""The real local tier: SmolLM2 (fast tests) and Qwen2.5-Coder (the default code model)
+served by a llama.cpp server that frugal-lsp supervises."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from frugal_lsp.config import load_config
 from frugal_lsp.context import ContextRequest
 from frugal_lsp.context.document import Document, Position
 from frugal_lsp.engine import Engine
-from frugal_lsp.local_model import local_tier_available
+from frugal_lsp.local_model import QWEN_CODER, installed, local_tier_available
 from frugal_lsp.paths import StatePaths
 from frugal_lsp.providers.local import LlamaCppProvider
 from frugal_lsp.tasks import Task
@@ -90,3 +91,34 @@ async def test_a_crashed_local_server_is_restarted_once(tmp_path: Path) -> None:
         assert provider.server._proc and provider.server._proc.pid != first_pid
     finally:
         await engine.aclose()
+
+
+FIB = "def fib(n):\n    if n < 2:\n        return n\n    \n\n\nprint(fib(10))\n"
+
+
+@pytest.mark.skipif(not installed(QWEN_CODER), reason="the Qwen2.5-Coder wheels are not installed")
+async def test_the_code_model_fills_the_middle_with_its_own_fim_template(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("FRUGAL_LOCAL_MODEL")  # what a user gets: the code model by default
+    (tmp_path / "fib.py").write_text(FIB)
+    config = load_config(tmp_path)
+    assert [(m.name, m.fim_template) for m in config.models] == [
+        ("qwen2.5-coder-0.5b-instruct", "qwen")
+    ]
+    engine = Engine(config, StatePaths.resolve(tmp_path / "home"), tmp_path)
+    try:
+        request = ContextRequest(
+            Document.from_file(tmp_path / "fib.py"), Task.COMPLETION, Position(3, 4)
+        )
+        answer = await engine.complete(request)
+        ((model, outcome),) = engine.ledger.query("SELECT model, outcome FROM calls")
+    finally:
+        await engine.aclose()
+    # Asked through llama.cpp's `suffix` field this model ignored the suffix and wrote
+    # `print(fib(15))`; in its own template it completes the recursion.
+    assert answer is not None
+    first = answer.text.strip().split("\n")[0]
+    assert first == "else:", answer.text
+    assert "fib(n - 1)" in answer.text.replace("n-1", "n - 1")
+    assert model == "qwen2.5-coder-0.5b-instruct" and outcome == "ok"

@@ -34,6 +34,7 @@ def cache_key(provider: str, request: ProviderRequest) -> str:
         "model": request.model,
         "messages": [[m.role, m.content] for m in request.messages],
         "fim": asdict(request.fim) if request.fim else None,
+        "fim_template": request.fim_template if request.fim else None,
         "max_tokens": request.max_tokens,
         "temperature": request.temperature,
         "stop": list(request.stop),

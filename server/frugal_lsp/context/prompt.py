@@ -29,11 +29,25 @@ class Message:
 
 
 @dataclass(frozen=True)
+class Snippet:
+    """Code from elsewhere (this file or another) that the model should see before the gap."""
+
+    path: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Fim:
-    """Fill-in-the-middle parts for models that take a prefix and a suffix."""
+    """Fill-in-the-middle parts for models that take a prefix and a suffix.
+
+    How they are laid out for a model is its FIM template's job (``context/fim.py``).
+    """
 
     prefix: str
     suffix: str
+    path: str = ""  # the file's path as the model sees it (workspace-relative)
+    snippets: tuple[Snippet, ...] = ()
+    comment: str = "#"  # the language's line comment, for templates that comment snippets
 
 
 @dataclass(frozen=True)

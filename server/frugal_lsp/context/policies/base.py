@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -98,7 +98,12 @@ def finish(gathered: Gathered, draft: Draft) -> Prompt:
     )
     fim = draft.fim
     if fim is not None:
-        fim = Fim(redact(fim.prefix).text, redact(fim.suffix).text)
+        fim = replace(
+            fim,
+            prefix=redact(fim.prefix).text,
+            suffix=redact(fim.suffix).text,
+            snippets=tuple(replace(s, text=redact(s.text).text) for s in fim.snippets),
+        )
     return Prompt(
         task=gathered.request.task,
         language=gathered.document.language,
