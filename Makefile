@@ -73,8 +73,11 @@ bench-context: $(STAMP) ## context benchmark on stdlib + npm code -> bench/resul
 bench: $(STAMP) bench-context ## every benchmark: replay vs baselines, overhead, footprint, context -> bench/results/
 	$(PY) -m tests.bench.run
 
+bench-quality: $(STAMP) ## completion quality on the real code model (sampled; ARGS=--all) -> bench/results/quality.md
+	$(PY) -m tests.bench.quality $(ARGS)
+
 clean: ## remove the virtualenv, node_modules and caches (the llama.cpp wheelhouse stays)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 	rm -rf $(CLIENT)/node_modules $(CLIENT)/dist $(CLIENT)/*.vsix
 
-.PHONY: help llama-wheel venv test run test-client vsix lint fmt bench bench-context clean
+.PHONY: help llama-wheel venv test run test-client vsix lint fmt bench bench-context bench-quality clean
