@@ -278,6 +278,8 @@ def _read_context(r: Reader) -> ContextConfig:
     r.allow(
         "completion_max_tokens",
         "completion_max_output_tokens",
+        "completion_suffix_share",
+        "completion_header_share",
         "ask_max_tokens",
         "ask_max_output_tokens",
         "answer_max_words",
@@ -289,12 +291,22 @@ def _read_context(r: Reader) -> ContextConfig:
         completion_max_output_tokens=r.integer(
             "completion_max_output_tokens", 64, minimum=1, maximum=128
         ),
+        completion_suffix_share=_share(r, "completion_suffix_share", 0.25),
+        completion_header_share=_share(r, "completion_header_share", 0.2),
         ask_max_tokens=r.integer("ask_max_tokens", 2048, minimum=128),
         ask_max_output_tokens=r.integer("ask_max_output_tokens", 512, minimum=16),
         answer_max_words=r.integer("answer_max_words", 200, minimum=10),
         exclude=tuple(r.strings("exclude", DEFAULT_EXCLUDE)),
         respect_gitignore=r.boolean("respect_gitignore", True),
     )
+
+
+def _share(r: Reader, key: str, default: float) -> float:
+    value = r.number(key, default, minimum=0.0)
+    if value > 0.9:
+        r.problem(key, value, "a fraction between 0 and 0.9")
+        return default
+    return value
 
 
 def _read_cache(r: Reader) -> CacheConfig:

@@ -79,21 +79,24 @@ class Speed:
     generate_tps: float
 
 
-def _frugal_toml(url: str, model: str) -> str:
+def _frugal_toml(url: str, model: str, context: dict[str, float]) -> str:
+    settings = "".join(f"{k} = {v}\n" for k, v in context.items())
     return (
         f'[[providers]]\nname = "local"\nkind = "llama-cpp"\nbase_url = "{url}"\ntimeout = 600\n\n'
         f'[[models]]\nname = "{model}"\nprovider = "local"\n\n'
-        "[cache]\nenabled = false\n\n[pacing]\nenabled = false\n"
+        f"[cache]\nenabled = false\n\n[pacing]\nenabled = false\n\n[context]\n{settings}"
     )
 
 
 class Bench:
     """One llama.cpp server, frugal-lsp's engine on it, and a direct client for baselines."""
 
-    def __init__(self, root: Path, url: str, model: str) -> None:
+    def __init__(
+        self, root: Path, url: str, model: str, context: dict[str, float] | None = None
+    ) -> None:
         self.workspace = root / "workspace"
         self.workspace.mkdir(parents=True)
-        (self.workspace / "frugal.toml").write_text(_frugal_toml(url, model))
+        (self.workspace / "frugal.toml").write_text(_frugal_toml(url, model, context or {}))
         self.engine = Engine(
             load_config(self.workspace), StatePaths.resolve(root / "home"), self.workspace
         )
@@ -157,24 +160,33 @@ class Bench:
         )  # fmt: skip
 
     async def speed(self) -> Speed:
-        """Prompt and generation tokens per second of this server, measured now."""
-        text = "\n".join(f"value_{n} = compute({n}, scale={n % 7})" for n in range(40))
-        timed = []
-        for max_tokens in (1, 33):
-            call = ProviderRequest(
-                self.model, (), max_tokens, 0.0, (), Fim(text + "\n", ""), "prefix-only"
-            )
+        """Prompt and generation tokens per second of this server, measured now: a fresh
+        prompt with one token out, then the same prompt again with 33 out (llama.cpp reuses
+        the evaluated prefix, so the second call is generation alone)."""
+        for name in ("warm", "value"):
+            text = "\n".join(f"{name}_{n} = compute({n}, scale={n % 7})" for n in range(40))
             started = time.perf_counter()
-            reply = await self.client.complete(call)
-            timed.append((time.perf_counter() - started, reply.usage))
-        (t_prompt, usage), (t_all, usage_all) = timed
-        prompt_tps = (usage.prompt_tokens if usage else 0) / t_prompt
-        generated = (usage_all.completion_tokens if usage_all else 1) - 1
-        return Speed(os.cpu_count() or 1, prompt_tps, generated / max(t_all - t_prompt, 1e-3))
+            first = await self.client.complete(self._probe(text, 1))
+            t_prompt = time.perf_counter() - started
+        started = time.perf_counter()
+        again = await self.client.complete(self._probe(text, 33))
+        t_generate = time.perf_counter() - started
+        prompt_tokens = first.usage.prompt_tokens if first.usage else 0
+        generated = again.usage.completion_tokens if again.usage else 0
+        return Speed(os.cpu_count() or 1, prompt_tokens / t_prompt, generated / t_generate)
+
+    def _probe(self, text: str, max_tokens: int) -> ProviderRequest:
+        fim = Fim(text + "\n", "")
+        return ProviderRequest(self.model, (), max_tokens, 0.0, (), fim, "prefix-only")
 
 
 async def run(
-    tasks: Sequence[QualityTask], variants: Sequence[str], ceiling: int, model: str, log: bool
+    tasks: Sequence[QualityTask],
+    variants: Sequence[str],
+    ceiling: int,
+    model: str,
+    log: bool,
+    context: dict[str, float] | None = None,
 ) -> tuple[list[Row], Speed]:
     gguf = model_file(next(m for m in LOCAL_MODELS if m.name == model))
     if gguf is None:
@@ -183,7 +195,7 @@ async def run(
         root = Path(folder)
         server = LlamaServer(gguf, root / "llama.log")
         url = await server.start()
-        bench = Bench(root, url, model)
+        bench = Bench(root, url, model, context)
         try:
             speed = await bench.speed()
             if log:
@@ -219,13 +231,24 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--model", default=MODEL)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--context",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a [context] setting for frugal-lsp, e.g. completion_max_tokens=512",
+    )
     args = parser.parse_args(argv)
+    context = {k: float(v) for k, v in (c.split("=", 1) for c in args.context)}
+    context = {k: int(v) if v.is_integer() else v for k, v in context.items()}
     counts = {k: max(1, round(v * args.scale)) for k, v in DEFAULT_COUNTS.items()}
     kwargs = {"seed": args.seed} if args.seed is not None else {}
     tasks = sample(counts, everything=args.all, **kwargs)
     variants = [v for v in args.variants.split(",") if v]
     started = time.time()
-    rows, speed = asyncio.run(run(tasks, variants, args.ceiling, args.model, log=True))
+    rows, speed = asyncio.run(
+        run(tasks, variants, args.ceiling, args.model, log=True, context=context)
+    )
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "quality.json").write_text(
         json.dumps({"speed": asdict(speed), "rows": [asdict(r) for r in rows]}, indent=1)

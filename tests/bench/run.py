@@ -80,7 +80,7 @@ LIMITS = [
     "  while each of ours is smaller (about 500 prompt tokens against its 1024-token window).",
     "  Asks cost more than its selection-only asks (our ask prompt carries the scope's frame).",
     "- **overhead**: a miss builds the context (`context/builder.py`): the completion",
-    "  policy's line selection (`context/select.py`) and the redaction of the chosen lines,",
+    "  policy's stretch and header (`context/policies/completion.py`) and their redaction,",
     "  the scope lookup with the definition index rebuilt for each version",
     "  (`context/index.py`), then the call itself (HTTP to the fake, ledger reserve and",
     "  settle in SQLite). Hits are about 1 ms above the floor row; the floor is the stdio",

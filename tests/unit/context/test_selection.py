@@ -1,4 +1,4 @@
-"""Completion context holds the names the next line needs, not just the nearest lines."""
+"""Completion context: the code around the cursor whole, and the lines its names need."""
 
 from __future__ import annotations
 
@@ -32,27 +32,37 @@ def _far_definitions() -> tuple[str, int]:
     return text, len(parts) - 2
 
 
-def test_a_far_line_with_new_names_beats_repeated_nearby_lines(workspace: Path) -> None:
-    lines = ["def handler(request, retries):", "    cache_key = make_key(request)"]
-    lines += ["    total += step" for _ in range(120)]
+def test_the_code_around_the_cursor_comes_whole_with_most_of_it_above(workspace: Path) -> None:
+    lines = ["def handler(request, retries):"]
+    lines += [f"    total_{i} = step(request, {i})" for i in range(200)]
     lines += ["    ", "    return total"]
-    builder = ContextBuilder(ContextConfig(completion_max_tokens=256), counter(), workspace)
-    prompt = build(builder, doc_at(workspace, "h.py", "\n".join(lines)), len(lines) - 2, 4)
-    code = prompt.messages[-1].content
-    assert "cache_key = make_key(request)" in code  # 120 lines up, out of a window's reach
-    assert "def handler(request, retries):" in code
-    assert "    total += step\n    <CURSOR>\n    return total" in code
-    assert code.count("total += step") < 10
-    assert prompt.prompt_tokens <= 256
+    lines += [f"    after_{i} = 1" for i in range(200)]
+    builder = ContextBuilder(ContextConfig(completion_max_tokens=512), counter(), workspace)
+    cursor = 201
+    prompt = build(builder, doc_at(workspace, "h.py", "\n".join(lines)), cursor, 4)
+    assert prompt.fim is not None and prompt.prompt_tokens <= 512
+    above = prompt.fim.prefix.split("\n")
+    below = prompt.fim.suffix.split("\n")
+    assert above[0] == "def handler(request, retries):"  # the scope's frame, as a header
+    assert above[1].strip() == "# ..."  # one gap comment, then one unbroken run of lines
+    stretch = [line for line in above[2:-1]]
+    first = int(stretch[0].split("_")[1].split(" ")[0])
+    assert stretch == [f"    total_{i} = step(request, {i})" for i in range(first, 200)]
+    assert below[1:3] == ["    return total", "    after_0 = 1"]
+    assert "..." not in prompt.fim.suffix
+    assert 2 * len(below) < len(above)  # a quarter of the code is below the cursor
 
 
-def test_easy_positions_stay_small_under_a_large_budget(workspace: Path) -> None:
+def test_a_name_defined_far_above_reaches_the_header(workspace: Path) -> None:
     text, row = _far_definitions()
-    builder = ContextBuilder(ContextConfig(completion_max_tokens=4096), counter(), workspace)
+    builder = ContextBuilder(ContextConfig(completion_max_tokens=256), counter(), workspace)
     prompt = build(builder, doc_at(workspace, "far.py", text), row, 8)
-    assert prompt.prompt_tokens < 600 < prompt.full_file_tokens
-    assert "from collections import OrderedDict" in prompt.text
-    assert "store[attempt] = os.getpid()\n        <CURSOR>\n    return store" in prompt.text
+    assert prompt.prompt_tokens <= 256 < prompt.full_file_tokens
+    code = prompt.messages[-1].content
+    assert "from collections import OrderedDict" in code and "import os" in code
+    assert "RETRY_LIMIT = 7" in code  # 250 lines up: out of a window's reach
+    assert "store[attempt] = os.getpid()\n        <CURSOR>\n    return store" in code
+    assert code.index("RETRY_LIMIT") < code.index("def fetch(cache_size):")
 
 
 def test_comments_do_not_crowd_out_code(workspace: Path) -> None:

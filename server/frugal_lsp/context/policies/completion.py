@@ -1,44 +1,37 @@
-"""Completion: the lines around the cursor that hold the names the next line will need.
+"""Completion: the code around the cursor, whole, then what its names need from elsewhere.
 
-The cursor's neighbourhood (two code lines above, one below) and the scope's frame (its
-signature, its class header) always come first; the rest of the budget goes to the lines
-that add the most likely-needed identifiers per token (see ``context/select.py``):
-nearby lines, and the cheapest line naming each name used around the cursor, such as an
-import, a signature or a class attribute defined far away. The chosen lines are shown in
-file order with ``...`` where code was left out; the instruction is one short sentence.
+Judged by completions on a real code model (``make bench-quality``), not by a proxy: a
+contiguous stretch of the file around the cursor comes first — most of it above the
+cursor, ``[context] completion_suffix_share`` of it below — because that is what code
+models are trained to fill. Up to ``completion_header_share`` of the budget goes to a
+compact header, in file order above the stretch: the lines framing the scope (its class
+and signature), then the lines that define a name the stretch uses (imports,
+module-level names, same-file signatures, class attributes); what the header does not
+use, the stretch gets. A gap between header and stretch is one comment line. FIM models
+get prefix and suffix laid out by their template; chat models the same code with the
+cursor marked, under a one-sentence instruction.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from frugal_lsp.context.budget import GAP, Line, render
 from frugal_lsp.context.policies.base import Draft, Gathered, finish, word_count
 from frugal_lsp.context.prompt import Fim, Prompt
-from frugal_lsp.context.select import Selection, Selector, Weights
 
 CURSOR = "<CURSOR>"
 MAX_OUTPUT_TOKENS = 128
 _SYSTEM = "Reply with only the {language} code that replaces {cursor}."
-MAX_OUTLINE_ROWS = 200
-
-
-@dataclass(frozen=True)
-class Ranks:
-    """Which lines are always kept, and how the rest are valued."""
-
-    keep_above: int = 2  # code lines directly above the cursor that always stay
-    keep_below: int = 1  # ... and below it
-    weights: Weights = field(default_factory=Weights)
-
-
 _LINE_COMMENT = {"python": "#", "ruby": "#", "shellscript": "#"}
+
+
+def comment_for(language: str) -> str:
+    return _LINE_COMMENT.get(language, "//")
 
 
 def fim_gaps(code: str, language: str) -> str:
     """Gap markers as comments, indented like the code after them, for FIM models: they
     continue raw code, and a bare "..." line teaches them to answer "..."."""
-    comment = _LINE_COMMENT.get(language, "//")
+    comment = comment_for(language)
     lines = code.split("\n")
     for n, line in enumerate(lines):
         if line == GAP:
@@ -48,10 +41,7 @@ def fim_gaps(code: str, language: str) -> str:
 
 
 class CompletionPolicy:
-    """Fills the completion budget with the lines a model most needs to continue the code."""
-
-    def __init__(self, ranks: Ranks | None = None) -> None:
-        self.ranks = ranks or Ranks()
+    """Fills the completion budget with the code a model needs to continue at the cursor."""
 
     def build(self, gathered: Gathered) -> Prompt:
         g = gathered
@@ -59,26 +49,27 @@ class CompletionPolicy:
         budget = g.config.completion_max_tokens - g.counter.count(stable) - self._frame_cost(g)
         code = self._code(g, budget)
         prefix, _, suffix = code.partition(CURSOR)
+        language = g.document.language
         scope_text = "\n".join(g.lines.get(n) for n in _scope_rows(g))
         return finish(
             g,
             Draft(
                 stable=stable,
-                volatile=self._volatile(g, code),
+                volatile=f"{g.display_path()}\n{code}",
                 max_output_tokens=min(g.config.completion_max_output_tokens, MAX_OUTPUT_TOKENS),
                 words=word_count(scope_text),
                 stop=stops(g),
                 fim=Fim(
-                    fim_gaps(prefix, g.document.language), fim_gaps(suffix, g.document.language)
+                    fim_gaps(prefix, language),
+                    fim_gaps(suffix, language),
+                    g.display_path(),
+                    comment=comment_for(language),
                 ),
             ),
         )
 
-    def _volatile(self, g: Gathered, code: str) -> str:
-        return f"{g.display_path()}\n{code}"
-
     def _frame_cost(self, g: Gathered) -> int:
-        return g.counter.count(self._volatile(g, CURSOR)) + 1  # +1: the join between messages
+        return g.counter.count(f"{g.display_path()}\n{CURSOR}") + 1  # +1: the message join
 
     def _code(self, g: Gathered, budget: int) -> str:
         for _ in range(4):
@@ -91,44 +82,63 @@ class CompletionPolicy:
 
     def _fit(self, g: Gathered, budget: int) -> list[Line]:
         cursor = self._cursor_line(g)
-        words = g.words
-        covered = set(words[g.row]) if g.row < len(words) else set()
-        start = Selection({g.row}, covered, g.facts.tokens(cursor.text))
-        source, tokens = g.source, g.facts.tokens  # raw text: only chosen lines get redacted
-        selector = Selector(words, lambda r: tokens(source[r]), g.row, self.ranks.weights)
-        chosen = selector.select(start, self._forced(g), self._extra(g), budget)
-        chosen = selector.pad(chosen, [*g.found.header, *g.found.signatures], budget)
-        return [cursor if r == g.row else g.line(r) for r in sorted(chosen.rows)]
+        reserve = int(budget * g.config.completion_header_share)
+        own = g.facts.tokens(cursor.text)
+        first, last, spent = self._stretch(g, budget - reserve, own)
+        header, used = self._header(g, first, last, budget - spent)
+        if budget - spent - used > 0:  # the header needed less: the stretch grows
+            first, last, _ = self._stretch(g, budget - used, own)
+            header = [r for r in header if r < first]
+        rows = [*header, *range(first, last + 1)]
+        return [cursor if r == g.row else g.line(r) for r in rows]
 
-    def _forced(self, g: Gathered) -> list[int]:
-        r = self.ranks
-        above = _code_rows(g, range(g.row - 1, -1, -1), r.keep_above)
-        below = _code_rows(g, range(g.row + 1, len(g.lines)), r.keep_below)
-        return [*above, *below, *g.found.outer]
+    def _stretch(self, g: Gathered, budget: int, spent: int) -> tuple[int, int, int]:
+        """The widest run of lines around the cursor within ``budget``: the suffix takes
+        its share first, the prefix the rest (and what the suffix could not use)."""
 
-    def _extra(self, g: Gathered) -> list[int]:
+        def cost(r: int) -> int:
+            return g.facts.tokens(g.source[r])
+
+        n_lines = len(g.lines)
+        first = last = g.row
+        room_below = int((budget - spent) * g.config.completion_suffix_share)
+        while last + 1 < n_lines and cost(last + 1) <= room_below:
+            room_below -= cost(last + 1)
+            spent += cost(last + 1)
+            last += 1
+        while first > 0 and spent + cost(first - 1) <= budget:
+            spent += cost(first - 1)
+            first -= 1
+        while last + 1 < n_lines and spent + cost(last + 1) <= budget:  # near the file's start
+            spent += cost(last + 1)
+            last += 1
+        return first, last, spent
+
+    def _header(self, g: Gathered, first: int, last: int, budget: int) -> tuple[list[int], int]:
+        """Rows above the stretch that frame the scope or define a name the stretch uses."""
         f = g.found
-        return [
-            *f.header,
-            *f.signatures,
-            *f.members,
-            *f.imports,
-            *f.outline[:MAX_OUTLINE_ROWS],
-        ]
+        words = g.words
+        needed = set().union(*(words[r] for r in range(first, last + 1) if r < len(words)))
+        covered: set[str] = set()
+        chosen: dict[int, None] = {}
+        spent = 0
+        for r in [*f.outer, *f.header, *f.signatures, *f.members, *f.imports]:
+            if r >= first or r in chosen or not 0 <= r < len(words):
+                continue
+            adds = (words[r] & needed) - covered
+            if r not in f.outer and not adds:
+                continue
+            cost = g.facts.tokens(g.source[r]) + 1  # +1: a gap comment it may bring
+            if spent + cost > budget:
+                continue
+            chosen[r] = None
+            covered |= adds
+            spent += cost
+        return sorted(chosen), spent
 
     def _cursor_line(self, g: Gathered) -> Line:
         text = g.lines.get(g.row)
         return Line(g.row, text[: g.column] + CURSOR + text[g.column :])
-
-
-def _code_rows(g: Gathered, rows: range, n: int) -> list[int]:
-    out: list[int] = []
-    for r in rows:
-        if len(out) >= n:
-            break
-        if not g.is_blank(r):
-            out.append(r)
-    return out
 
 
 def _scope_rows(g: Gathered) -> range:
