@@ -8,6 +8,7 @@ from typing import Any
 from frugal_lsp.config import Config
 from frugal_lsp.quota.account import QuotaAccount
 from frugal_lsp.quota.forecast import Forecast, Outlook, forecast
+from frugal_lsp.quota.headroom import describe, next_request_fits
 from frugal_lsp.quota.pacing import PacingState
 from frugal_lsp.quota.periods import local_now
 from frugal_lsp.store.records import MemberUsage
@@ -97,13 +98,16 @@ def compute_status(
     if problem and state != "unconfigured":
         state = "error"
     days_left = overall.days_left(now) if overall.limit is not None else None
+    message = problem or _message(state, overall.fraction, days_left, pacing)
+    if state != "unconfigured" and not problem:
+        state, message = _with_headroom(config, account, state, message)
     return Status(
         used=overall.used,
         limit=overall.limit,
         fraction=overall.fraction,
         period=overall.period,
         state=state,
-        message=problem or _message(state, overall.fraction, days_left, pacing),
+        message=message,
         platforms=tuple(_platform(account, o, now) for o in fc.platforms),
         burn_per_min=overall.burn_per_min,
         days_left=days_left,
@@ -125,6 +129,20 @@ def compute_status(
         store_problem=problem,
         members=tuple(account.ledger.members(overall.period_start)),
     )
+
+
+def _with_headroom(
+    config: Config, account: QuotaAccount, state: str, message: str
+) -> tuple[str, str]:
+    """Not "ok" while the next typical ask or completion would be refused (or go local)."""
+    fits = next_request_fits(config, account)
+    if not fits:
+        return state, message
+    if all(f.refused for f in fits) and len(fits) == 2:
+        state = "exhausted" if state != "error" else state
+    elif state == "ok":
+        state = "warning"
+    return state, f"{message}; {describe(fits)}"
 
 
 def _platform(account: QuotaAccount, outlook: Outlook, now: float) -> PlatformStatus:
