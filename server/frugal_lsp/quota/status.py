@@ -58,7 +58,8 @@ class Status:
     peak_hours: tuple[int, ...] = ()  # busiest local hours of the day, last 14 days
     pacing_step: int = 0
     pacing: str = "normal"
-    pacing_reason: str = ""
+    pacing_reason: str = ""  # why the step was taken, in the words of that moment
+    pacing_since: float | None = None  # unix time of that step (None: never stepped)
     savings: tuple[SavingStatus, ...] = ()
     timezone: str = ""  # the zone periods and times are in ("": the system's)
     store: str = ""  # where the ledger lives: embedded file or team store (no password)
@@ -123,6 +124,7 @@ def compute_status(
         pacing_step=pacing.step,
         pacing=pacing.name,
         pacing_reason=pacing.reason,
+        pacing_since=pacing.since or None,
         savings=tuple(SavingStatus(s.kind, s.tokens) for s in fc.savings),
         timezone=config.budget.timezone,
         store=account.ledger.label,

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from frugal_lsp.config import Config
 from frugal_lsp.quota.alerts import period_phrase
+from frugal_lsp.quota.periods import local_now
 from frugal_lsp.quota.status import PlatformStatus, Status, iso, time_left
 from frugal_lsp.store.records import MemberUsage
 
@@ -159,8 +160,7 @@ def status_text(status: Status, team: bool = False) -> str:
         f" {status.burn_smoothed_per_min:,.1f} smoothed over the day",
         f"forecast  {_eta(status.days_left, status.exhaustion_eta, status.timezone)}",
         f"peaks     {peaks}",
-        f"pacing    step {status.pacing_step} {status.pacing}"
-        + (f" — {status.pacing_reason}" if status.pacing_reason else ""),
+        f"pacing    step {status.pacing_step} {status.pacing}" + _pacing_why(status),
         f"calls     {status.calls}; tokens saved {status.tokens_saved:,};"
         f" accepted {status.accepted}",
     ]
@@ -170,6 +170,16 @@ def status_text(status: Status, team: bool = False) -> str:
         lines += [_member_line(m, status) for m in status.members] or ["member    no spend yet"]
     lines += [_platform_line(p, status.timezone) for p in status.platforms]
     return "\n".join(lines)
+
+
+def _pacing_why(status: Status) -> str:
+    """The reason of the last step, dated: its "runs out in" was true then, not now."""
+    if not status.pacing_reason:
+        return ""
+    if not status.pacing_since:
+        return f" — {status.pacing_reason}"
+    when = local_now(status.timezone, status.pacing_since).strftime("%H:%M")
+    return f" — since {when}; then: {status.pacing_reason}"
 
 
 def _member_line(member: MemberUsage, status: Status) -> str:
