@@ -96,7 +96,14 @@ def _typical_tokens(account: QuotaAccount) -> dict[str, float]:
 
 
 def describe(fits: list[Fit]) -> str:
-    """ "asks are refused: the next one reserves ~783 units, 776 left" (empty when all fit)."""
+    """What does not fit, e.g. "asks are refused: the next one reserves ~783 units ...,
+    776 left" (empty when everything fits)."""
+    if len(fits) == 2 and all(f.refused for f in fits) and fits[0].left == fits[1].left:
+        completion, ask = fits
+        return (
+            f"every request is refused: a completion reserves ~{completion.needs:,.0f} units,"
+            f" an ask ~{ask.needs:,.0f} (prompt + output bound), {ask.left:,.0f} left"
+        )
     parts = []
     for fit in fits:
         what = "completions" if fit.task == "completion" else "asks"
