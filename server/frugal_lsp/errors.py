@@ -9,6 +9,7 @@
     ├── Unconfigured             nothing set up can take the request: no model of that tier,
     │                            or its key variable unset; names the [[models]] entry or key
     ├── ContextExcluded          the file is excluded: nothing from it may leave the machine
+    ├── StateUnusable            a state file (ledger, outbox) is not a database we can open
     ├── QuotaExhausted           no budget or platform quota left for this request
     └── ProviderError            a model provider failed; carries the provider's name
         ├── RateLimited          the provider said 429; carries retry_after in seconds
@@ -52,6 +53,10 @@ class Unconfigured(FrugalError):
 
 class ContextExcluded(FrugalError):
     """The file matches an exclusion rule; nothing from it may leave the machine."""
+
+
+class StateUnusable(FrugalError):
+    """A state file under FRUGAL_HOME cannot be opened; the message names it and the fix."""
 
 
 class QuotaExhausted(FrugalError):

@@ -64,14 +64,18 @@ def test_dash_capital_v_prints_the_version(workspace: Workspace) -> None:
     assert result.returncode == 0 and result.stdout.startswith("frugal-lsp 0.")
 
 
-def test_an_unexpected_error_is_one_line_and_its_traceback_needs_v(workspace: Workspace) -> None:
+def test_a_broken_ledger_is_one_line_naming_it_and_the_traceback_needs_v(
+    workspace: Workspace,
+) -> None:
     folder, _ = workspace
     home = folder / ".frugal"
     home.mkdir()
     (home / "ledger.sqlite3").write_text("not a database")
     quiet = run(folder, "status")
     assert quiet.returncode == 1
-    assert "file is not a database" in one_line(quiet) and "-v" in quiet.stderr
+    line = one_line(quiet)
+    assert f"{home / 'ledger.sqlite3'} cannot be used (file is not a database)" in line
+    assert "move it aside" in line
     verbose = run(folder, "status", "-v")
     assert verbose.returncode == 1 and "Traceback" in verbose.stderr
 
