@@ -207,6 +207,9 @@ def test_a_missing_api_key_is_said_before_anything_is_sent(workspace: Workspace)
     assert result.returncode == 2
     assert "$FAKE_TEST_KEY is not set — export it" in one_line(result)
     assert fake.requests == []
+    status = json.loads(run(folder, "status", "--json").stdout)  # not "ok" meanwhile
+    assert status["state"] == "error"
+    assert status["message"].startswith("nothing can be sent: $FAKE_TEST_KEY is not set")
     unreachable = (folder / "frugal.toml").read_text().replace(fake.url, "http://127.0.0.1:9")
     (folder / "frugal.toml").write_text(unreachable)
     result = run(folder, "ask", "hello.py", "--line", "5", "--question", "Why?")

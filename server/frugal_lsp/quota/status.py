@@ -136,7 +136,9 @@ def compute_status(
 def _with_headroom(
     config: Config, account: QuotaAccount, state: str, message: str
 ) -> tuple[str, str]:
-    """Not "ok" while the next typical ask or completion would be refused (or go local)."""
+    """Not "ok" while the next typical ask or completion would be refused (or go local),
+    nor while a provider's key variable is unset (nothing is sent to it)."""
+    state, message = _with_keys(config, state, message)
     fits = next_request_fits(config, account)
     if not fits:
         return state, message
@@ -145,6 +147,16 @@ def _with_headroom(
     elif state == "ok":
         state = "warning"
     return state, f"{message}; {describe(fits)}"
+
+
+def _with_keys(config: Config, state: str, message: str) -> tuple[str, str]:
+    used = {m.provider for m in config.models}
+    missing = [p.missing_key() for p in config.providers if p.name in used and p.missing_key()]
+    if not missing:
+        return state, message
+    if len(missing) == len({p.name for p in config.providers if p.name in used}):
+        return "error", f"nothing can be sent: {'; '.join(str(m) for m in missing)}"
+    return ("warning" if state == "ok" else state), f"{message}; {'; '.join(map(str, missing))}"
 
 
 def _platform(account: QuotaAccount, outlook: Outlook, now: float) -> PlatformStatus:
