@@ -68,6 +68,13 @@ class ProviderConfig:
         """The key, read from the environment at the moment it is needed; never stored."""
         return os.environ.get(self.api_key_env) if self.api_key_env else None
 
+    def missing_key(self) -> str | None:
+        """Why nothing may be sent yet: the key's variable is named but unset (or empty).
+        A llama-cpp provider never sends a key, so it never misses one."""
+        if self.kind == "llama-cpp" or not self.api_key_env or self.api_key():
+            return None
+        return f"${self.api_key_env} is not set — export it with the key of `{self.name}`"
+
 
 @dataclass(frozen=True)
 class ModelConfig:

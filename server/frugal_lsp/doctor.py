@@ -1,4 +1,5 @@
-"""`frugal-lsp doctor`: is the config valid, are the keys set, can each platform be reached?"""
+"""`frugal-lsp doctor`: is the config valid, are the keys set, can each platform be reached,
+is the local model there, does the team store answer, can alerts go out?"""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from frugal_lsp import catalog
 from frugal_lsp.config import Config, ProviderConfig, find_config_file, load_config
+from frugal_lsp.doctor_checks import all_checks
 from frugal_lsp.errors import ConfigError
 from frugal_lsp.paths import StatePaths
 from frugal_lsp.tokens import counter
@@ -29,6 +31,9 @@ def run_doctor(explicit: str | None, workspace: Path) -> int:
     reachability = asyncio.run(_probe_all(config))
     for provider, reached in zip(config.providers, reachability, strict=True):
         ok, line = _provider_line(config, provider, reached)
+        problems += 0 if ok else 1
+        print(line)
+    for ok, line in all_checks(config):  # local model file, team store, alert channels
         problems += 0 if ok else 1
         print(line)
     paths = StatePaths.resolve()

@@ -16,7 +16,13 @@ from frugal_lsp.cache.answers import AnswerCache, CachedAnswer
 from frugal_lsp.config import Config
 from frugal_lsp.context import ContextBuilder, ContextRequest
 from frugal_lsp.context.prompt import Fim, Prompt
-from frugal_lsp.errors import ProviderError, ProviderUnavailable, QuotaExhausted, RateLimited
+from frugal_lsp.errors import (
+    ProviderError,
+    ProviderUnavailable,
+    QuotaExhausted,
+    RateLimited,
+    Unconfigured,
+)
 from frugal_lsp.paths import StatePaths
 from frugal_lsp.providers.base import (
     Provider,
@@ -187,7 +193,7 @@ class Engine:
             return hit
         candidates = [c for c in plan.route.candidates if c.model.key not in avoid]
         if not candidates:
-            raise QuotaExhausted(_nothing_left(plan.route, avoid))
+            raise _nothing_left(plan.route, self.config, avoid)
         failures: list[ProviderError | QuotaExhausted] = []
         for candidate in candidates:
             if self.account.cooling(candidate.model.provider):
@@ -390,15 +396,28 @@ def _tee(on_text: OnText | None, delivered: list[str]) -> OnText | None:
     return forward
 
 
-def _nothing_left(route: Route, avoid: frozenset[str] = frozenset()) -> str:
+def _nothing_left(route: Route, config: Config, avoid: frozenset[str] = frozenset()) -> Exception:
+    """Unconfigured when set-up is missing (no such model, keys unset), else QuotaExhausted."""
     if avoid and route.candidates:
-        return (
+        return Unconfigured(
             f"no other model than {', '.join(sorted(avoid))} can take this request —"
             " configure a stronger [[models]] entry"
         )
-    if not route.skipped:
-        return "no model is configured for this request — add [[models]] to frugal.toml"
-    return "no model can take this request now: " + "; ".join(route.skipped)
+    if not route.adequate:
+        tier = route.required_tier.value
+        return Unconfigured(
+            f"no {tier} model is configured for this request — add a [[models]] entry with"
+            f' tier = "{tier}" to frugal.toml (or ask without --tier)'
+        )
+    keyless = {c.model.provider for c in route.adequate if _missing_key(config, c.model.provider)}
+    if keyless >= {c.model.provider for c in route.adequate}:
+        return Unconfigured("nothing was sent: " + "; ".join(route.skipped))
+    return QuotaExhausted("no model can take this request now: " + "; ".join(route.skipped))
+
+
+def _missing_key(config: Config, provider: str) -> str | None:
+    found = next((p for p in config.providers if p.name == provider), None)
+    return found.missing_key() if found else None
 
 
 def _combined(failures: list[ProviderError | QuotaExhausted]) -> Exception:

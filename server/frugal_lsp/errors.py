@@ -4,7 +4,12 @@
 
     FrugalError                  anything frugal-lsp raises on purpose
     ├── ConfigError              the configuration is invalid; names the key, the value and the fix
+    ├── InvalidRequest           the request itself is wrong: a file that cannot be read, a
+    │                            position outside the document, a bad command-line value
+    ├── Unconfigured             nothing set up can take the request: no model of that tier,
+    │                            or its key variable unset; names the [[models]] entry or key
     ├── ContextExcluded          the file is excluded: nothing from it may leave the machine
+    ├── StateUnusable            a state file (ledger, outbox) is not a database we can open
     ├── QuotaExhausted           no budget or platform quota left for this request
     └── ProviderError            a model provider failed; carries the provider's name
         ├── RateLimited          the provider said 429; carries retry_after in seconds
@@ -32,11 +37,26 @@ class ConfigError(FrugalError):
         self.problems = problems
         self.source = source
         where = f" in {source}" if source else ""
-        super().__init__(f"invalid configuration{where}:\n  - " + "\n  - ".join(problems))
+        if len(problems) == 1:  # one mistake, one line
+            super().__init__(f"invalid configuration{where}: {problems[0]}")
+        else:
+            super().__init__(f"invalid configuration{where}:\n  - " + "\n  - ".join(problems))
+
+
+class InvalidRequest(FrugalError):
+    """The request is wrong before anything is spent: the message names what and the fix."""
+
+
+class Unconfigured(FrugalError):
+    """No configured model can take the request (a tier nobody configured, a key unset)."""
 
 
 class ContextExcluded(FrugalError):
     """The file matches an exclusion rule; nothing from it may leave the machine."""
+
+
+class StateUnusable(FrugalError):
+    """A state file under FRUGAL_HOME cannot be opened; the message names it and the fix."""
 
 
 class QuotaExhausted(FrugalError):

@@ -172,6 +172,10 @@ def workspace(request: pytest.FixtureRequest, tmp_path: Path, fake: FakeProvider
     root.mkdir()
     bad = request.node.get_closest_marker("bad_config") is not None
     toml = BAD_CONFIG if bad else frugal_toml(fake)
+    if request.node.get_closest_marker("basic_only") is not None:
+        advanced = '\n[[models]]\nname = "fake-advanced"\nprovider = "fake"\ntier = "advanced"\n'
+        assert advanced in toml
+        toml = toml.replace(advanced, "")
     (root / "frugal.toml").write_text(toml, encoding="utf-8")
     (root / "geometry.py").write_text(SOURCE, encoding="utf-8")
     return root
@@ -218,3 +222,4 @@ async def wait_for(predicate: typing.Callable[[], Any], timeout: float = 5.0) ->
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "bad_config: start the server with an invalid frugal.toml")
+    config.addinivalue_line("markers", "basic_only: no advanced model in frugal.toml")

@@ -6,7 +6,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException
 
 from tests.e2e.conftest import Session, wait_for
 
@@ -89,6 +91,22 @@ async def test_follow_ups_form_a_thread_and_can_be_asked_again_stronger(session:
     await session.command("frugal.clearConversation", {"threadId": first["threadId"]})
     third = await session.command("frugal.askSelection", args | {"question": "Again?"})
     assert third["threadId"] != first["threadId"]
+
+
+@pytest.mark.basic_only
+async def test_ask_again_stronger_is_offered_only_when_a_stronger_model_exists(
+    session: Session,
+) -> None:
+    session.open()
+    args = {"uri": session.uri, "range": _range_json(SELECTION)}
+    first = await session.command("frugal.askSelection", args | {"question": "What is it?"})
+    titles = [a.title for a in await actions(session)]
+    assert "Clear conversation" in titles
+    assert not any(t.startswith("Ask again with a stronger model") for t in titles)
+    with pytest.raises(JsonRpcException) as caught:
+        await session.command("frugal.askAgainStronger", {"threadId": first["threadId"]})
+    assert "no model stronger than fake/fake-basic" in str(caught.value)
+    assert len(session.fake.requests) == 1  # nothing more was sent
 
 
 async def test_other_servers_errors_can_be_explained(session: Session) -> None:

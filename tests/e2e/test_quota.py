@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException
 
 from frugal_lsp.paths import StatePaths
 from frugal_lsp.quota.ledger import CallRequest, Ledger, Settlement
@@ -74,7 +75,16 @@ async def test_an_invalid_config_is_shown_and_the_server_keeps_answering(session
     errors = lambda: [m for m in session.client.messages if m.type == lsp.MessageType.Error]  # noqa: E731
     assert "providers[0].kind" in (await wait_for(errors))[0].message
     assert await session.inline() is None
-    assert (await session.command("frugal.status"))["state"] == "unconfigured"
+    status = await session.command("frugal.status")  # the file is there, and wrong
+    assert status["state"] == "error" and "providers[0].kind" in status["message"]
+    assert "No AI provider configured" not in status["message"]
+    args = {
+        "uri": session.uri,
+        "range": {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}},
+    }
+    with pytest.raises(JsonRpcException) as caught:
+        await session.command("frugal.askSelection", args)
+    assert "invalid configuration" in str(caught.value) and "no model is" not in str(caught.value)
 
     # saving a fixed frugal.toml brings the AI back without a restart
     config = session.workspace / "frugal.toml"

@@ -62,6 +62,15 @@ async def test_bad_input_leaves_the_server_answering(session: Session) -> None:
         )
         assert error.code == INVALID_PARAMS, arguments
     await expect_error(session, "workspace/executeCommand", {"command": "frugal.nope"})
+    past_the_end = {"start": {"line": 500, "character": 0}, "end": {"line": 501, "character": 0}}
+    for command in ("frugal.askSelection", "frugal.estimate"):
+        error = await expect_error(
+            session,
+            "workspace/executeCommand",
+            {"command": command, "arguments": [{"uri": session.uri, "range": past_the_end}]},
+        )
+        assert error.code == INVALID_PARAMS and "line 500 is outside" in str(error), command
+    assert session.fake.requests == []  # checked before anything was sent
 
     result = await session.inline()  # still answering
     assert result is not None and result.items[0].insert_text == REPLY

@@ -14,7 +14,7 @@ from frugal_lsp.config import parse_config
 from frugal_lsp.context import ContextRequest
 from frugal_lsp.context.document import Document, Position
 from frugal_lsp.engine import Engine
-from frugal_lsp.errors import AuthFailed, ProviderUnavailable, QuotaExhausted
+from frugal_lsp.errors import AuthFailed, ProviderUnavailable, QuotaExhausted, Unconfigured
 from frugal_lsp.logs import setup_logging
 from frugal_lsp.paths import StatePaths
 from frugal_lsp.tasks import Task, Tier
@@ -34,7 +34,8 @@ def ring(outer, inner):
 
 
 @pytest.fixture
-def fakes() -> Iterator[tuple[FakeProvider, FakeProvider]]:
+def fakes(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[FakeProvider, FakeProvider]]:
+    monkeypatch.setenv("ALPHA_KEY", "sk-test-alpha")  # alpha names it; nothing is sent without
     with FakeProvider() as first, FakeProvider() as second:
         yield first, second
 
@@ -229,5 +230,5 @@ async def test_asking_again_stronger_gets_a_fresh_answer_from_another_model(
     stronger = engine.plan(ask(tmp_path), Tier.ADVANCED)
     again = await engine.execute(stronger, fresh=True, avoid=frozenset({"alpha/alpha-small"}))
     assert again.candidate.model.name == "beta-large" and not again.cached
-    with pytest.raises(QuotaExhausted, match="no other model than beta/beta-large"):
+    with pytest.raises(Unconfigured, match="no other model than beta/beta-large"):
         await engine.execute(stronger, fresh=True, avoid=frozenset({"beta/beta-large"}))

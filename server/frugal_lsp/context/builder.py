@@ -66,7 +66,8 @@ class ContextBuilder:
             del self._memo[key]
 
     def build(self, request: ContextRequest) -> Prompt:
-        """The prompt for ``request``; raises ContextExcluded for excluded files.
+        """The prompt for ``request``; raises ContextExcluded for excluded files and
+        InvalidRequest for a position outside the document.
 
         Completion prompts are remembered for the last few (text, position) pairs: editors
         ask again at the same spot (undo, cursor back, re-trigger), and the answer cache
@@ -78,6 +79,7 @@ class ContextBuilder:
         if key and remembered is not None and remembered[0] == doc.text:
             self._memo.move_to_end(key)
             return remembered[1]
+        request.check()  # a remembered prompt was checked when it was built
         prompt = POLICIES[request.task].build(self._gather(request))
         if key:
             self._memo[key] = (doc.text, prompt)

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from frugal_lsp.errors import InvalidRequest
+
 EXTENSION_LANGUAGES: dict[str, str] = {
     ".py": "python",
     ".pyi": "python",
@@ -55,10 +57,13 @@ class Document:
 
     @classmethod
     def from_file(cls, path: str | Path) -> Document:
+        """Read ``path``; InvalidRequest (with the reason and the path) when it cannot be."""
         p = Path(path).resolve()
-        return cls(
-            path=p, text=p.read_text(encoding="utf-8", errors="replace"), language=language_for(p)
-        )
+        try:
+            text = p.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            raise InvalidRequest(f"cannot read {path}: {_why(exc)}") from exc
+        return cls(path=p, text=text, language=language_for(p))
 
     @property
     def lines(self) -> list[str]:
@@ -67,6 +72,16 @@ class Document:
     def offset_at(self, pos: Position) -> int:
         """Index into ``text`` (code points) for an LSP position; clamped to the document."""
         return offset_at(self.text, pos)
+
+
+def _why(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "no such file — check the path (relative paths start at the current directory)"
+    if isinstance(exc, IsADirectoryError):
+        return "it is a directory — name a file inside it"
+    if isinstance(exc, PermissionError):
+        return "permission denied — check the file's permissions"
+    return exc.strerror or str(exc)
 
 
 _BREAK = re.compile(r"\r\n|\r|\n")
@@ -97,6 +112,19 @@ def line_bounds(text: str, line: int) -> tuple[int, int]:
     start = starts[max(line, 0)]
     found = _BREAK.search(text, start)
     return start, found.start() if found else len(text)
+
+
+def line_count(text: str) -> int:
+    """How many lines ``text`` has for LSP (a final line break starts an empty last line)."""
+    if "\r" not in text or text.count("\r") == text.count("\r\n"):
+        return text.count("\n") + 1
+    return len(_BREAK.findall(text)) + 1
+
+
+def line_utf16_length(text: str, line: int) -> int:
+    """The length of 0-based ``line`` in UTF-16 code units (its line break excluded)."""
+    start, end = line_bounds(text, line)
+    return len(text[start:end].encode("utf-16-le")) // 2
 
 
 def offset_at(text: str, pos: Position) -> int:

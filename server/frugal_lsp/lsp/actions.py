@@ -9,10 +9,9 @@ from lsprotocol import types as lsp
 from lsprotocol.converters import get_converter
 
 from frugal_lsp.context import ContextRequest, Document, Position
-from frugal_lsp.conversation import stronger
 from frugal_lsp.errors import FrugalError
 from frugal_lsp.lsp import convert
-from frugal_lsp.lsp.answers import engine_of, rerun_plan
+from frugal_lsp.lsp.answers import engine_of, planning_engine, stronger_plan
 from frugal_lsp.lsp.segments import segments
 from frugal_lsp.lsp.server import FrugalServer
 from frugal_lsp.results import Plan
@@ -118,17 +117,13 @@ class Offers:
         thread = self.ls.threads.latest_for(self.uri, start.line)
         if thread is None or thread.last is None:
             return []
-        plan = rerun_plan(self.ls, thread, stronger(thread.last.tier))
         args = {"threadId": thread.id}
-        return [
-            _action(
-                f"Ask again with a stronger model ({convert.estimate_label(plan)})",
-                "frugal.askAgainStronger",
-                args,
-                ASK_KIND,
-            ),
-            _action("Clear conversation", "frugal.clearConversation", args, ASK_KIND),
-        ]
+        actions = [_action("Clear conversation", "frugal.clearConversation", args, ASK_KIND)]
+        plan = stronger_plan(self.ls, thread)
+        if plan is not None:  # only offered when a stronger model can take it
+            title = f"Ask again with a stronger model ({convert.estimate_label(plan)})"
+            actions.insert(0, _action(title, "frugal.askAgainStronger", args, ASK_KIND))
+        return actions
 
     def _plan(self, request: ContextRequest) -> Plan:
         key = (
@@ -144,7 +139,7 @@ class Offers:
         plans = self.ls.plans
         plan = plans.get(key)
         if plan is None:
-            plan = engine_of(self.ls).plan(request, self.ls.tier)
+            plan = planning_engine(self.ls).plan(request, self.ls.tier)
             plans[key] = plan
             while len(plans) > PLAN_CACHE:
                 plans.popitem(last=False)

@@ -18,8 +18,9 @@ from typing import Any
 from lsprotocol import types as lsp
 
 from frugal_lsp.context import ContextRequest
-from frugal_lsp.conversation import Thread, Turn
+from frugal_lsp.conversation import Thread, Turn, stronger
 from frugal_lsp.engine import Engine
+from frugal_lsp.errors import FrugalError
 from frugal_lsp.lsp import convert
 from frugal_lsp.lsp.server import FrugalServer
 from frugal_lsp.results import Answer, Plan
@@ -36,11 +37,24 @@ def engine_of(ls: FrugalServer) -> Engine:
     return ls.engine
 
 
+def planning_engine(ls: FrugalServer) -> Engine:
+    """The engine, for a request that would be planned or sent: an invalid frugal.toml is
+    the reason nothing can be, and is said instead of "no model is configured"."""
+    engine = engine_of(ls)
+    if ls.config_error:
+        raise ConfigUnusable(ls.config_error.removeprefix("frugal-lsp: "))
+    return engine
+
+
+class ConfigUnusable(FrugalError):
+    """The server runs without AI because its config file is invalid."""
+
+
 def plan_with_history(
     ls: FrugalServer, request: ContextRequest, turns: list[Turn], tier: Tier | None
 ) -> Plan:
     """The plan for ``request``, carrying as much of the thread's history as fits."""
-    engine = engine_of(ls)
+    engine = planning_engine(ls)
     if not turns:
         return engine.plan(request, tier)
     prompt = engine.context.build(request)
@@ -50,6 +64,20 @@ def plan_with_history(
 def rerun_plan(ls: FrugalServer, thread: Thread, tier: Tier) -> Plan:
     """Ask the thread's last question again (history before it included) on ``tier``."""
     return plan_with_history(ls, thread.request, thread.turns[:-1], tier)
+
+
+def stronger_plan(ls: FrugalServer, thread: Thread) -> Plan | None:
+    """The plan for "ask again with a stronger model", or None when no model stronger than
+    the one that answered (another advanced model, not a free last resort) can take it."""
+    last = thread.last
+    if last is None:
+        return None
+    plan = rerun_plan(ls, thread, stronger(last.tier))
+    if any(
+        c.model.tier is Tier.ADVANCED and c.model.key != last.model for c in plan.route.candidates
+    ):
+        return plan
+    return None
 
 
 class Progress:

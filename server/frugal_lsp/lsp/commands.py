@@ -9,10 +9,10 @@ from typing import Any, TypeVar
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
 from frugal_lsp.context import ContextRequest, Document
-from frugal_lsp.conversation import history_for, stronger
-from frugal_lsp.errors import ContextExcluded, FrugalError
+from frugal_lsp.conversation import history_for
+from frugal_lsp.errors import ContextExcluded, FrugalError, InvalidRequest, Unconfigured
 from frugal_lsp.lsp import convert
-from frugal_lsp.lsp.answers import deliver, engine_of, plan_with_history, rerun_plan
+from frugal_lsp.lsp.answers import deliver, plan_with_history, planning_engine, stronger_plan
 from frugal_lsp.lsp.server import FrugalServer
 from frugal_lsp.lsp.settings import TIERS
 from frugal_lsp.tasks import Task, Tier
@@ -30,7 +30,7 @@ def jsonrpc_errors(
     async def wrapped(ls: FrugalServer, *args: Any) -> T:
         try:
             return await handler(ls, *args)
-        except convert.BadParams as exc:
+        except (convert.BadParams, InvalidRequest) as exc:
             raise JsonRpcInvalidParams(str(exc)) from exc
         except FrugalError as exc:
             ls.log_once("%s: %s", handler.__name__, exc)
@@ -78,7 +78,12 @@ async def ask_again_stronger(ls: FrugalServer, *args: Any) -> dict[str, Any]:
     if thread is None or thread.last is None:
         raise convert.BadParams(f"no conversation `{thread_id}` — ask about a selection first")
     question = thread.last.question
-    plan = rerun_plan(ls, thread, stronger(thread.last.tier))
+    plan = stronger_plan(ls, thread)
+    if plan is None:
+        raise Unconfigured(
+            f"no model stronger than {thread.last.model} can take this question — add an"
+            ' advanced [[models]] entry (tier = "advanced") to frugal.toml'
+        )
     avoid = frozenset({thread.last.model})
     return await deliver(ls, thread, f"{question} (again, stronger model)", plan, avoid)
 
@@ -89,7 +94,7 @@ async def estimate(ls: FrugalServer, *args: Any) -> dict[str, Any]:
     start, end = convert.raw_range(obj.get("range"))
     question = convert.raw_string(obj, "question")
     request = ContextRequest(document, Task.ASK, start, end, question=question)
-    return convert.estimate_json(engine_of(ls).plan(request, ls.tier))
+    return convert.estimate_json(planning_engine(ls).plan(request, ls.tier))
 
 
 async def clear_conversation(ls: FrugalServer, *args: Any) -> None:

@@ -1,7 +1,10 @@
 """Alert delivery off the request path: a webhook POST and SMTP e-mail, retried with backoff.
 
 ``Notifier.send`` only queues; one daemon thread delivers, so a dead webhook or a slow
-mail server never delays a completion. The webhook gets ``{"text": ...}`` (what Slack
+mail server never delays a completion. A process that is closing (``close``) does not
+wait for retries: what is still queued gets one attempt each, so a failing webhook cannot
+hold a CLI command's exit for the backoff (1 + 2 + 4 s); failures are kept in
+``failures`` for the CLI to show. The webhook gets ``{"text": ...}`` (what Slack
 incoming webhooks and most SMS/chat gateways accept). Failures are logged without the
 webhook URL (Slack-style URLs are secrets) and without the password.
 """
@@ -66,6 +69,7 @@ class Notifier:
         self._thread: threading.Thread | None = None
         self.delivered = 0
         self.failed = 0
+        self.failures: list[str] = []  # "webhook: webhook answered HTTP 404" (no URL)
 
     def configure(self, budget: BudgetConfig) -> None:
         """Use the channels ``budget`` names (config reloaded)."""
@@ -101,10 +105,10 @@ class Notifier:
         return done.wait(timeout_s)
 
     def close(self, timeout_s: float = 5.0) -> None:
-        """Deliver what is queued (bounded by ``timeout_s``), then stop the worker."""
+        """One last attempt at what is queued (bounded by ``timeout_s``), then stop."""
+        self._stop.set()  # no more backoff: a failed attempt now gives up at once
         if self._thread is not None:
             self.flush(timeout_s)
-        self._stop.set()
         self._queue.put(None)
 
     def _run(self) -> None:
@@ -128,6 +132,7 @@ class Notifier:
                         "%s alert not delivered after %d attempts: %s", name, attempt, reason
                     )
                     self.failed += 1
+                    self.failures.append(f"{name}: {reason} ({attempt} attempt(s))")
                     return
             else:
                 self.delivered += 1

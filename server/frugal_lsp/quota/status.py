@@ -8,6 +8,7 @@ from typing import Any
 from frugal_lsp.config import Config
 from frugal_lsp.quota.account import QuotaAccount
 from frugal_lsp.quota.forecast import Forecast, Outlook, forecast
+from frugal_lsp.quota.headroom import describe, next_request_fits
 from frugal_lsp.quota.pacing import PacingState
 from frugal_lsp.quota.periods import local_now
 from frugal_lsp.store.records import MemberUsage
@@ -57,7 +58,8 @@ class Status:
     peak_hours: tuple[int, ...] = ()  # busiest local hours of the day, last 14 days
     pacing_step: int = 0
     pacing: str = "normal"
-    pacing_reason: str = ""
+    pacing_reason: str = ""  # why the step was taken, in the words of that moment
+    pacing_since: float | None = None  # unix time of that step (None: never stepped)
     savings: tuple[SavingStatus, ...] = ()
     timezone: str = ""  # the zone periods and times are in ("": the system's)
     store: str = ""  # where the ledger lives: embedded file or team store (no password)
@@ -97,13 +99,16 @@ def compute_status(
     if problem and state != "unconfigured":
         state = "error"
     days_left = overall.days_left(now) if overall.limit is not None else None
+    message = problem or _message(state, overall.fraction, days_left, pacing)
+    if state != "unconfigured" and not problem:
+        state, message = _with_headroom(config, account, state, message)
     return Status(
         used=overall.used,
         limit=overall.limit,
         fraction=overall.fraction,
         period=overall.period,
         state=state,
-        message=problem or _message(state, overall.fraction, days_left, pacing),
+        message=message,
         platforms=tuple(_platform(account, o, now) for o in fc.platforms),
         burn_per_min=overall.burn_per_min,
         days_left=days_left,
@@ -119,12 +124,39 @@ def compute_status(
         pacing_step=pacing.step,
         pacing=pacing.name,
         pacing_reason=pacing.reason,
+        pacing_since=pacing.since or None,
         savings=tuple(SavingStatus(s.kind, s.tokens) for s in fc.savings),
         timezone=config.budget.timezone,
         store=account.ledger.label,
         store_problem=problem,
         members=tuple(account.ledger.members(overall.period_start)),
     )
+
+
+def _with_headroom(
+    config: Config, account: QuotaAccount, state: str, message: str
+) -> tuple[str, str]:
+    """Not "ok" while the next typical ask or completion would be refused (or go local),
+    nor while a provider's key variable is unset (nothing is sent to it)."""
+    state, message = _with_keys(config, state, message)
+    fits = next_request_fits(config, account)
+    if not fits:
+        return state, message
+    if all(f.refused for f in fits) and len(fits) == 2:
+        state = "exhausted" if state != "error" else state
+    elif state == "ok":
+        state = "warning"
+    return state, f"{message}; {describe(fits)}"
+
+
+def _with_keys(config: Config, state: str, message: str) -> tuple[str, str]:
+    used = {m.provider for m in config.models}
+    missing = [p.missing_key() for p in config.providers if p.name in used and p.missing_key()]
+    if not missing:
+        return state, message
+    if len(missing) == len({p.name for p in config.providers if p.name in used}):
+        return "error", f"nothing can be sent: {'; '.join(str(m) for m in missing)}"
+    return ("warning" if state == "ok" else state), f"{message}; {'; '.join(map(str, missing))}"
 
 
 def _platform(account: QuotaAccount, outlook: Outlook, now: float) -> PlatformStatus:

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 
 from frugal_lsp.config import Config
+from frugal_lsp.quota.alerts import period_phrase
+from frugal_lsp.quota.periods import local_now
 from frugal_lsp.quota.status import PlatformStatus, Status, iso, time_left
 from frugal_lsp.store.records import MemberUsage
 
@@ -19,7 +21,8 @@ if TYPE_CHECKING:
     from frugal_lsp.results import Answer, Plan
 
 
-def plan_text(plan: Plan) -> str:
+def plan_text(plan: Plan, config_source: str = "") -> str:
+    """What `plan` prints without --json (docs: README, "plan's output")."""
     data = plan.to_json()
     scope = data["scope"]
     model = data["model"]
@@ -32,6 +35,8 @@ def plan_text(plan: Plan) -> str:
         f"redacted  {data['redactions']} secret(s)",
         f"route     {data['routing']['reason']}",
     ]
+    if config_source:
+        lines.insert(0, f"config    {config_source}")
     if model:
         lines.append(
             f"model     {model['provider']}/{model['name']} ({model['tier']}),"
@@ -45,8 +50,18 @@ def plan_text(plan: Plan) -> str:
 
 
 def stream_to_stdout(text: str) -> None:
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    """Print streamed text; once the reader has gone (`ask ... | head`), stop printing but
+    let the call finish, so the ledger settles it (the CLI then exits quietly)."""
+    if _STDOUT_GONE:
+        return
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _STDOUT_GONE.append(True)
+
+
+_STDOUT_GONE: list[bool] = []
 
 
 def answer_json(answer: Answer) -> dict[str, Any]:
@@ -139,14 +154,13 @@ def status_text(status: Status, team: bool = False) -> str:
     peaks = ", ".join(f"{h:02d}:00" for h in status.peak_hours) or "no usage in 14 days"
     lines = [
         f"state     {status.state} — {status.message}",
-        f"budget    {_fmt_limit(status.used, status.limit, status.fraction)} this {status.period}"
-        + period_left,
+        f"budget    {_fmt_limit(status.used, status.limit, status.fraction)}"
+        f" {period_phrase(status.period)}" + period_left,
         f"burn      {status.burn_per_min:,.1f} units/min over the last hour,"
         f" {status.burn_smoothed_per_min:,.1f} smoothed over the day",
         f"forecast  {_eta(status.days_left, status.exhaustion_eta, status.timezone)}",
         f"peaks     {peaks}",
-        f"pacing    step {status.pacing_step} {status.pacing}"
-        + (f" — {status.pacing_reason}" if status.pacing_reason else ""),
+        f"pacing    step {status.pacing_step} {status.pacing}" + _pacing_why(status),
         f"calls     {status.calls}; tokens saved {status.tokens_saved:,};"
         f" accepted {status.accepted}",
     ]
@@ -158,11 +172,21 @@ def status_text(status: Status, team: bool = False) -> str:
     return "\n".join(lines)
 
 
+def _pacing_why(status: Status) -> str:
+    """The reason of the last step, dated: its "runs out in" was true then, not now."""
+    if not status.pacing_reason:
+        return ""
+    if not status.pacing_since:
+        return f" — {status.pacing_reason}"
+    when = local_now(status.timezone, status.pacing_since).strftime("%H:%M")
+    return f" — since {when}; then: {status.pacing_reason}"
+
+
 def _member_line(member: MemberUsage, status: Status) -> str:
     share = f" ({member.units / status.used:.0%} of the team)" if status.used else ""
     return (
         f"member    {member.member}: {member.units:,.0f} units in {member.calls:,} calls"
-        f" this {status.period}{share}"
+        f" {period_phrase(status.period)}{share}"
     )
 
 

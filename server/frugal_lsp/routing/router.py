@@ -118,6 +118,8 @@ class Router:
 
     def _why_not(self, model: ModelConfig, prompt: Prompt, cand: Candidate) -> str | None:
         needed = prompt.prompt_tokens + prompt.max_output_tokens
+        if missing := self._missing_key(model.provider):  # nothing is sent without its key
+            return missing
         if needed > model.context_window:
             return f"needs {needed} tokens, context window is {model.context_window}"
         if wait := self.account.cooling(model.provider):
@@ -128,6 +130,10 @@ class Router:
         if left is not None and cand.estimated_units > left:
             return f"quota: {left:,.0f} units left, needs up to {cand.estimated_units:,.0f}"
         return None
+
+    def _missing_key(self, provider: str) -> str | None:
+        found = next((p for p in self.config.providers if p.name == provider), None)
+        return found.missing_key() if found is not None else f"no provider named `{provider}`"
 
     def _order(
         self, cand: Candidate, prompt: Prompt, required: Tier, strongest_first: bool

@@ -11,11 +11,20 @@ import os
 import sqlite3
 from pathlib import Path
 
+from frugal_lsp.errors import StateUnusable
+
 
 def open_private(path: Path) -> sqlite3.Connection:
     """A connection in autocommit mode (callers run BEGIN IMMEDIATE themselves)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     db = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
     os.chmod(path, 0o600)
-    db.execute("PRAGMA journal_mode=WAL")
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.DatabaseError as exc:  # not SQLite at all: say which file, and the fix
+        db.close()
+        raise StateUnusable(
+            f"{path} cannot be used ({exc}) — move it aside and frugal-lsp starts a new one"
+            " (`frugal-lsp paths` lists every state file)"
+        ) from exc
     return db

@@ -198,7 +198,7 @@ def test_scope_per_language(
 
 
 def test_small_arrow_function_is_not_the_scope(builder: ContextBuilder, workspace: Path) -> None:
-    prompt = build(builder, doc_at(workspace, "a.js", JAVASCRIPT), 10, 40)
+    prompt = build(builder, doc_at(workspace, "a.js", JAVASCRIPT), 10, 39)
     assert prompt.scope.name == "load"
 
 

@@ -70,7 +70,7 @@ def test_comments_do_not_crowd_out_code(workspace: Path) -> None:
         f"    # step {i}: explain the reasoning behind the algorithm in prose" for i in range(80)
     ]
     lines = ["import struct", "HEADER_SIZE = 16", "", "def parse(buf):", *comment]
-    lines += ["    head = struct.unpack('<I', buf[:HEADER_SIZE])", "", "    return head"]
+    lines += ["    head = struct.unpack('<I', buf[:HEADER_SIZE])", "    ", "    return head"]
     builder = ContextBuilder(ContextConfig(completion_max_tokens=128), counter(), workspace)
     prompt = build(builder, doc_at(workspace, "c.py", "\n".join(lines)), len(lines) - 2, 4)
     code = prompt.messages[-1].content

@@ -11,7 +11,9 @@ from frugal_lsp.quota import pacing
 from frugal_lsp.quota.account import QuotaAccount
 from frugal_lsp.quota.forecast import forecast
 from frugal_lsp.quota.ledger import Ledger
+from frugal_lsp.quota.periods import local_now
 from frugal_lsp.quota.status import compute_status
+from frugal_lsp.report.console import status_text
 from frugal_lsp.routing.router import Router
 from frugal_lsp.tasks import Task, Tier
 from tests.unit.quota.helpers import FakeClock, spend
@@ -60,6 +62,9 @@ def test_pacing_steps_down_and_back_up_on_a_synthetic_burn(tmp_path: Path) -> No
     assert (status.pacing_step, status.pacing) == (3, "longer-debounce")
     assert "before the month ends" in status.pacing_reason
     assert status.message.endswith("pacing: longer-debounce")
+    [line] = [t for t in status_text(status).splitlines() if t.startswith("pacing")]
+    when = local_now(config.budget.timezone, clock.now - 600).strftime("%H:%M")  # step 3
+    assert line.startswith(f"pacing    step 3 longer-debounce — since {when}; then: budget runs")
 
     clock.advance(26 * 3600)  # the burn falls: a quiet day
     eased = []
