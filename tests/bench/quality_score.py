@@ -54,8 +54,8 @@ def guess(task: QualityTask, suggestion: str) -> str:
 
 def score(task: QualityTask, suggestion: str) -> Score:
     filled = guess(task, suggestion)
-    if task.kind == "line":
-        want, got = task.truth.strip(), filled.strip()
+    if task.kind == "line":  # inserted at the cursor: a leading space is a wrong character
+        want, got = task.truth.strip(), filled.rstrip()
     else:
         want, got = _block(task.truth), _block(filled)
     passed = passes(task, filled) if task.problem is not None else None

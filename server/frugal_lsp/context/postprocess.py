@@ -37,14 +37,16 @@ def _drop_gap_lines(text: str) -> str:
 
 def _onto_cursor_line(text: str, prefix: str) -> str:
     """On an indented empty line, a reply that starts with a line break and the indent, or
-    repeats the indent, would insert a blank line or double the indent: start at the cursor."""
+    with any indent, would insert a blank line or indent twice: start at the cursor. (FIM
+    models often add a level there: after 8 typed spaces, Qwen2.5-Coder answered
+    "    if sku in ...", the whitespace token it learned, not a deeper block.)"""
     indent = prefix.rsplit("\n", 1)[-1]
     if not indent or indent.strip():
         return text
-    for lead in ("\n" + indent, indent):
-        if text.startswith(lead):
-            return text[len(lead) :]
-    return text
+    if text.startswith("\n" + indent):
+        text = text[len(indent) + 1 :]
+    first, newline, rest = text.partition("\n")
+    return first.lstrip(" \t") + newline + rest
 
 
 def _has_code(text: str) -> bool:

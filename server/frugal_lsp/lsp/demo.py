@@ -156,7 +156,9 @@ async def run_demo(say: Say = print) -> int:
 async def _session(workspace: Path, home: Path, say: Say) -> int:
     say("frugal-lsp demo — a scripted editor session against a real `frugal-lsp serve`")
     say(f"workspace {workspace}  ·  FRUGAL_HOME {home}")
-    say("model: SmolLM2-135M on a local llama.cpp server that frugal-lsp supervises — no key,")
+    say(
+        "model: Qwen2.5-Coder-0.5B on a local llama.cpp server that frugal-lsp supervises — no key,"
+    )
     say("nothing leaves this machine (the demo counts its tokens against a tiny budget)\n")
     box: list[Editor] = []
     client = _client(box)

@@ -52,8 +52,15 @@ def test_on_an_indented_empty_line_the_suggestion_starts_at_the_cursor(
     builder: ContextBuilder, workspace: Path
 ) -> None:
     prompt = build(builder, doc_at(workspace, "t.py", BLANK_LINE), 1, 4)
-    for raw in ("\n    return sum(items)", "    return sum(items)", "return sum(items)"):
+    for raw in (
+        "\n    return sum(items)",
+        "    return sum(items)",
+        "return sum(items)",
+        "        return sum(items)",  # a second level a FIM model adds after typed spaces
+    ):
         assert builder.postprocess_completion(prompt, raw) == "return sum(items)"
+    nested = "    for x in items:\n        yield x"
+    assert builder.postprocess_completion(prompt, nested) == "for x in items:\n        yield x"
 
 
 def test_fim_models_see_gaps_as_comments_not_bare_ellipses() -> None:
