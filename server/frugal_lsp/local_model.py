@@ -181,8 +181,8 @@ def gguf_for(model_path: str | None, names: tuple[str, ...] = ()) -> Path | None
     if model_path:
         return Path(model_path).expanduser()
     for model in LOCAL_MODELS:
-        if model.name in names and installed(model):
-            return model_file(model)
+        if model.name in names:  # named but not installed: never serve another in its place
+            return model_file(model) if installed(model) else None
     return default_model_path()
 
 
