@@ -58,8 +58,9 @@ class ProviderConfig:
     kind: ProviderKind
     base_url: str
     api_key_env: str | None = None
-    timeout_s: float = 60.0
+    timeout_s: float = 60.0  # the longest silence between two reads
     connect_timeout_s: float = 5.0
+    deadline_s: float = 120.0  # the whole request, streaming included (`deadline`)
     limits: Limits = field(default_factory=Limits)
     quota: QuotaConfig | None = None
     model_path: str | None = None  # llama-cpp: the GGUF file to serve

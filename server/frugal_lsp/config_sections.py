@@ -89,6 +89,7 @@ def _read_provider(r: Reader) -> ProviderConfig:
         "api_key_env",
         "timeout",
         "connect_timeout",
+        "deadline",
         "limits",
         "quota",
         "model_path",
@@ -114,10 +115,14 @@ def _read_provider(r: Reader) -> ProviderConfig:
         api_key_env=api_key_env,
         timeout_s=r.number("timeout", 60.0, minimum=0.1),
         connect_timeout_s=r.number("connect_timeout", 5.0, minimum=0.1),
+        deadline_s=r.number("deadline", _DEADLINES.get(kind, 120.0), minimum=0.1),
         limits=limits,
         quota=quota,
         model_path=r.string("model_path"),
     )
+
+
+_DEADLINES = {"llama-cpp": 600.0}  # a CPU model may take minutes for a long answer
 
 
 def _read_limits(r: Reader) -> Limits:

@@ -44,7 +44,10 @@ class QuotaExhausted(FrugalError):
 
 
 class ProviderError(FrugalError):
-    """A model provider failed; ``provider`` names which one."""
+    """A model provider failed; ``provider`` names which one (``status``: the HTTP status
+    when the provider answered one)."""
+
+    status: int | None = None
 
     def __init__(self, provider: str, message: str) -> None:
         self.provider = provider

@@ -38,6 +38,7 @@ SETTINGS = (
     "proxy_headers",
     "usage_scale",
     "strings_only",
+    "models",
 )
 # llama-cpp-python's answer to content-block lists it cannot take (behind a proxy)
 _LISTS_REFUSED = "Internal Server Error: 'list' object has no attribute 'strip' (fake)"
@@ -60,8 +61,19 @@ class FakeHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path == "/_admin/requests":
             self._json(200, [r.to_json() for r in self.server.fake.requests])
+        elif self.path == "/v1/models":
+            self._models()
         else:
             self._json(404, {"error": {"message": f"no route {self.path}"}})
+
+    def _models(self) -> None:
+        """The model listing (``doctor``'s probe); faults apply to it too."""
+        fault = self.server.fake.take_fault(self.path)
+        route: Wire = "anthropic" if "anthropic-version" in self.headers else "openai-chat"
+        if fault is not None and fault.kind in _ERROR_STATUS:
+            return self._error(route, _ERROR_STATUS[fault.kind], fault, 0)
+        listed = [{"id": name, "object": "model"} for name in self.server.fake.models]
+        self._json(200, {"object": "list", "data": listed})
 
     def do_POST(self) -> None:
         raw = self.rfile.read(int(self.headers.get("content-length") or 0))

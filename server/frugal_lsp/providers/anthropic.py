@@ -1,7 +1,10 @@
 """Anthropic's Messages API (``POST /v1/messages``, ``anthropic-version: 2023-06-01``).
 
-System messages go to ``system`` as text blocks; a message with ``cache_breakpoint`` gets
-``cache_control: {type: ephemeral}`` so the stable prefix is served from the prompt cache.
+System messages go to ``system`` and turns to ``content`` as plain strings — proxies that
+translate to the OpenAI format pass content-block lists on, and many backends accept only
+strings (llama-cpp-python answers 500) — except where a message has ``cache_breakpoint``:
+those go as text blocks with ``cache_control: {type: ephemeral}`` so the stable prefix is
+served from the prompt cache.
 Streaming events: ``message_start`` (input usage), ``content_block_delta`` (text),
 ``message_delta`` (output usage, stop reason), ``message_stop`` (the terminator) and
 ``error``. Reported ``prompt_tokens`` = input + cache reads + cache writes, so it compares
@@ -33,7 +36,7 @@ from frugal_lsp.providers.base import (
     TextDelta,
     Usage,
 )
-from frugal_lsp.providers.http import HttpBoundary, SseReply
+from frugal_lsp.providers.http import HttpBoundary, SseReply, response_cap
 from frugal_lsp.providers.shape import JsonObject, items, obj, opt_int, opt_obj, opt_str
 
 API_VERSION = "2023-06-01"
@@ -45,17 +48,19 @@ class AnthropicProvider:
     def __init__(self, cfg: ProviderConfig, transport: httpx.AsyncBaseTransport | None = None):
         self.name = cfg.name
         self._http = HttpBoundary(cfg, transport)
-        self._path = "messages" if cfg.base_url.rstrip("/").endswith("/v1") else "v1/messages"
+        self._path = messages_path(cfg.base_url)
 
     async def complete(self, request: ProviderRequest) -> ProviderResponse:
-        reply = await self._http.post_json(self._path, request_body(request), self._headers())
+        body, cap = request_body(request), response_cap(request.max_tokens)
+        reply = await self._http.post_json(self._path, body, self._headers(), max_bytes=cap)
         with self._http.shape(self._http.url_for(self._path)):
             return _read_message(reply.data, reply.rate_limits)
 
     async def stream(self, request: ProviderRequest) -> AsyncIterator[StreamEvent]:
         body = request_body(request, stream=True)
         state = _StreamState()
-        async with self._http.post_sse(self._path, body, self._headers()) as sse:
+        cap = response_cap(request.max_tokens)
+        async with self._http.post_sse(self._path, body, self._headers(), max_bytes=cap) as sse:
             async for piece in self._pieces(sse, state):
                 yield TextDelta(piece)
             limits = sse.rate_limits
@@ -96,6 +101,11 @@ class AnthropicProvider:
         if key:
             headers["x-api-key"] = key
         return headers
+
+
+def messages_path(base_url: str) -> str:
+    """The Messages API path for ``base_url`` (given with or without ``/v1``)."""
+    return "messages" if base_url.rstrip("/").endswith("/v1") else "v1/messages"
 
 
 _ERROR_TYPES: dict[str, type[ProviderError]] = {
@@ -149,7 +159,7 @@ class _StreamState:
 
 def request_body(request: ProviderRequest, *, stream: bool = False) -> JsonObject:
     """The JSON body of a Messages API request."""
-    system = [_block(m) for m in request.messages if m.role == "system" and m.content]
+    system = [m for m in request.messages if m.role == "system" and m.content]
     body: JsonObject = {
         "model": request.model,
         "max_tokens": request.max_tokens,
@@ -157,7 +167,7 @@ def request_body(request: ProviderRequest, *, stream: bool = False) -> JsonObjec
         "messages": _turns(request.messages),
     }
     if system:
-        body["system"] = system
+        body["system"] = _content(system)
     if request.stop:
         body["stop_sequences"] = list(request.stop)
     if stream:
@@ -166,16 +176,23 @@ def request_body(request: ProviderRequest, *, stream: bool = False) -> JsonObjec
 
 
 def _turns(messages: tuple[Message, ...]) -> list[JsonObject]:
-    """User/assistant messages; consecutive ones of one role become one turn of blocks."""
-    turns: list[JsonObject] = []
+    """User/assistant messages; consecutive ones of one role become one turn."""
+    grouped: list[list[Message]] = []
     for message in messages:
         if message.role == "system" or not message.content:
             continue
-        if turns and turns[-1]["role"] == message.role:
-            turns[-1]["content"].append(_block(message))
+        if grouped and grouped[-1][0].role == message.role:
+            grouped[-1].append(message)
         else:
-            turns.append({"role": message.role, "content": [_block(message)]})
-    return turns
+            grouped.append([message])
+    return [{"role": group[0].role, "content": _content(group)} for group in grouped]
+
+
+def _content(messages: list[Message]) -> str | list[JsonObject]:
+    """One string, unless a message marks a cache breakpoint (that needs blocks)."""
+    if not any(m.cache_breakpoint for m in messages):
+        return "\n\n".join(m.content for m in messages)
+    return [_block(m) for m in messages]
 
 
 def _block(message: Message) -> JsonObject:
