@@ -16,12 +16,12 @@ the first line of stdout and serves until SIGTERM/SIGINT; ``POST /_admin/reply``
 "proxy_headers": ...}``,
 ``GET /_admin/requests`` and ``POST /_admin/reset`` steer it.
 
-Endpoints: ``GET /v1/models`` (``fake.models``), ``/v1/chat/completions``,
-``/v1/completions`` (prompt + suffix) and ``/v1/messages``, streamed (SSE, one flushed
-chunk per event) or not. Usage: prompt tokens are counted with tiktoken over the
-request's texts (each message, system block, prompt and suffix counted and summed);
-completion tokens over the reply. The default reply is ``"fake answer to <prompt_tokens>
-tokens"``.
+Endpoints: ``GET /v1/models`` (``fake.models``; 404 when None, as many servers),
+``/v1/chat/completions``, ``/v1/completions`` (prompt + suffix) and ``/v1/messages``,
+streamed (SSE, one flushed chunk per event) or not. Usage: prompt tokens are counted with
+tiktoken over the request's texts (each message, system block, prompt and suffix counted
+and summed); completion tokens over the reply. The default reply is ``"fake answer to
+<prompt_tokens> tokens"``.
 
 Faults (``Fault.kind``): ``400``, ``429`` (Retry-After), ``500``, ``503`` (each with an
 optional ``message``), ``401``, ``slow`` (``delay``
@@ -132,7 +132,7 @@ class FakeProvider:
         self.require_key = require_key  # when set, other keys get 401
         self.proxy_headers = False  # rate headers as LiteLLM sends them (fakes/wire.proxied)
         self.usage_scale = 1.0  # reported usage = real count x this (a proxy's estimate)
-        self.models = ["fake-model"]  # what GET /v1/models lists
+        self.models: list[str] | None = None  # what GET /v1/models lists (None: 404)
         self.strings_only = False  # content-block lists get a 500, as llama-cpp-python behind
         # a translating proxy answers them
         self._defaults = dict(vars(self))

@@ -61,7 +61,7 @@ class FakeHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path == "/_admin/requests":
             self._json(200, [r.to_json() for r in self.server.fake.requests])
-        elif self.path == "/v1/models":
+        elif self.path == "/v1/models" and self.server.fake.models is not None:
             self._models()
         else:
             self._json(404, {"error": {"message": f"no route {self.path}"}})
@@ -72,7 +72,7 @@ class FakeHandler(BaseHTTPRequestHandler):
         route: Wire = "anthropic" if "anthropic-version" in self.headers else "openai-chat"
         if fault is not None and fault.kind in _ERROR_STATUS:
             return self._error(route, _ERROR_STATUS[fault.kind], fault, 0)
-        listed = [{"id": name, "object": "model"} for name in self.server.fake.models]
+        listed = [{"id": name, "object": "model"} for name in self.server.fake.models or []]
         self._json(200, {"object": "list", "data": listed})
 
     def do_POST(self) -> None:

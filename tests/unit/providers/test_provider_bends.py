@@ -102,16 +102,19 @@ def cfg(kind: str, fake: FakeProvider, base_url: str) -> ProviderConfig:
 async def test_probe_finds_anthropic_models_with_or_without_v1(
     suffix: str, fake: FakeProvider
 ) -> None:
+    fake.models = ["fake-model"]
     verdict = await probe(cfg("anthropic", fake, fake.url + suffix), models=["fake-model"])
     assert verdict == "reachable (1 models listed)"
 
 
 async def test_probe_flags_a_configured_model_the_listing_lacks(fake: FakeProvider) -> None:
+    fake.models = ["fake-model"]
     verdict = await probe(cfg("openai", fake, fake.url + "/v1"), models=["fake-model", "gpt-9"])
     assert "NOT LISTED: `gpt-9`; check the model name" in verdict
 
 
 async def test_probe_says_a_400_is_a_rejection_with_the_model_hint(fake: FakeProvider) -> None:
+    fake.models = ["fake-model"]
     fake.inject(Fault("400", message="Invalid model name passed in model=gpt-9"))
     verdict = await probe(cfg("openai", fake, fake.url + "/v1"))
     assert verdict.startswith("REJECTED")
@@ -121,6 +124,7 @@ async def test_probe_says_a_400_is_a_rejection_with_the_model_hint(fake: FakePro
 async def test_probe_shows_why_a_500_failed_even_at_the_end_of_a_long_message(
     fake: FakeProvider,
 ) -> None:
+    fake.models = ["fake-model"]
     cause = "Missing OPENAI_API_KEY for deployment `smol`"
     fake.inject(Fault("500", message="litellm.APIConnectionError: " + "trace " * 80 + cause))
     verdict = await probe(cfg("openai", fake, fake.url + "/v1"))
@@ -129,5 +133,5 @@ async def test_probe_shows_why_a_500_failed_even_at_the_end_of_a_long_message(
 
 
 async def test_probe_accepts_a_server_without_a_listing(fake: FakeProvider) -> None:
-    verdict = await probe(cfg("openai", fake, fake.url + "/nowhere"))
+    verdict = await probe(cfg("openai", fake, fake.url + "/v1"))  # fake.models None: 404
     assert verdict == "reachable (it does not list models)"
