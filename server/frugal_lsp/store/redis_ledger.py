@@ -3,8 +3,9 @@
 Reserve checks every allowance and inserts the reservation in one Lua script, so
 concurrent members can never both fit into the team's remaining quota; settle turns the
 reservation into the call's record once (a second settle is a no-op). A reservation
-whose owner never settles is released when its lease runs out (a machine that vanished)
-or, on this host, when its process is gone. Redis errors are not caught here: the team
+whose owner never settles is settled when its lease runs out (a machine that vanished)
+or, on this host, when its process is gone: at no cost if its request never left, at its
+reservation if it did (``mark_sent``), as the SQLite ledger. Redis errors are not caught here: the team
 store (``store/team.py``) decides what a lost Redis means.
 """
 
