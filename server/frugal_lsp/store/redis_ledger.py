@@ -5,8 +5,8 @@ concurrent members can never both fit into the team's remaining quota; settle tu
 reservation into the call's record once (a second settle is a no-op). A reservation
 whose owner never settles is settled when its lease runs out (a machine that vanished)
 or, on this host, when its process is gone: at no cost if its request never left, at its
-reservation if it did (``mark_sent``), as the SQLite ledger. Redis errors are not caught here: the team
-store (``store/team.py``) decides what a lost Redis means.
+reservation if it did (``mark_sent``), as the SQLite ledger. Redis errors are not caught
+here: the team store (``store/team.py``) decides what a lost Redis means.
 """
 
 from __future__ import annotations
