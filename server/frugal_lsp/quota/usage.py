@@ -2,9 +2,9 @@
 
 A proxy in front of a backend that streams no usage may *estimate* it and report the
 estimate as if it were counted (LiteLLM: 13-50 % low). A reported count far below what
-we counted ourselves (or a prompt of 0 tokens) is not trusted: the ledger records the
-larger of the two counts and flags the row ``usage_source = "estimated"``, so neither the
-budget nor the report runs on a number the server made up.
+we counted ourselves (or a prompt of 0 tokens, or a negative count) is not trusted: the
+ledger records the larger of the two counts and flags the row ``usage_source =
+"estimated"``, so neither the budget nor the report runs on a number the server made up.
 """
 
 from __future__ import annotations
@@ -32,18 +32,17 @@ def checked(usage: Usage | None, our_prompt: int, our_completion: int) -> Counte
     if _plausible(usage.prompt_tokens, our_prompt) and _plausible(
         usage.completion_tokens, our_completion
     ):
-        return Counted(
-            usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens, "reported"
-        )
+        cached = min(max(usage.cached_tokens, 0), usage.prompt_tokens)
+        return Counted(usage.prompt_tokens, usage.completion_tokens, cached, "reported")
     return Counted(
         max(usage.prompt_tokens, our_prompt),
         max(usage.completion_tokens, our_completion),
-        min(usage.cached_tokens, max(usage.prompt_tokens, our_prompt)),
+        min(max(usage.cached_tokens, 0), max(usage.prompt_tokens, our_prompt)),
         "estimated",
     )
 
 
 def _plausible(reported: int, ours: int) -> bool:
-    if ours > 0 and reported <= 0:
+    if reported < 0 or (ours > 0 and reported == 0):
         return False
     return reported >= PLAUSIBLE * ours - SLACK
