@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.lsp_wire import RawServer
+from tests.processes import server_env
 
 
 @pytest.fixture
@@ -55,3 +60,41 @@ def test_a_request_nested_a_thousand_deep_gets_an_error(raw: RawServer) -> None:
     assert raw.answer(2)["error"]["code"] == -32600
     raw.send_raw(b"Content-Length: %d\r\n\r\n" % len(status(3)) + status(3))
     assert "result" in raw.answer(3)
+
+
+def test_over_tcp_bad_frames_are_survived_too(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = server_env(tmp_path / "home", tmp_path / "xdg")
+    command = [sys.executable, "-m", "frugal_lsp", "serve", "--tcp", f"127.0.0.1:{port}"]
+    proc = subprocess.Popen(command, cwd=tmp_path, env=env, stderr=subprocess.DEVNULL)
+    try:
+        conn = _connect(port)
+        init = {"jsonrpc": "2.0", "id": 1, "method": "initialize"}
+        init["params"] = {"processId": None, "rootUri": tmp_path.as_uri(), "capabilities": {}}
+        body = json.dumps(init).encode()
+        conn.sendall(b"Content-Length: x\r\n\r\n" + body)  # skipped, answered
+        conn.sendall(b"content-length: %d\r\n\r\n" % len(body) + body)  # read
+        received = b""
+        while b'"id": 1' not in received and b'"id":1' not in received:
+            chunk = conn.recv(65536)
+            assert chunk, "the server closed the connection"
+            received += chunk
+        assert b'"code": -32700' in received or b'"code":-32700' in received
+        conn.close()
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def _connect(port: int) -> socket.socket:
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            conn = socket.create_connection(("127.0.0.1", port), timeout=10)
+            return conn
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)

@@ -16,7 +16,7 @@ Two pygls 2.1.1 faults are worked around here (and reported upstream):
   non-numeric or short length, glues every later header to a body and the server goes
   deaf; a body nested 1,000 deep raises RecursionError and the request is never answered.
   ``read_frames`` accepts header names in any case, resynchronises on the next
-  ``Content-Length`` header it finds, and answers what it cannot read.
+  ``Content-Length`` header it finds, and answers what it cannot read (stdio and TCP).
 """
 
 from __future__ import annotations
@@ -206,6 +206,31 @@ def top_level_id(body: bytes) -> int | str | None:
         elif char in "}]":
             depth -= 1
     return None
+
+
+def serve_tcp(server: JsonRPCServer, host: str, port: int) -> None:
+    """pygls' TCP server (one client at a time, as pygls'), reading with ``read_frames``."""
+    stop = threading.Event()
+    server._stop_event = stop
+    protocol = server.protocol
+    assert isinstance(protocol, FrugalProtocol)
+
+    async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        protocol.set_writer(writer)
+        await read_frames(stop, reader, protocol)
+        server.shutdown()  # type: ignore[no-untyped-call]
+
+    async def main() -> None:
+        tcp = await asyncio.start_server(connection, host, port)
+        server._server = tcp
+        log.info("serving on %s", ", ".join(str(s.getsockname()) for s in tcp.sockets))
+        async with tcp:
+            await tcp.serve_forever()
+
+    try:
+        asyncio.run(main())
+    except asyncio.CancelledError:
+        log.debug("the TCP server was cancelled")
 
 
 def serve_stdio(server: JsonRPCServer, stdin: BinaryIO | None, stdout: BinaryIO | None) -> None:

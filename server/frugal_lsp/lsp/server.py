@@ -27,7 +27,7 @@ from frugal_lsp.engine import Engine
 from frugal_lsp.errors import ConfigError
 from frugal_lsp.logs import setup_logging
 from frugal_lsp.lsp import convert
-from frugal_lsp.lsp.protocol import FrugalProtocol, serve_stdio
+from frugal_lsp.lsp.protocol import FrugalProtocol, serve_stdio, serve_tcp
 from frugal_lsp.lsp.quota import QuotaPublisher
 from frugal_lsp.lsp.settings import Settings, apply_settings
 from frugal_lsp.paths import StatePaths
@@ -82,6 +82,10 @@ class FrugalServer(LanguageServer):
     def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
         """pygls' stdio server with a frame reader that survives bad frames (protocol.py)."""
         serve_stdio(self, stdin, stdout)
+
+    def start_tcp(self, host: str, port: int) -> None:
+        """pygls' TCP server with the same frame reader."""
+        serve_tcp(self, host, port)
 
     # -- lifecycle -------------------------------------------------------------------
 
