@@ -201,7 +201,7 @@ class Engine:
             except ProviderError as exc:
                 if isinstance(exc, RateLimited | ProviderUnavailable):
                     retry = exc.retry_after if isinstance(exc, RateLimited) else None
-                    self.account.cool_down(exc.provider, retry)
+                    self.account.cool_down(exc.provider, retry, str(exc))
                 if isinstance(exc, RateLimited):
                     self.account.rate_limited(exc.provider, exc.retry_after)
                 if delivered:  # the user already sees part of this answer: don't mix in another

@@ -110,6 +110,9 @@ async def test_an_absurd_retry_after_is_capped_and_says_so(
     with pytest.raises(RateLimited, match="asked for 1e\\+08s; frugal-lsp waits at most 600s"):
         await engine.answer(ask(tmp_path))
     assert engine.account.cooling("proxy") == pytest.approx(MAX_WAIT_S)
+    (platform,) = engine.status().platforms  # status says how long, and why only that long
+    assert platform.cooling_s == pytest.approx(MAX_WAIT_S)
+    assert "waits at most 600s" in (platform.cooling_reason or "")
     clock.advance(MAX_WAIT_S)
     await engine.answer(ask(tmp_path, "again?"))  # used again ten minutes later, not in 2029
     assert len(first.requests) == 2

@@ -31,6 +31,7 @@ class QuotaAccount:
         self.clock = clock
         self.buckets = Buckets(config, clock, ledger.bucket_cell)
         self._cooling_until: dict[str, float] = {}
+        self._cooling_why: dict[str, str] = {}
         self.pacing_step = 0  # set by the engine's pacer; routing reads it
         self._latency: dict[str, tuple[float, float | None]] = {}
 
@@ -82,13 +83,18 @@ class QuotaAccount:
 
     # -- cooldowns and rate limits --------------------------------------------------------
 
-    def cool_down(self, provider: str, seconds: float | None) -> None:
+    def cool_down(self, provider: str, seconds: float | None, why: str = "") -> None:
         """Skip ``provider`` for ``seconds`` (at most ``MAX_WAIT_S``), else the cooldown."""
         self._cooling_until[provider] = self.clock() + self._wait(seconds)
+        self._cooling_why[provider] = why
 
     def cooling(self, provider: str) -> float:
         """Seconds until ``provider`` may be tried again (0 = now)."""
         return max(self._cooling_until.get(provider, 0.0) - self.clock(), 0.0)
+
+    def cooling_reason(self, provider: str) -> str | None:
+        """Why ``provider`` is cooling down, while it is."""
+        return (self._cooling_why.get(provider) or None) if self.cooling(provider) else None
 
     def rate_limited(self, provider: str, retry_after: float | None) -> None:
         """A 429: empty the platform's buckets until Retry-After (else the cooldown)."""
