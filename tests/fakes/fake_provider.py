@@ -33,7 +33,8 @@ Faulted requests are logged too.
 Third-party behaviours (settings): ``proxy_headers`` (LiteLLM's rate headers: ``remaining
 -1``, no reset; a 429 carries only ``llm_provider-retry-after``), ``usage_scale`` (reported
 usage below the real count, as a proxy's estimate), ``strings_only`` (content-block lists
-answered 500, as llama-cpp-python behind a translating proxy).
+answered 500 with a proxy's OpenAI-shaped error body, as llama-cpp-python's failure
+passed on by a translating proxy).
 """
 
 from __future__ import annotations

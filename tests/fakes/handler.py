@@ -122,8 +122,8 @@ class FakeHandler(BaseHTTPRequestHandler):
         kind = fault.kind if fault else None
         if fault is not None and kind in _ERROR_STATUS:
             return self._error(route, _ERROR_STATUS[fault.kind], fault, tokens)
-        if self.server.fake.strings_only and _has_lists(route, body):
-            return self._json(500, wire.error_body(route, 500, _LISTS_REFUSED))
+        if self.server.fake.strings_only and _has_lists(route, body):  # a proxy's own error
+            return self._json(500, wire.error_body("openai-chat", 500, _LISTS_REFUSED))
         if kind == "reset":
             return self._drop()
         if fault is not None and kind == "slow" and self.server.fake.wait(fault.delay):

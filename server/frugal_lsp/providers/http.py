@@ -227,6 +227,7 @@ class HttpBoundary:
             self._raise_status(response, body_text)
         except ProviderError as exc:
             exc.status = response.status_code
+            exc.anthropic_body = _is_anthropic_error(body_text)
             raise
 
     def _raise_status(self, response: httpx.Response, body_text: str) -> None:
@@ -355,6 +356,15 @@ def _error_message(body_text: str) -> str:
     if isinstance(data, dict) and isinstance(data.get("detail"), str):  # FastAPI servers
         return _shortened(str(data["detail"]))
     return _shortened(text)
+
+
+def _is_anthropic_error(body_text: str) -> bool:
+    """Whether the body is Anthropic's own error shape (``{"type": "error", "error": …}``)."""
+    try:
+        data = json.loads(body_text)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and data.get("type") == "error"
 
 
 def _shortened(text: str) -> str:

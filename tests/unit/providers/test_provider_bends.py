@@ -135,3 +135,43 @@ async def test_probe_shows_why_a_500_failed_even_at_the_end_of_a_long_message(
 async def test_probe_accepts_a_server_without_a_listing(fake: FakeProvider) -> None:
     verdict = await probe(cfg("openai", fake, fake.url + "/v1"))  # fake.models None: 404
     assert verdict == "reachable (it does not list models)"
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_blocks_refused_by_a_string_only_backend_are_sent_again_as_strings(
+    stream: bool, fake: FakeProvider, clients: Clients
+) -> None:
+    fake.strings_only = True  # REQUEST's system prompt carries a cache breakpoint
+    provider = clients.make("anthropic", fake)
+
+    async def ask() -> str:
+        if not stream:
+            return (await provider.complete(REQUEST)).text
+        events = [e async for e in provider.stream(REQUEST)]
+        return "".join(e.text for e in events if isinstance(e, TextDelta))
+
+    assert (await ask()).startswith("fake answer")
+    sent = [r.body["system"] for r in fake.requests]
+    assert isinstance(sent[0], list) and sent[1] == REQUEST.messages[0].content
+    assert (await ask()).startswith("fake answer")
+    assert len(fake.requests) == 3  # learnt: straight to strings, no second refusal
+
+
+async def test_a_server_error_without_blocks_is_not_retried(
+    fake: FakeProvider, clients: Clients
+) -> None:
+    fake.inject(Fault("500"))
+    with pytest.raises(ProviderUnavailable, match="500"):
+        await clients.make("anthropic", fake).complete(PLAIN)
+    assert len(fake.requests) == 1
+
+
+async def test_anthropic_s_own_server_error_keeps_the_cache_blocks(
+    fake: FakeProvider, clients: Clients
+) -> None:
+    fake.inject(Fault("500"))  # Anthropic's error shape: a real 500, not a refusal of blocks
+    provider = clients.make("anthropic", fake)
+    with pytest.raises(ProviderUnavailable, match="500"):
+        await provider.complete(REQUEST)
+    await provider.complete(REQUEST)
+    assert [isinstance(r.body["system"], list) for r in fake.requests] == [True, True]
