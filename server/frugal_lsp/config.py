@@ -32,6 +32,8 @@ DEFAULT_BASE_URLS: dict[str, str] = {
     "anthropic": "https://api.anthropic.com",
     "llama-cpp": "",
 }
+# seconds a whole request may take, streaming included: a CPU model may need minutes
+DEFAULT_DEADLINES: dict[str, float] = {"openai": 120.0, "anthropic": 120.0, "llama-cpp": 600.0}
 DEFAULT_EXCLUDE: tuple[str, ...] = (".env", ".env.*", "*.pem", "*.key", "id_rsa*", "secrets/**")
 
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from frugal_lsp import catalog
 from frugal_lsp.config import (
     DEFAULT_BASE_URLS,
+    DEFAULT_DEADLINES,
     DEFAULT_EXCLUDE,
     PERIODS,
     PROVIDER_KINDS,
@@ -115,14 +116,11 @@ def _read_provider(r: Reader) -> ProviderConfig:
         api_key_env=api_key_env,
         timeout_s=r.number("timeout", 60.0, minimum=0.1),
         connect_timeout_s=r.number("connect_timeout", 5.0, minimum=0.1),
-        deadline_s=r.number("deadline", _DEADLINES.get(kind, 120.0), minimum=0.1),
+        deadline_s=r.number("deadline", DEFAULT_DEADLINES[kind], minimum=0.1),
         limits=limits,
         quota=quota,
         model_path=r.string("model_path"),
     )
-
-
-_DEADLINES = {"llama-cpp": 600.0}  # a CPU model may take minutes for a long answer
 
 
 def _read_limits(r: Reader) -> Limits:
