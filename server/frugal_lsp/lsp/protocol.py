@@ -6,36 +6,31 @@ negotiates UTF-16 positions (every client must support them), which is what the 
 layer counts in, and keeps documents in a workspace that applies edits with LSP line
 breaks (``textsync.py``).
 
-Two pygls 2.1.1 faults are worked around here (and reported upstream):
+Two pygls 2.1.1 faults are worked around here (to be reported upstream; remove the
+workarounds once a pygls release fixes them):
 
 * ``JsonRPCProtocol._execute_handler`` files the future of every notification and of
   every step of a generator handler in ``_request_futures`` under a fresh uuid, and only
-  request futures are ever taken out: each ``didChange`` left two futures behind (+40 MB
-  per 20,000). Here a future leaves that table when it is done.
-* its stdio loop matches only ``Content-Length: N`` exactly: a lower-case header, a
-  non-numeric or short length, glues every later header to a body and the server goes
-  deaf; a body nested 1,000 deep raises RecursionError and the request is never answered.
-  ``read_frames`` accepts header names in any case, resynchronises on the next
-  ``Content-Length`` header it finds, and answers what it cannot read (stdio and TCP).
+  request futures are ever taken out: each ``didChange`` left a finished future behind
+  (+39 MB per 20,000; tests/bench/lsp_memory.py). Here a future leaves that table when
+  it is done.
+* its stdio and TCP loops match only ``Content-Length: N`` exactly (a bad frame makes the
+  server deaf) and never answer a body they cannot parse: ``framing.py`` reads the
+  frames, and ``receive`` / ``answer_bad_frame`` here answer what cannot be read.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
-import sys
-import threading
-from collections.abc import Awaitable, Callable, Generator
-from typing import Any, BinaryIO, Protocol
+from collections.abc import Callable, Generator
+from typing import Any
 
 from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcInvalidParams, JsonRpcInvalidRequest, JsonRpcParseError
-from pygls.io_ import StdinAsyncReader, StdoutWriter
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
-from pygls.server import JsonRPCServer
 
 from frugal_lsp.lsp.textsync import FrugalWorkspace
 
@@ -132,54 +127,7 @@ class FrugalProtocol(LanguageServerProtocol):
         return result
 
 
-# -- reading frames ------------------------------------------------------------------------
-
-_CONTENT_LENGTH = re.compile(rb"content-length[ \t]*:[ \t]*([^\r\n]*?)[ \t]*\r?\n?$", re.I)
 _ID = re.compile(rb'"id"[ \t\r\n]*:[ \t\r\n]*(-?\d+|"(?:[^"\\]|\\.)*")')
-
-
-class Reader(Protocol):
-    def readline(self) -> Awaitable[bytes]: ...
-
-    def readexactly(self, n: int) -> Awaitable[bytes]: ...
-
-
-async def read_frames(stop: threading.Event, reader: Reader, protocol: FrugalProtocol) -> None:
-    """Read ``Content-Length`` frames until EOF; survive any bad one (see the docstring)."""
-    length: int | None = None
-    while not stop.is_set():
-        try:
-            line = await reader.readline()
-        except (asyncio.IncompleteReadError, ValueError):
-            break
-        if not line:
-            break
-        header = _CONTENT_LENGTH.search(line)
-        if header is not None:
-            if header.start() > 0:
-                log.warning("skipped %d unframed bytes before a header", header.start())
-            length = _length(header.group(1), protocol)
-            continue
-        if line.strip() or length is None:
-            continue  # another header (Content-Type), or noise before the next header
-        try:
-            body = await reader.readexactly(length)
-        except asyncio.IncompleteReadError:
-            break
-        length = None
-        if not body:
-            break
-        protocol.receive(body)
-
-
-def _length(value: bytes, protocol: FrugalProtocol) -> int | None:
-    if value.isdigit():
-        return int(value)
-    protocol.answer_bad_frame(
-        f"Content-Length {value.decode(errors='replace')!r} is not a byte count; "
-        "the frame was skipped"
-    )
-    return None
 
 
 def top_level_id(body: bytes) -> int | str | None:
@@ -206,46 +154,3 @@ def top_level_id(body: bytes) -> int | str | None:
         elif char in "}]":
             depth -= 1
     return None
-
-
-def serve_tcp(server: JsonRPCServer, host: str, port: int) -> None:
-    """pygls' TCP server (one client at a time, as pygls'), reading with ``read_frames``."""
-    stop = threading.Event()
-    server._stop_event = stop
-    protocol = server.protocol
-    assert isinstance(protocol, FrugalProtocol)
-
-    async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        protocol.set_writer(writer)
-        await read_frames(stop, reader, protocol)
-        server.shutdown()  # type: ignore[no-untyped-call]
-
-    async def main() -> None:
-        tcp = await asyncio.start_server(connection, host, port)
-        server._server = tcp
-        log.info("serving on %s", ", ".join(str(s.getsockname()) for s in tcp.sockets))
-        async with tcp:
-            await tcp.serve_forever()
-
-    try:
-        asyncio.run(main())
-    except asyncio.CancelledError:
-        log.debug("the TCP server was cancelled")
-
-
-def serve_stdio(server: JsonRPCServer, stdin: BinaryIO | None, stdout: BinaryIO | None) -> None:
-    """pygls' stdio server, reading with ``read_frames``."""
-    stop = threading.Event()
-    server._stop_event = stop
-    reader = StdinAsyncReader(stdin or sys.stdin.buffer, server.thread_pool)
-    server.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
-    protocol = server.protocol
-    assert isinstance(protocol, FrugalProtocol)
-    try:
-        asyncio.run(read_frames(stop, reader, protocol))
-    except BrokenPipeError:
-        log.error("the connection to the client is lost; shutting down")
-    except (KeyboardInterrupt, SystemExit):
-        pass
-    finally:
-        server.shutdown()  # type: ignore[no-untyped-call]

@@ -27,7 +27,8 @@ from frugal_lsp.engine import Engine
 from frugal_lsp.errors import ConfigError
 from frugal_lsp.logs import setup_logging
 from frugal_lsp.lsp import convert
-from frugal_lsp.lsp.protocol import FrugalProtocol, serve_stdio, serve_tcp
+from frugal_lsp.lsp.framing import serve_stdio, serve_tcp
+from frugal_lsp.lsp.protocol import FrugalProtocol
 from frugal_lsp.lsp.quota import QuotaPublisher
 from frugal_lsp.lsp.settings import Settings, apply_settings
 from frugal_lsp.paths import StatePaths

@@ -31,13 +31,18 @@ from frugal_lsp.errors import (
     RateLimited,
 )
 from frugal_lsp.providers.base import RateLimitState, StreamEndedEarly, Usage
-from frugal_lsp.providers.ratelimits import parse_rate_limits, parse_retry_after, wait_hint
+from frugal_lsp.providers.messages import (
+    client_error_fix,
+    error_message,
+    is_anthropic_error,
+    retry_advice,
+)
+from frugal_lsp.providers.ratelimits import parse_rate_limits, wait_hint
 from frugal_lsp.providers.shape import JsonObject, ShapeError
 
 log = logging.getLogger(__name__)
 
 _KEY_LIKE = re.compile(r"\b(sk|key|token)[-_][A-Za-z0-9_\-*.]{6,}", re.IGNORECASE)
-_DETAIL_MAX = 600  # a proxy's message often names the cause near its end: keep head and tail
 LISTING_MAX_BYTES = 8 * 1024 * 1024  # a model listing
 _RETRYABLE = frozenset({408, 409})
 _ERROR_BODY_MAX = 64 * 1024
@@ -227,7 +232,7 @@ class HttpBoundary:
             self._raise_status(response, body_text)
         except ProviderError as exc:
             exc.status = response.status_code
-            exc.anthropic_body = _is_anthropic_error(body_text)
+            exc.anthropic_body = is_anthropic_error(body_text)
             raise
 
     def _raise_status(self, response: httpx.Response, body_text: str) -> None:
@@ -240,7 +245,9 @@ class HttpBoundary:
         if status == 429:
             wait = wait_hint(parse_rate_limits(response.headers))
             raise RateLimited(
-                self.name, f"{where}{detail} — rate limited; {_after(wait, response)}", wait
+                self.name,
+                f"{where}{detail} — rate limited; {retry_advice(wait, response.headers)}",
+                wait,
             )
         if status in _RETRYABLE or status >= 500:
             fix = "see the server's message; retry" if detail else "server trouble; retry"
@@ -323,7 +330,7 @@ class HttpBoundary:
         return f"check {env}: the key it holds was rejected"
 
     def _detail(self, body_text: str) -> str:
-        message = _error_message(body_text)
+        message = error_message(body_text)
         return f" ({self.scrub(message)})" if message else ""
 
     def _check_event_stream(self, response: httpx.Response, url: str) -> None:
@@ -339,65 +346,6 @@ class HttpBoundary:
             _display_url(response.request.url),
             response.status_code,
         )
-
-
-def _error_message(body_text: str) -> str:
-    """The provider's own error message (OpenAI and Anthropic shapes), else the raw text."""
-    text = body_text.strip()
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return _shortened(text)
-    error = data.get("error") if isinstance(data, dict) else None
-    if isinstance(error, dict) and isinstance(error.get("message"), str):
-        return _shortened(str(error["message"]))
-    if isinstance(error, str):
-        return _shortened(error)
-    if isinstance(data, dict) and isinstance(data.get("detail"), str):  # FastAPI servers
-        return _shortened(str(data["detail"]))
-    return _shortened(text)
-
-
-def _is_anthropic_error(body_text: str) -> bool:
-    """Whether the body is Anthropic's own error shape (``{"type": "error", "error": …}``)."""
-    try:
-        data = json.loads(body_text)
-    except ValueError:
-        return False
-    return isinstance(data, dict) and data.get("type") == "error"
-
-
-def _shortened(text: str) -> str:
-    """At most ``_DETAIL_MAX`` characters: the head and the tail, where causes are named."""
-    text = " ".join(text.split())
-    if len(text) <= _DETAIL_MAX:
-        return text
-    half = _DETAIL_MAX // 2
-    return f"{text[:half]} … {text[-half:]}"
-
-
-_MODEL_WORDS = re.compile(r"\bmodel", re.IGNORECASE)
-
-
-def client_error_fix(status: int, detail: str = "") -> str:
-    """What to do about a 4xx the provider sent (its message, when it gave one, helps)."""
-    if status == 404 or (status == 400 and _MODEL_WORDS.search(detail)):
-        return "check the model name and base_url"
-    if status == 413:
-        return "the prompt is too large; lower the context budget"
-    return "the provider rejected the request"
-
-
-def _after(wait: float | None, response: httpx.Response) -> str:
-    """ "retry after Ns", saying so when the provider asked for longer than we wait."""
-    if wait is None:
-        return "retry later"
-    asked = parse_retry_after(response.headers, cap=False)
-    if asked is not None and asked > wait:
-        return (
-            f"retry after {wait:g}s (it asked for {asked:g}s; frugal-lsp waits at most {wait:g}s)"
-        )
-    return f"retry after {wait:g}s"
 
 
 def _display_url(url: httpx.URL) -> str:

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from frugal_lsp.lsp.protocol import FrugalProtocol, read_frames, top_level_id
+from frugal_lsp.lsp.framing import read_frames
+from frugal_lsp.lsp.protocol import FrugalProtocol, top_level_id
 from frugal_lsp.lsp.server import ServeOptions, create_server
 
 
