@@ -113,7 +113,7 @@ def models_for_bare_providers(
 def default_config() -> Config:
     """The setup with no config file: one platform per API key in the environment, plus
     the local llama.cpp tier when it is installed (first for the tasks it suits)."""
-    from frugal_lsp.config import Config, ProviderConfig
+    from frugal_lsp.config import DEFAULT_DEADLINES, Config, ProviderConfig
     from frugal_lsp.local_model import local_tier_available
 
     urls = {"openai": "https://api.openai.com/v1", "anthropic": "https://api.anthropic.com"}
@@ -123,7 +123,10 @@ def default_config() -> Config:
         if os.environ.get(KEY_ENV[kind])
     ]
     if local_tier_available():
-        providers.append(ProviderConfig(name="local", kind="llama-cpp", base_url=""))
+        deadline = DEFAULT_DEADLINES["llama-cpp"]
+        providers.append(
+            ProviderConfig(name="local", kind="llama-cpp", base_url="", deadline_s=deadline)
+        )
     models = tuple(m for p in providers for m in default_models(p.kind, p.name))
     names = ", ".join(p.name for p in providers)
     if not providers:

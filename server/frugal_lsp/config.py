@@ -32,6 +32,8 @@ DEFAULT_BASE_URLS: dict[str, str] = {
     "anthropic": "https://api.anthropic.com",
     "llama-cpp": "",
 }
+# seconds a whole request may take, streaming included: a CPU model may need minutes
+DEFAULT_DEADLINES: dict[str, float] = {"openai": 120.0, "anthropic": 120.0, "llama-cpp": 600.0}
 DEFAULT_EXCLUDE: tuple[str, ...] = (".env", ".env.*", "*.pem", "*.key", "id_rsa*", "secrets/**")
 
 
@@ -58,8 +60,9 @@ class ProviderConfig:
     kind: ProviderKind
     base_url: str
     api_key_env: str | None = None
-    timeout_s: float = 60.0
+    timeout_s: float = 60.0  # the longest silence between two reads
     connect_timeout_s: float = 5.0
+    deadline_s: float = 120.0  # the whole request, streaming included (`deadline`)
     limits: Limits = field(default_factory=Limits)
     quota: QuotaConfig | None = None
     model_path: str | None = None  # llama-cpp: the GGUF file to serve

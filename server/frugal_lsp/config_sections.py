@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from frugal_lsp import catalog
 from frugal_lsp.config import (
     DEFAULT_BASE_URLS,
+    DEFAULT_DEADLINES,
     DEFAULT_EXCLUDE,
     PERIODS,
     PROVIDER_KINDS,
@@ -90,6 +91,7 @@ def _read_provider(r: Reader) -> ProviderConfig:
         "api_key_env",
         "timeout",
         "connect_timeout",
+        "deadline",
         "limits",
         "quota",
         "model_path",
@@ -115,6 +117,7 @@ def _read_provider(r: Reader) -> ProviderConfig:
         api_key_env=api_key_env,
         timeout_s=r.number("timeout", 60.0, minimum=0.1),
         connect_timeout_s=r.number("connect_timeout", 5.0, minimum=0.1),
+        deadline_s=r.number("deadline", DEFAULT_DEADLINES[kind], minimum=0.1),
         limits=limits,
         quota=quota,
         model_path=r.string("model_path"),

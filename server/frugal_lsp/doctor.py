@@ -47,7 +47,10 @@ def run_doctor(explicit: str | None, workspace: Path) -> int:
 async def _probe_all(config: Config) -> list[str]:
     from frugal_lsp.providers.probe import probe
 
-    return list(await asyncio.gather(*(probe(p) for p in config.providers)))
+    def models(provider: str) -> list[str]:
+        return [m.name for m in config.models if m.provider == provider]
+
+    return list(await asyncio.gather(*(probe(p, models=models(p.name)) for p in config.providers)))
 
 
 def _provider_line(config: Config, provider: ProviderConfig, reached: str) -> tuple[bool, str]:
@@ -55,9 +58,9 @@ def _provider_line(config: Config, provider: ProviderConfig, reached: str) -> tu
     key = "no key needed"
     if provider.api_key_env:
         key = f"${provider.api_key_env} " + ("set" if provider.api_key() else "NOT SET")
-    ok = (
-        "NOT SET" not in key and not reached.startswith("UNREACHABLE") and "rejected" not in reached
-    )
+    from frugal_lsp.providers.probe import FAILURE_MARKS
+
+    ok = "NOT SET" not in key and not any(mark in reached for mark in FAILURE_MARKS)
     mark = "✓" if ok else "✗"
     where = provider.base_url or "local"
     line = f"{mark} provider {provider.name} ({provider.kind}, {where}): {key}; {reached}"

@@ -38,6 +38,7 @@ from frugal_lsp.quota.forecast import Forecast, forecast
 from frugal_lsp.quota.ledger import CallRequest, Reservation, Settlement
 from frugal_lsp.quota.notify import Notifier
 from frugal_lsp.quota.status import Status, compute_status
+from frugal_lsp.quota.usage import checked as checked_usage
 from frugal_lsp.results import Answer, Plan
 from frugal_lsp.routing.router import Candidate, Route, Router
 from frugal_lsp.store.factory import open_stores
@@ -206,7 +207,7 @@ class Engine:
             except ProviderError as exc:
                 if isinstance(exc, RateLimited | ProviderUnavailable):
                     retry = exc.retry_after if isinstance(exc, RateLimited) else None
-                    self.account.cool_down(exc.provider, retry)
+                    self.account.cool_down(exc.provider, retry, str(exc))
                 if isinstance(exc, RateLimited):
                     self.account.rate_limited(exc.provider, exc.retry_after)
                 if delivered:  # the user already sees part of this answer: don't mix in another
@@ -220,12 +221,9 @@ class Engine:
             request = self._provider_request(plan.prompt, candidate)
             found = self.cache.get(candidate.model.provider, request)
             if found:
-                self.record_saving(
-                    "cache",
-                    found.prompt_tokens + found.completion_tokens,
-                    candidate.estimated_units,
-                    candidate.model.key,
-                )
+                tokens = found.prompt_tokens + found.completion_tokens
+                units = tokens * candidate.model.coefficient  # what the answer cost when made
+                self.record_saving("cache", tokens, units, candidate.model.key)
                 return Answer(
                     found.text,
                     candidate,
@@ -257,17 +255,19 @@ class Engine:
         self.account.take_rate(model.provider, reservation.tokens)
         parts: list[str] = []
         try:
-            response = await self._send(self._provider(model.provider), request, on_text, parts)
+            provider = self._provider(model.provider)
+            await asyncio.to_thread(self.ledger.mark_sent, reservation)  # a crash now charges
+            response = await self._send(provider, request, on_text, parts)
         except asyncio.CancelledError:
             self._settle_partial(reservation, candidate, plan, parts, "cancelled", None)
             raise
         except ProviderError as exc:
             self._settle_partial(reservation, candidate, plan, parts, "error", exc)
             raise
-        self.account.observe(model.provider, response.rate_limits)
         settlement = self._settlement(candidate, plan, response.text, response, "ok")
         await asyncio.to_thread(self.ledger.settle, reservation, settlement)
         self.account.return_rate(model.provider, reservation.tokens, _tokens(settlement))
+        self.account.observe(model.provider, response.rate_limits)  # the provider's word last
         self._watch_soon()
         self.cache.put(
             model.provider,
@@ -337,8 +337,8 @@ class Engine:
         usage = response.usage if response else None
         if usage is None and isinstance(error, StreamEndedEarly):
             usage = error.usage  # what the provider reported before the cut
-        prompt_tokens = usage.prompt_tokens if usage else plan.prompt.prompt_tokens
-        completion_tokens = usage.completion_tokens if usage else self.tokens.count(text)
+        counted = checked_usage(usage, plan.prompt.prompt_tokens, self.tokens.count(text))
+        prompt_tokens, completion_tokens = counted.prompt_tokens, counted.completion_tokens
         model = candidate.model
         usd = None
         if model.input_price is not None and model.output_price is not None:
@@ -346,11 +346,12 @@ class Engine:
         return Settlement(
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,
-            cached_tokens=usage.cached_tokens if usage else 0,
+            cached_tokens=counted.cached_tokens,
             usage_reported=usage is not None,
             cost_units=(prompt_tokens + completion_tokens) * model.coefficient,
             cost_usd=usd,
             outcome=outcome,
+            usage_source=counted.source,
         )
 
     def _provider_request(self, prompt: Prompt, candidate: Candidate) -> ProviderRequest:
@@ -427,5 +428,6 @@ def _combined(failures: list[ProviderError | QuotaExhausted]) -> Exception:
     last = next((f for f in reversed(failures) if isinstance(f, ProviderError)), None)
     if last is None:
         return QuotaExhausted(summary)
-    error = type(last)(last.provider, f"every candidate failed — {summary}")
+    error = type(last)(last.provider, summary)  # its kind, not its name: each failure has one
+    error.args = (f"every candidate failed — {summary}",)
     return error

@@ -64,7 +64,12 @@ class QuotaExhausted(FrugalError):
 
 
 class ProviderError(FrugalError):
-    """A model provider failed; ``provider`` names which one."""
+    """A model provider failed; ``provider`` names which one (``status``: the HTTP status
+    when the provider answered one; ``anthropic_body``: its body was Anthropic's error
+    shape, not a proxy's)."""
+
+    status: int | None = None
+    anthropic_body: bool = False  # the error body was Anthropic's own error shape
 
     def __init__(self, provider: str, message: str) -> None:
         self.provider = provider

@@ -12,20 +12,29 @@ In-process::
 As another process: ``python -m tests.fakes.fake_provider --port 0`` prints its URL as
 the first line of stdout and serves until SIGTERM/SIGINT; ``POST /_admin/reply``
 ``{"text": ...}``, ``POST /_admin/fault`` ``{"kind": ..., "count": ...}``,
-``POST /_admin/settings`` ``{"chunk_delay": ..., "cached_tokens": ..., "require_key": ...}``,
+``POST /_admin/settings`` ``{"chunk_delay": ..., "cached_tokens": ..., "require_key": ...,
+"proxy_headers": ...}``,
 ``GET /_admin/requests`` and ``POST /_admin/reset`` steer it.
 
-Endpoints: ``/v1/chat/completions``, ``/v1/completions`` (prompt + suffix) and
-``/v1/messages``, streamed (SSE, one flushed chunk per event) or not. Usage: prompt tokens
-are counted with tiktoken over the request's texts (each message, system block, prompt
-and suffix counted and summed); completion tokens over the reply. The default reply is
-``"fake answer to <prompt_tokens> tokens"``.
+Endpoints: ``GET /v1/models`` (``fake.models``; 404 when None, as many servers),
+``/v1/chat/completions``, ``/v1/completions`` (prompt + suffix) and ``/v1/messages``,
+streamed (SSE, one flushed chunk per event) or not. Usage: prompt tokens are counted with
+tiktoken over the request's texts (each message, system block, prompt and suffix counted
+and summed); completion tokens over the reply. The default reply is ``"fake answer to
+<prompt_tokens> tokens"``.
 
-Faults (``Fault.kind``): ``429`` (Retry-After), ``500``, ``503``, ``401``, ``slow`` (``delay``
+Faults (``Fault.kind``): ``400``, ``429`` (Retry-After), ``500``, ``503`` (each with an
+optional ``message``), ``401``, ``slow`` (``delay``
 seconds before the first byte), ``reset`` (connection dropped with a TCP reset, no
 response), ``truncate`` (stream ends cleanly half-way: no usage, no terminator), ``cut``
 (connection dropped half-way through the body), ``garbage`` (invalid JSON / SSE data).
 Faulted requests are logged too.
+
+Third-party behaviours (settings): ``proxy_headers`` (LiteLLM's rate headers: ``remaining
+-1``, no reset; a 429 carries only ``llm_provider-retry-after``), ``usage_scale`` (reported
+usage below the real count, as a proxy's estimate), ``strings_only`` (content-block lists
+answered 500 with a proxy's OpenAI-shaped error body, as llama-cpp-python's failure
+passed on by a translating proxy).
 """
 
 from __future__ import annotations
@@ -45,7 +54,9 @@ from typing import Any, Literal, Self
 from tests.fakes.handler import FakeHandler
 from tests.fakes.wire import Window
 
-FaultKind = Literal["429", "500", "503", "401", "slow", "reset", "truncate", "cut", "garbage"]
+FaultKind = Literal[
+    "400", "429", "500", "503", "401", "slow", "reset", "truncate", "cut", "garbage"
+]
 FAULT_KINDS: tuple[str, ...] = FaultKind.__args__  # type: ignore[attr-defined]
 WINDOW_S = 60.0
 
@@ -59,6 +70,7 @@ class Fault:
     retry_after: float | None = 2.0  # 429: the Retry-After header (None: not sent)
     delay: float = 2.0  # slow: seconds before the first byte
     path: str | None = None  # e.g. "/v1/messages"; None: any endpoint
+    message: str | None = None  # 400/429/500/503: the error body's message
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
@@ -119,6 +131,11 @@ class FakeProvider:
         self.chunk_delay = chunk_delay  # seconds between streamed events
         self.cached_tokens = cached_tokens  # reported as prompt-cache hits
         self.require_key = require_key  # when set, other keys get 401
+        self.proxy_headers = False  # rate headers as LiteLLM sends them (fakes/wire.proxied)
+        self.usage_scale = 1.0  # reported usage = real count x this (a proxy's estimate)
+        self.models: list[str] | None = None  # what GET /v1/models lists (None: 404)
+        self.strings_only = False  # content-block lists get a 500, as llama-cpp-python behind
+        # a translating proxy answers them
         self._defaults = dict(vars(self))
         self.limits = (requests_per_minute, tokens_per_minute)
         self._lock = threading.Lock()

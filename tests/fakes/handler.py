@@ -23,13 +23,25 @@ _ROUTES: dict[str, Wire] = {
     "/messages": "anthropic",
 }
 _SECRET_HEADERS = frozenset({"authorization", "x-api-key", "api-key", "proxy-authorization"})
-_ERROR_STATUS = {"401": 401, "429": 429, "500": 500, "503": 503}
+_ERROR_STATUS = {"400": 400, "401": 401, "429": 429, "500": 500, "503": 503}
 _ERROR_TEXT = {
+    400: "Invalid request (fake)",
     429: "Rate limit reached for requests (fake)",
     500: "The server had an error while processing your request (fake)",
     503: "The engine is currently overloaded, please try again later (fake)",
 }
 _DROPPED = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)
+SETTINGS = (
+    "chunk_delay",
+    "cached_tokens",
+    "require_key",
+    "proxy_headers",
+    "usage_scale",
+    "strings_only",
+    "models",
+)
+# llama-cpp-python's answer to content-block lists it cannot take (behind a proxy)
+_LISTS_REFUSED = "Internal Server Error: 'list' object has no attribute 'strip' (fake)"
 
 
 class FakeHandler(BaseHTTPRequestHandler):
@@ -49,8 +61,19 @@ class FakeHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path == "/_admin/requests":
             self._json(200, [r.to_json() for r in self.server.fake.requests])
+        elif self.path == "/v1/models" and self.server.fake.models is not None:
+            self._models()
         else:
             self._json(404, {"error": {"message": f"no route {self.path}"}})
+
+    def _models(self) -> None:
+        """The model listing (``doctor``'s probe); faults apply to it too."""
+        fault = self.server.fake.take_fault(self.path)
+        route: Wire = "anthropic" if "anthropic-version" in self.headers else "openai-chat"
+        if fault is not None and fault.kind in _ERROR_STATUS:
+            return self._error(route, _ERROR_STATUS[fault.kind], fault, 0)
+        listed = [{"id": name, "object": "model"} for name in self.server.fake.models or []]
+        self._json(200, {"object": "list", "data": listed})
 
     def do_POST(self) -> None:
         raw = self.rfile.read(int(self.headers.get("content-length") or 0))
@@ -99,17 +122,20 @@ class FakeHandler(BaseHTTPRequestHandler):
         kind = fault.kind if fault else None
         if fault is not None and kind in _ERROR_STATUS:
             return self._error(route, _ERROR_STATUS[fault.kind], fault, tokens)
+        if self.server.fake.strings_only and _has_lists(route, body):  # a proxy's own error
+            return self._json(500, wire.error_body("openai-chat", 500, _LISTS_REFUSED))
         if kind == "reset":
             return self._drop()
         if fault is not None and kind == "slow" and self.server.fake.wait(fault.delay):
             return self._drop()
         text = self.server.fake.answer(body, tokens)
+        scale = self.server.fake.usage_scale  # < 1: a proxy's low estimate, reported as usage
         usage = FakeUsage(
-            tokens, counter().count(text), min(self.server.fake.cached_tokens, tokens)
+            int(tokens * scale),
+            int(counter().count(text) * scale),
+            min(self.server.fake.cached_tokens, tokens),
         )
-        headers = wire.rate_headers(
-            route, self.server.fake.window(tokens + usage.completion_tokens)
-        )
+        headers = self._rate_headers(route, tokens + usage.completion_tokens)
         model = str(body.get("model") or "fake-model")
         if entry.stream:
             self._stream(route, model, text, usage, kind, headers, entry)
@@ -183,13 +209,23 @@ class FakeHandler(BaseHTTPRequestHandler):
             else:
                 message = f"Incorrect API key provided: {key}"
         else:
-            message = _ERROR_TEXT[status]
+            message = fault.message or _ERROR_TEXT[status]
         headers: dict[str, str] = {}
         if status == 429:
-            headers = wire.rate_headers(route, self.server.fake.window(tokens, exhausted=True))
+            headers = self._rate_headers(route, tokens, exhausted=True)
             if fault.retry_after is not None:
-                headers["retry-after"] = f"{fault.retry_after:g}"
+                name = "retry-after"
+                if self.server.fake.proxy_headers:
+                    name = "llm_provider-retry-after"
+                headers[name] = f"{fault.retry_after:g}"
         self._json(status, wire.error_body(route, status, message), headers)
+
+    def _rate_headers(self, route: Wire, tokens: int, exhausted: bool = False) -> dict[str, str]:
+        fake = self.server.fake
+        headers = wire.rate_headers(route, fake.window(tokens, exhausted=exhausted))
+        if fake.proxy_headers:
+            headers = wire.proxied(headers)
+        return headers
 
     def _drop(self) -> None:
         """Drop the connection with a TCP reset: no (further) response bytes."""
@@ -211,7 +247,7 @@ class FakeHandler(BaseHTTPRequestHandler):
             elif self.path == "/_admin/fault":
                 fake.inject(Fault(**data))
             elif self.path == "/_admin/settings":
-                for name in ("chunk_delay", "cached_tokens", "require_key"):
+                for name in SETTINGS:
                     if name in data:
                         setattr(fake, name, data[name])
             elif self.path == "/_admin/reset":
@@ -277,3 +313,12 @@ def _content_texts(content: Any) -> list[str]:
     if isinstance(content, list):
         return [str(b.get("text", "")) for b in content if isinstance(b, dict)]
     return []
+
+
+def _has_lists(route: Wire, body: dict[str, Any]) -> bool:
+    """Whether the request carries content-block lists (system or any message content)."""
+    if route == "openai-fim":
+        return False
+    contents = [body.get("system")] if route == "anthropic" else []
+    contents += [m.get("content") for m in body.get("messages") or [] if isinstance(m, dict)]
+    return any(isinstance(c, list) for c in contents)

@@ -173,6 +173,7 @@ def anthropic_usage(usage: FakeUsage) -> JsonObject:
 
 
 _OPENAI_ERRORS = {
+    400: (None, "invalid_request_error"),
     401: ("invalid_api_key", "invalid_request_error"),
     429: ("rate_limit_exceeded", "requests"),
     500: (None, "server_error"),
@@ -234,3 +235,9 @@ def go_duration(seconds: float) -> str:
     if minutes:
         return f"{int(minutes)}m{rest:.0f}s"
     return f"{rest:g}s"
+
+
+def proxied(headers: dict[str, str]) -> dict[str, str]:
+    """Rate headers as a LiteLLM proxy in front of llama.cpp sends them: the backend has
+    none to pass on, the proxy's own ``remaining`` is ``-1`` once passed, and no reset."""
+    return {"x-ratelimit-remaining-requests": "-1", "x-ratelimit-remaining-tokens": "-1"}

@@ -143,3 +143,16 @@ def test_the_starter_config_is_valid_and_init_never_overwrites(tmp_path: Path) -
     with pytest.raises(Exception, match="--force"):
         write_starter(path)
     assert os.path.getsize(path) > 500
+
+
+def test_a_provider_deadline_defaults_by_kind_and_can_be_set() -> None:
+    config = parse_config(
+        {
+            "providers": [
+                {"name": "a", "kind": "openai"},
+                {"name": "b", "kind": "llama-cpp", "base_url": "http://127.0.0.1:9/v1"},
+                {"name": "c", "kind": "anthropic", "deadline": 30},
+            ]
+        }
+    )
+    assert [p.deadline_s for p in config.providers] == [120.0, 600.0, 30.0]

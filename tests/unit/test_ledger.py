@@ -70,6 +70,45 @@ def test_a_reservation_of_a_dead_process_is_released_on_next_open(tmp_path: Path
     assert ledger.query("SELECT outcome FROM calls") == [("released",)]
 
 
+def test_a_dead_process_call_that_was_sent_is_charged_its_reservation(tmp_path: Path) -> None:
+    """Killed after its request left: the provider may have billed all of it, so it costs
+    the reservation (prompt + every output token allowed); killed before: nothing."""
+    path = tmp_path / "l.sqlite3"
+    script = textwrap.dedent(f"""
+        import os
+        from pathlib import Path
+        from frugal_lsp.quota.ledger import CallRequest, Ledger
+        ledger = Ledger(Path({str(path)!r}))
+        unsent = ledger.reserve(CallRequest("p", "m", "basic", "ask", 300, 0, 1.0))
+        sent = ledger.reserve(CallRequest("p", "m", "basic", "ask", 500, 200, 2.0))
+        ledger.mark_sent(sent)
+        os._exit(0)  # dies with both calls open
+    """)
+    subprocess.run([sys.executable, "-c", script], check=True)
+    ledger = Ledger(path)
+    rows = ledger.query(
+        "SELECT est_prompt_tokens, outcome, cost_units, prompt_tokens, completion_tokens,"
+        " usage_source, error FROM calls ORDER BY id"
+    )
+    assert rows[0][:3] == (300, "released", 0.0)
+    assert "nothing was sent" in rows[0][6]
+    assert rows[1][:6] == (500, "released", 1400.0, 500, 200, "reservation")
+    assert "charged its reservation" in rows[1][6]
+    assert ledger.used(0) == 1400.0
+    assert ledger.totals(0).charged_unsettled == 1
+
+
+def test_usage_source_is_recorded_with_each_settlement(tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "l.sqlite3")
+    for source in (None, "estimated"):
+        r = reserve(ledger, 100)
+        ledger.settle(r, Settlement(100, 5, 0, True, 105.0, None, "ok", usage_source=source))
+    ledger.settle(reserve(ledger, 100), Settlement(100, 5, 0, False, 105.0, None, "ok"))
+    rows = ledger.query("SELECT usage_source FROM calls ORDER BY id")
+    assert rows == [("reported",), ("estimated",), ("counted",)]
+    assert ledger.totals(0).estimated == 1
+
+
 RACER = textwrap.dedent("""
     import os, sys, time
     from pathlib import Path

@@ -2,15 +2,44 @@
 
 Both use git's pattern rules through ``pathspec``. ``.gitignore`` files are read once per
 directory and cached by modification time, so the hot path never shells out to git.
+Credential files (``CREDENTIAL_FILES``: ``.netrc``, ``.aws/credentials``, ``.npmrc``,
+``.pypirc`` …) are excluded whatever the configuration says — a user's ``exclude`` list
+replaces the defaults, it must not let those out. A path is judged as written *and* as
+resolved, and a link inside the workspace to a file outside it is excluded: no pattern can
+vouch for a target nobody listed.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pathspec
 
 _Spec = pathspec.GitIgnoreSpec
+CREDENTIAL_FILES: tuple[str, ...] = (
+    ".netrc",
+    "_netrc",
+    ".npmrc",
+    ".pypirc",
+    ".pgpass",
+    ".git-credentials",
+    ".htpasswd",
+    "credentials",  # ~/.aws/credentials, gcloud, …
+    "**/.aws/**",
+    "**/.ssh/**",
+    "**/.docker/config.json",
+    "**/.kube/config",
+    "id_rsa*",
+    "id_dsa*",
+    "id_ecdsa*",
+    "id_ed25519*",
+    "*.p12",
+    "*.pfx",
+    "*.jks",
+    "*.keystore",
+)
+_CREDENTIALS = pathspec.GitIgnoreSpec.from_lines(CREDENTIAL_FILES)
 
 
 class Exclusions:
@@ -23,12 +52,30 @@ class Exclusions:
         self._cache: dict[Path, tuple[float, _Spec | None]] = {}
 
     def is_excluded(self, path: Path) -> bool:
-        if path.is_absolute():
-            path = path.resolve()
+        if not path.is_absolute():
+            return self._matches(path)
+        written = Path(os.path.abspath(path))
+        resolved = path.resolve()
+        return (
+            self._matches(written)
+            or (resolved != written and self._matches(resolved))
+            or self._escapes(written, resolved)
+        )
+
+    def _matches(self, path: Path) -> bool:
         rel = self._relative(path)
         if self._globs.match_file(rel) or self._globs.match_file(path.name):
             return True
+        if _CREDENTIALS.match_file(path.as_posix().lstrip("/")):
+            return True
         return self._gitignore and self._git_ignored(path)
+
+    def _escapes(self, written: Path, resolved: Path) -> bool:
+        """A link inside the workspace whose target lies outside it."""
+        root = self._workspace
+        return (
+            root is not None and written.is_relative_to(root) and not resolved.is_relative_to(root)
+        )
 
     def _relative(self, path: Path) -> str:
         if self._workspace is not None:

@@ -17,6 +17,12 @@ from dataclasses import dataclass
 
 _B64 = "A-Za-z0-9+/"
 _PEM_LABEL = r"-----(?:BEGIN|END)[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----"
+_SECRET_NAME = r"(?:password|passwd|pwd|secret|token|api_?key|access_?key|private_?key)"
+_NAME_TAIL = r"(?:[_.-]?(?:key|value|str|string))?\b"  # secret_key, not token_type
+_SECRET_NEEDLES = ("passw", "pwd", "secret", "token", "apikey", "api_key", "access_key",
+                   "accesskey", "private_key", "privatekey")  # fmt: skip
+_CODE_WORDS = frozenset({"true", "false", "null", "none", "nil", "required", "optional"})
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,7 @@ class Kind:
     lower_needles: tuple[str, ...] = ()  # ... or one of these once lower-cased
     word_start: bool = False  # the match may not continue a longer word
     accept: Callable[[str], bool] | None = None  # a last check on the secret itself
+    per_line: bool = False  # run only on the lines holding a needle (a one-line pattern)
 
     def present(self, text: str, lower: str) -> bool:
         if not self.needles and not self.lower_needles:
@@ -65,6 +72,17 @@ KINDS: tuple[Kind, ...] = (
     _k("assigned-secret", r"(?i:(?:password|passwd|pwd|secret|api_?key|access_?token)\w*"
        r"['\"]?\s*(?:=|:|=>)\s*['\"])(?P<v>[^'\"\s]{8,})(?=['\"])",
        lower=("passw", "pwd", "secret", "apikey", "api_key", "access_token", "accesstoken")),
+    _k("assigned-secret", rf"(?i:{_SECRET_NAME}{_NAME_TAIL}['\"]?[ \t]*(?:=|:|=>)[^\n]*?"
+       r"(?:\bor|,|\?\?|\|\||default[ \t]*=)[ \t]*['\"])(?P<v>[^'\"\s]{8,})(?=['\"])",
+       lower=_SECRET_NEEDLES, per_line=True, accept=lambda s: not looks_like_code(s)),
+    # `x = getenv("X") or "…"`, `getenv("X", "…")`
+    _k("assigned-secret", rf"(?im)^[ \t]*(?:-[ \t]+)?(?:export[ \t]+)?[\w.-]*{_SECRET_NAME}"
+       rf"{_NAME_TAIL}['\"]?[ \t]*[:=][ \t]*(?P<v>[^\s'\"#,;()\[\]{{}}<>]{{6,}})[ \t]*(?:#.*)?$",
+       lower=_SECRET_NEEDLES, per_line=True, accept=lambda s: not looks_like_code(s)),
+    # YAML, INI, .env: `password: …`, `API_TOKEN=…`
+    _k("netrc-password", r"(?m)^[ \t]*password[ \t]+(?P<v>\S{4,})[ \t]*$"
+       r"|\blogin[ \t]+\S+[ \t]+password[ \t]+(?P<w>\S+)", "password",
+       accept=lambda s: s[:1] not in "{$%<"),  # .netrc; not a template's placeholder
     _k("key-material", rf"(?m:^[ \t]*[{_B64}]{{56,}}={{0,2}}[ \t]*$)"),
     _k("high-entropy-string", r"(?<=['\"`])[A-Za-z0-9+/=_\-]{20,}(?=['\"`])",
        accept=lambda s: looks_random(s)),
@@ -91,12 +109,25 @@ def redact(text: str) -> Redacted:
 
 
 def _apply(kind: Kind, text: str) -> tuple[str, int]:
+    if not kind.per_line:
+        return _apply_to(kind, text)
+    lines, count = text.split("\n"), 0
+    for i, (line, lower) in enumerate(zip(lines, text.lower().split("\n"), strict=False)):
+        if kind.present(line, lower):
+            lines[i], n = _apply_to(kind, line)
+            count += n
+    return "\n".join(lines), count
+
+
+def _apply_to(kind: Kind, text: str) -> tuple[str, int]:
     count = 0
 
     def replace(m: re.Match[str]) -> str:
         nonlocal count
         whole = m.group(0)
-        group = "v" if "v" in m.re.groupindex and m.group("v") is not None else 0
+        group: int | str = next(
+            (g for g in ("v", "w") if g in m.re.groupindex and m.group(g) is not None), 0
+        )
         secret = m.group(group)
         starts_word = m.start() == 0 or not (text[m.start() - 1].isalnum())
         if (kind.word_start and not starts_word) or (kind.accept and not kind.accept(secret)):
@@ -109,6 +140,14 @@ def _apply(kind: Kind, text: str) -> tuple[str, int]:
         return whole[:start] + placeholder + whole[end:]
 
     return kind.pattern.sub(replace, text), count
+
+
+def looks_like_code(s: str) -> bool:
+    """An unquoted value that reads as code, not a secret: ``self.password``, ``str``,
+    ``None`` (a name without digits; a secret is rarely one)."""
+    if s.lower() in _CODE_WORDS:
+        return True
+    return bool(_IDENTIFIER.fullmatch(s)) and not any(c.isdigit() for c in s)
 
 
 def looks_random(s: str) -> bool:

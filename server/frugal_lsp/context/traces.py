@@ -1,4 +1,11 @@
-"""Resolve a traceback's frames to the workspace functions they name."""
+"""Resolve a traceback's frames to the workspace functions they name.
+
+Diagnostic text is untrusted input (any tool, or anyone who can write a log line, can
+put a path in it): a frame is read from disk only when it resolves to a file inside a
+real workspace root, passes the exclusions both as written and as resolved, and is a
+plain text file of reasonable size. Without a workspace root (``rootUri: null``) nothing
+is read from disk: only the open document, already in memory, can be quoted.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +30,9 @@ class FindsScopes(Protocol):
     def find_named(self, doc: Document, name: str) -> Found | None: ...
 
 
+MAX_FILE_BYTES = 2_000_000
+
+
 def excerpts_for(
     request: ContextRequest,
     workspace: Path | None,
@@ -30,38 +40,68 @@ def excerpts_for(
     scoper: FindsScopes,
 ) -> tuple[Excerpt, ...]:
     """One excerpt per workspace function named in the diagnostic's frames, in frame order."""
-    root = workspace or request.document.path.parent
+    current = request.document.path
+    shown_from = workspace or current.parent
     excerpts: list[Excerpt] = []
     seen: set[tuple[Path, int]] = set()
     for frame in parse_frames(request.diagnostic):
-        path = resolve(frame.path, root, request.document.path)
-        if path is None or is_excluded(path):
+        path = resolve(frame.path, workspace, current, is_excluded)
+        if path is None:
             continue
         doc = _document(path, request.document)
+        if doc is None:
+            continue
         found = _function_of(doc, frame, scoper)
         if found is None or (path, found.scope.start_line) in seen:
             continue
         seen.add((path, found.scope.start_line))
-        excerpts.append(_excerpt(doc, found, frame, root))
+        excerpts.append(_excerpt(doc, found, frame, shown_from))
     return tuple(excerpts[-MAX_EXCERPTS:])
 
 
-def resolve(written: str, root: Path, current: Path) -> Path | None:
-    """The frame's file inside ``root``, or None (library code, missing files)."""
+def resolve(
+    written: str,
+    root: Path | None,
+    current: Path,
+    is_excluded: Callable[[Path], bool] = lambda _: False,
+) -> Path | None:
+    """The frame's file: the open document, or a file inside ``root``; else None (library
+    code, missing or excluded files, anything at all when there is no root)."""
     raw = Path(written.removeprefix("file://"))
-    candidates = [raw] if raw.is_absolute() else [root / raw, current.parent / raw]
+    bases = [current.parent] if root is None else [root, current.parent]
+    candidates = [raw] if raw.is_absolute() else [base / raw for base in bases]
     for candidate in candidates:
         try:
             path = candidate.resolve()
-        except OSError:
+        except (OSError, RuntimeError, ValueError):
             continue
-        if (path == current or path.is_file()) and path.is_relative_to(root):
+        if is_excluded(candidate) or is_excluded(path):
+            continue
+        if path == current or path == _resolved(current):
+            return current
+        if root is not None and path.is_relative_to(root) and path.is_file():
             return path
     return None
 
 
-def _document(path: Path, current: Document) -> Document:
-    return current if path == current.path else Document.from_file(path)
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return path
+
+
+def _document(path: Path, current: Document) -> Document | None:
+    """The frame's document; None for files too large or not text (never read whole)."""
+    if path == current.path:
+        return current
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return None
+        doc = Document.from_file(path)
+    except (OSError, ValueError):
+        return None
+    return None if "\x00" in doc.text else doc
 
 
 def _function_of(doc: Document, frame: Frame, scoper: FindsScopes) -> Found | None:

@@ -12,7 +12,7 @@ import logging
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
@@ -27,6 +27,7 @@ from frugal_lsp.engine import Engine
 from frugal_lsp.errors import ConfigError
 from frugal_lsp.logs import setup_logging
 from frugal_lsp.lsp import convert
+from frugal_lsp.lsp.framing import serve_stdio, serve_tcp
 from frugal_lsp.lsp.protocol import FrugalProtocol
 from frugal_lsp.lsp.quota import QuotaPublisher
 from frugal_lsp.lsp.settings import Settings, apply_settings
@@ -78,6 +79,14 @@ class FrugalServer(LanguageServer):
         self.quota = QuotaPublisher(self)
         self.log_once = LogOnce()
         self.plans: OrderedDict[tuple[Any, ...], Plan] = OrderedDict()  # estimates for actions
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """pygls' stdio server with a frame reader that survives bad frames (protocol.py)."""
+        serve_stdio(self, stdin, stdout)
+
+    def start_tcp(self, host: str, port: int) -> None:
+        """pygls' TCP server with the same frame reader."""
+        serve_tcp(self, host, port)
 
     # -- lifecycle -------------------------------------------------------------------
 

@@ -1,7 +1,12 @@
 """Anthropic's Messages API (``POST /v1/messages``, ``anthropic-version: 2023-06-01``).
 
-System messages go to ``system`` as text blocks; a message with ``cache_breakpoint`` gets
-``cache_control: {type: ephemeral}`` so the stable prefix is served from the prompt cache.
+System messages go to ``system`` and turns to ``content`` as plain strings — proxies that
+translate to the OpenAI format pass content-block lists on, and many backends accept only
+strings (llama-cpp-python answers 500) — except where a message has ``cache_breakpoint``:
+those go as text blocks with ``cache_control: {type: ephemeral}`` so the stable prefix is
+served from the prompt cache. A proxy that refuses such a body (400/422/500 with an error
+body that is not Anthropic's own) gets it once more as plain strings; when that works,
+this provider sends strings from then on.
 Streaming events: ``message_start`` (input usage), ``content_block_delta`` (text),
 ``message_delta`` (output usage, stop reason), ``message_stop`` (the terminator) and
 ``error``. Reported ``prompt_tokens`` = input + cache reads + cache writes, so it compares
@@ -10,8 +15,9 @@ with OpenAI's; ``cached_tokens`` = cache reads. FIM is not offered: ``messages``
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
-from contextlib import aclosing
+from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -33,10 +39,11 @@ from frugal_lsp.providers.base import (
     TextDelta,
     Usage,
 )
-from frugal_lsp.providers.http import HttpBoundary, SseReply
+from frugal_lsp.providers.http import HttpBoundary, SseReply, response_cap
 from frugal_lsp.providers.shape import JsonObject, items, obj, opt_int, opt_obj, opt_str
 
 API_VERSION = "2023-06-01"
+log = logging.getLogger(__name__)
 
 
 class AnthropicProvider:
@@ -45,21 +52,64 @@ class AnthropicProvider:
     def __init__(self, cfg: ProviderConfig, transport: httpx.AsyncBaseTransport | None = None):
         self.name = cfg.name
         self._http = HttpBoundary(cfg, transport)
-        self._path = "messages" if cfg.base_url.rstrip("/").endswith("/v1") else "v1/messages"
+        self._path = messages_path(cfg.base_url)
+        self._blocks = True  # False once the server proved it takes only strings
 
     async def complete(self, request: ProviderRequest) -> ProviderResponse:
-        reply = await self._http.post_json(self._path, request_body(request), self._headers())
+        cap = response_cap(request.max_tokens)
+        body = request_body(request, blocks=self._blocks)
+        try:
+            reply = await self._http.post_json(self._path, body, self._headers(), max_bytes=cap)
+        except ProviderError as exc:
+            if not self._refused_blocks(exc, body):
+                raise
+            body = request_body(request, blocks=False)
+            reply = await self._http.post_json(self._path, body, self._headers(), max_bytes=cap)
+            self._strings_only()
         with self._http.shape(self._http.url_for(self._path)):
             return _read_message(reply.data, reply.rate_limits)
 
     async def stream(self, request: ProviderRequest) -> AsyncIterator[StreamEvent]:
-        body = request_body(request, stream=True)
         state = _StreamState()
-        async with self._http.post_sse(self._path, body, self._headers()) as sse:
+        async with self._open_stream(request) as sse:
             async for piece in self._pieces(sse, state):
                 yield TextDelta(piece)
             limits = sse.rate_limits
         yield ProviderResponse(state.text, state.usage(), limits, state.stop_reason)
+
+    @asynccontextmanager
+    async def _open_stream(self, request: ProviderRequest) -> AsyncIterator[SseReply]:
+        """The event stream; sent again with plain strings when blocks were refused."""
+        cap = response_cap(request.max_tokens)
+        body = request_body(request, stream=True, blocks=self._blocks)
+        opened = False
+        try:
+            async with self._http.post_sse(self._path, body, self._headers(), max_bytes=cap) as sse:
+                opened = True
+                yield sse
+            return
+        except ProviderError as exc:
+            if opened or not self._refused_blocks(exc, body):
+                raise
+        body = request_body(request, stream=True, blocks=False)
+        async with self._http.post_sse(self._path, body, self._headers(), max_bytes=cap) as sse:
+            self._strings_only()
+            yield sse
+
+    def _refused_blocks(self, exc: ProviderError, body: JsonObject) -> bool:
+        """A proxy's 400/422/500 (not Anthropic's own error) to a body with content blocks:
+        a string-only backend behind a translating proxy — one more try with strings."""
+        refused = exc.status in (400, 422, 500) and not exc.anthropic_body
+        return self._blocks and refused and _has_blocks(body)
+
+    def _strings_only(self) -> None:
+        if self._blocks:
+            log.warning(
+                "provider `%s` refused content blocks and took plain strings: sending strings"
+                " from now on (no prompt-cache breakpoints)",
+                self.name,
+            )
+        self._blocks = False
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -96,6 +146,11 @@ class AnthropicProvider:
         if key:
             headers["x-api-key"] = key
         return headers
+
+
+def messages_path(base_url: str) -> str:
+    """The Messages API path for ``base_url`` (given with or without ``/v1``)."""
+    return "messages" if base_url.rstrip("/").endswith("/v1") else "v1/messages"
 
 
 _ERROR_TYPES: dict[str, type[ProviderError]] = {
@@ -147,17 +202,19 @@ class _StreamState:
         self.output_tokens = fields[3] if fields[3] is not None else self.output_tokens
 
 
-def request_body(request: ProviderRequest, *, stream: bool = False) -> JsonObject:
-    """The JSON body of a Messages API request."""
-    system = [_block(m) for m in request.messages if m.role == "system" and m.content]
+def request_body(
+    request: ProviderRequest, *, stream: bool = False, blocks: bool = True
+) -> JsonObject:
+    """The JSON body of a Messages API request (``blocks`` False: strings only)."""
+    system = [m for m in request.messages if m.role == "system" and m.content]
     body: JsonObject = {
         "model": request.model,
         "max_tokens": request.max_tokens,
         "temperature": request.temperature,
-        "messages": _turns(request.messages),
+        "messages": _turns(request.messages, blocks),
     }
     if system:
-        body["system"] = system
+        body["system"] = _content(system, blocks)
     if request.stop:
         body["stop_sequences"] = list(request.stop)
     if stream:
@@ -165,17 +222,29 @@ def request_body(request: ProviderRequest, *, stream: bool = False) -> JsonObjec
     return body
 
 
-def _turns(messages: tuple[Message, ...]) -> list[JsonObject]:
-    """User/assistant messages; consecutive ones of one role become one turn of blocks."""
-    turns: list[JsonObject] = []
+def _has_blocks(body: JsonObject) -> bool:
+    contents = [body.get("system"), *(t.get("content") for t in body.get("messages") or [])]
+    return any(isinstance(c, list) for c in contents)
+
+
+def _turns(messages: tuple[Message, ...], blocks: bool) -> list[JsonObject]:
+    """User/assistant messages; consecutive ones of one role become one turn."""
+    grouped: list[list[Message]] = []
     for message in messages:
         if message.role == "system" or not message.content:
             continue
-        if turns and turns[-1]["role"] == message.role:
-            turns[-1]["content"].append(_block(message))
+        if grouped and grouped[-1][0].role == message.role:
+            grouped[-1].append(message)
         else:
-            turns.append({"role": message.role, "content": [_block(message)]})
-    return turns
+            grouped.append([message])
+    return [{"role": group[0].role, "content": _content(group, blocks)} for group in grouped]
+
+
+def _content(messages: list[Message], blocks: bool) -> str | list[JsonObject]:
+    """One string, unless a message marks a cache breakpoint (that needs blocks)."""
+    if not blocks or not any(m.cache_breakpoint for m in messages):
+        return "\n\n".join(m.content for m in messages)
+    return [_block(m) for m in messages]
 
 
 def _block(message: Message) -> JsonObject:

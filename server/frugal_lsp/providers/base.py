@@ -39,6 +39,8 @@ class RateLimitState:
     reset_requests_s: float | None = None
     reset_tokens_s: float | None = None
     retry_after_s: float | None = None
+    limit_requests: int | None = None  # the window's capacity (``x-ratelimit-limit-*``)
+    limit_tokens: int | None = None
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,17 @@
 """The one boundary where foreign errors (httpx, SSE, JSON) become ``frugal_lsp.errors``.
 
 Everything a provider sends goes through ``HttpBoundary``: it builds the httpx client from
-the provider's config (read and connect timeouts), maps HTTP statuses and transport
-failures to our error tree (``raise ... from exc``), reads rate-limit headers, and decodes
-JSON. Error messages name the provider, the status, the URL (without its query) and a fix,
-and never contain the API key or any request header.
+the provider's config (read and connect timeouts), bounds every request by a total
+``deadline`` (a server dripping a byte a second never trips the read timeout) and every
+response by a size (a 10 MB reply to a 64-token request is not read whole), maps HTTP
+statuses and transport failures to our error tree (``raise ... from exc``), reads
+rate-limit headers, and decodes JSON. Error messages name the provider, the status, the
+URL (without its query) and a fix, and never contain the API key or any request header.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -28,14 +31,27 @@ from frugal_lsp.errors import (
     RateLimited,
 )
 from frugal_lsp.providers.base import RateLimitState, StreamEndedEarly, Usage
+from frugal_lsp.providers.messages import (
+    client_error_fix,
+    error_message,
+    is_anthropic_error,
+    retry_advice,
+)
 from frugal_lsp.providers.ratelimits import parse_rate_limits, wait_hint
 from frugal_lsp.providers.shape import JsonObject, ShapeError
 
 log = logging.getLogger(__name__)
 
 _KEY_LIKE = re.compile(r"\b(sk|key|token)[-_][A-Za-z0-9_\-*.]{6,}", re.IGNORECASE)
-_DETAIL_MAX = 200
+LISTING_MAX_BYTES = 8 * 1024 * 1024  # a model listing
 _RETRYABLE = frozenset({408, 409})
+_ERROR_BODY_MAX = 64 * 1024
+
+
+def response_cap(max_tokens: int) -> int:
+    """The most bytes a reply of ``max_tokens`` tokens may take, streamed or not: ~5x what
+    an OpenAI-style stream spends per token, plus room for usage and envelopes."""
+    return 64 * 1024 + 1024 * max(max_tokens, 0)
 
 
 @dataclass(frozen=True)
@@ -51,23 +67,33 @@ class SseEvent:
 
 
 class SseReply:
-    """An open event stream; ``events()`` yields its events with errors already mapped."""
+    """An open event stream; ``events()`` yields its events with errors already mapped,
+    until the deadline or the size cap (both end it as ``ProviderUnavailable``)."""
 
-    def __init__(self, boundary: HttpBoundary, response: httpx.Response) -> None:
+    def __init__(
+        self, boundary: HttpBoundary, response: httpx.Response, deadline: float, max_bytes: int
+    ) -> None:
         self._boundary = boundary
         self._response = response
+        self._deadline = deadline
+        self._max_bytes = max_bytes
         self.url = _display_url(response.request.url)
         self.rate_limits = parse_rate_limits(response.headers)
 
     async def events(self) -> AsyncGenerator[SseEvent, None]:
         source = httpx_sse.EventSource(self._response).aiter_sse()
+        size = 0
         try:
             while True:
                 with self._boundary.mapped(self.url):
                     try:
-                        sse = await anext(source)
+                        async with asyncio.timeout_at(self._deadline):
+                            sse = await anext(source)
                     except StopAsyncIteration:
                         return
+                size += len(sse.data) + len(sse.event or "") + 16
+                if size > self._max_bytes:
+                    raise self._boundary.too_large(self.url, self._max_bytes)
                 yield SseEvent(sse.event or "message", sse.data)
         finally:
             await source.aclose()
@@ -98,37 +124,72 @@ class HttpBoundary:
         """The key from the environment, read now; None for keyless (local) endpoints."""
         return self.cfg.api_key() if self.use_key else None
 
-    async def post_json(self, path: str, body: JsonObject, headers: dict[str, str]) -> JsonReply:
-        url = self.url_for(path)
-        with self.mapped(url):
-            response = await self._client.post(path, json=body, headers=headers)
-            self._log(response)
-            self.raise_for_status(response, response.text)
-            data = self.parse_json(response.content, url)
-        return JsonReply(data, parse_rate_limits(response.headers))
+    async def post_json(
+        self, path: str, body: JsonObject, headers: dict[str, str], *, max_bytes: int
+    ) -> JsonReply:
+        return await self._json_request("POST", path, headers, max_bytes, body)
 
-    async def get_json(self, path: str, headers: dict[str, str]) -> JsonReply:
+    async def get_json(
+        self, path: str, headers: dict[str, str], *, max_bytes: int = LISTING_MAX_BYTES
+    ) -> JsonReply:
+        return await self._json_request("GET", path, headers, max_bytes)
+
+    async def _json_request(
+        self,
+        method: str,
+        path: str,
+        headers: dict[str, str],
+        max_bytes: int,
+        body: JsonObject | None = None,
+    ) -> JsonReply:
         url = self.url_for(path)
         with self.mapped(url):
-            response = await self._client.get(path, headers=headers)
-            self._log(response)
-            self.raise_for_status(response, response.text)
-            data = self.parse_json(response.content, url)
-        return JsonReply(data, parse_rate_limits(response.headers))
+            async with asyncio.timeout_at(self._deadline()):
+                async with self._client.stream(method, path, json=body, headers=headers) as resp:
+                    self._log(resp)
+                    raw = await self._read_capped(resp, url, max_bytes)
+            self.raise_for_status(resp, raw.decode(errors="replace"))
+            data = self.parse_json(raw, url)
+        return JsonReply(data, parse_rate_limits(resp.headers))
 
     @asynccontextmanager
     async def post_sse(
-        self, path: str, body: JsonObject, headers: dict[str, str]
+        self, path: str, body: JsonObject, headers: dict[str, str], *, max_bytes: int
     ) -> AsyncIterator[SseReply]:
         url = self.url_for(path)
         sse_headers = {**headers, "accept": "text/event-stream", "cache-control": "no-store"}
+        deadline = self._deadline()
         with self.mapped(url):
-            async with self._client.stream("POST", path, json=body, headers=sse_headers) as resp:
+            request = self._client.build_request("POST", path, json=body, headers=sse_headers)
+            async with asyncio.timeout_at(deadline):
+                resp = await self._client.send(request, stream=True)
+            try:
                 self._log(resp)
                 if resp.status_code >= 400:
-                    self.raise_for_status(resp, (await resp.aread()).decode(errors="replace"))
+                    async with asyncio.timeout_at(deadline):
+                        raw = await self._read_capped(resp, url, _ERROR_BODY_MAX)
+                    self.raise_for_status(resp, raw.decode(errors="replace"))
                 self._check_event_stream(resp, url)
-                yield SseReply(self, resp)
+                yield SseReply(self, resp, deadline, max_bytes)
+            finally:
+                await resp.aclose()
+
+    def _deadline(self) -> float:
+        return asyncio.get_running_loop().time() + self.cfg.deadline_s
+
+    async def _read_capped(self, response: httpx.Response, url: str, limit: int) -> bytes:
+        """The body, or BadResponse as soon as it grows past ``limit`` bytes."""
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise self.too_large(url, limit)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise self.too_large(url, limit)
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     async def aclose(self) -> None:
         with self.mapped(str(self._client.base_url)):
@@ -143,6 +204,11 @@ class HttpBoundary:
             yield
         except httpx.TimeoutException as exc:
             raise self._timeout_error(exc, url) from exc
+        except TimeoutError as exc:  # asyncio.timeout: the request's deadline passed
+            raise self.unavailable(
+                f"no complete answer from {url} within {self.cfg.deadline_s:g}s — raise "
+                f"`deadline` of provider `{self.name}` or check the server"
+            ) from exc
         except httpx.ConnectError as exc:
             raise self.unavailable(f"cannot connect to {url} — is the server running?") from exc
         except httpx.RemoteProtocolError as exc:
@@ -159,10 +225,18 @@ class HttpBoundary:
             raise self.unavailable(f"request to {url} failed ({_kind(exc)})") from exc
 
     def raise_for_status(self, response: httpx.Response, body_text: str) -> None:
-        """Raise the error a non-2xx status means; return quietly on 2xx."""
-        status = response.status_code
-        if status < 300:
+        """Raise the error a non-2xx status means (carrying it); return quietly on 2xx."""
+        if response.status_code < 300:
             return
+        try:
+            self._raise_status(response, body_text)
+        except ProviderError as exc:
+            exc.status = response.status_code
+            exc.anthropic_body = is_anthropic_error(body_text)
+            raise
+
+    def _raise_status(self, response: httpx.Response, body_text: str) -> None:
+        status = response.status_code
         url = _display_url(response.request.url)
         where = f"{status} from {url}"
         detail = self._detail(body_text)
@@ -170,11 +244,15 @@ class HttpBoundary:
             raise AuthFailed(self.name, f"{where}{detail} — {self._auth_fix()}")
         if status == 429:
             wait = wait_hint(parse_rate_limits(response.headers))
-            after = f"retry after {wait:g}s" if wait is not None else "retry later"
-            raise RateLimited(self.name, f"{where}{detail} — rate limited; {after}", wait)
+            raise RateLimited(
+                self.name,
+                f"{where}{detail} — rate limited; {retry_advice(wait, response.headers)}",
+                wait,
+            )
         if status in _RETRYABLE or status >= 500:
-            raise self.unavailable(f"{where}{detail} — server trouble; retry or use another")
-        raise self.bad_response(f"{where}{detail} — {_client_error_fix(status)}")
+            fix = "see the server's message; retry" if detail else "server trouble; retry"
+            raise self.unavailable(f"{where}{detail} — {fix} or use another provider")
+        raise self.bad_response(f"{where}{detail} — {client_error_fix(status, detail)}")
 
     def parse_json(self, raw: bytes | str, url: str) -> JsonObject:
         """A JSON object, or BadResponse saying where the response came from."""
@@ -206,6 +284,12 @@ class HttpBoundary:
         )
         return StreamEndedEarly(self.name, self.scrub(message), text, usage)
 
+    def too_large(self, url: str, limit: int) -> ProviderUnavailable:
+        return self.unavailable(
+            f"the response from {url} passed {limit:,} bytes, far more than the request "
+            "asked for; stopped reading"
+        )
+
     def unavailable(self, message: str) -> ProviderUnavailable:
         return ProviderUnavailable(self.name, self.scrub(message))
 
@@ -229,11 +313,11 @@ class HttpBoundary:
 
     def _timeout_error(self, exc: httpx.TimeoutException, url: str) -> ProviderUnavailable:
         if isinstance(exc, httpx.ConnectTimeout):
-            limit, knob = self.cfg.connect_timeout_s, "connect_timeout_s"
+            limit, knob = self.cfg.connect_timeout_s, "connect_timeout"
         else:
-            limit, knob = self.cfg.timeout_s, "timeout_s"
+            limit, knob = self.cfg.timeout_s, "timeout"
         return self.unavailable(
-            f"no answer from {url} within {limit:g}s — raise {knob} of provider "
+            f"no answer from {url} within {limit:g}s — raise `{knob}` of provider "
             f"`{self.name}` or check the server"
         )
 
@@ -246,7 +330,7 @@ class HttpBoundary:
         return f"check {env}: the key it holds was rejected"
 
     def _detail(self, body_text: str) -> str:
-        message = _error_message(body_text)
+        message = error_message(body_text)
         return f" ({self.scrub(message)})" if message else ""
 
     def _check_event_stream(self, response: httpx.Response, url: str) -> None:
@@ -262,29 +346,6 @@ class HttpBoundary:
             _display_url(response.request.url),
             response.status_code,
         )
-
-
-def _error_message(body_text: str) -> str:
-    """The provider's own error message (OpenAI and Anthropic shapes), else the raw text."""
-    text = body_text.strip()
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return text[:_DETAIL_MAX]
-    error = data.get("error") if isinstance(data, dict) else None
-    if isinstance(error, dict) and isinstance(error.get("message"), str):
-        return str(error["message"])[:_DETAIL_MAX]
-    if isinstance(error, str):
-        return error[:_DETAIL_MAX]
-    return text[:_DETAIL_MAX]
-
-
-def _client_error_fix(status: int) -> str:
-    if status == 404:
-        return "check the model name and base_url"
-    if status == 413:
-        return "the prompt is too large; lower the context budget"
-    return "the provider rejected the request"
 
 
 def _display_url(url: httpx.URL) -> str:

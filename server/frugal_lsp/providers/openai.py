@@ -30,7 +30,7 @@ from frugal_lsp.providers.base import (
     TextDelta,
     Usage,
 )
-from frugal_lsp.providers.http import HttpBoundary, SseReply
+from frugal_lsp.providers.http import HttpBoundary, SseReply, response_cap
 from frugal_lsp.providers.shape import JsonObject, items, obj, opt_int, opt_obj, opt_str
 
 _DONE = "[DONE]"
@@ -51,7 +51,9 @@ class OpenAIProvider:
 
     async def complete(self, request: ProviderRequest) -> ProviderResponse:
         path, body = request_body(request, stream=False)
-        reply = await self._http.post_json(path, body, self._headers())
+        reply = await self._http.post_json(
+            path, body, self._headers(), max_bytes=response_cap(request.max_tokens)
+        )
         url = self._http.url_for(path)
         self._raise_body_error(reply.data, url)
         with self._http.shape(url):
@@ -62,7 +64,8 @@ class OpenAIProvider:
     async def stream(self, request: ProviderRequest) -> AsyncIterator[StreamEvent]:
         path, body = request_body(request, stream=True)
         state = _StreamState(fim=request.fim is not None)
-        async with self._http.post_sse(path, body, self._headers()) as sse:
+        cap = response_cap(request.max_tokens)
+        async with self._http.post_sse(path, body, self._headers(), max_bytes=cap) as sse:
             async for piece in self._pieces(sse, state):
                 yield TextDelta(piece)
             limits = sse.rate_limits

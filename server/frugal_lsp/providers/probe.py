@@ -1,36 +1,71 @@
-"""`frugal-lsp doctor`'s reachability check: list the platform's models, spend nothing."""
+"""`frugal-lsp doctor`'s reachability check: list the platform's models, spend nothing.
+
+A verdict is one line. It starts with "reachable" only when the listing worked (or the
+server plainly has no listing: 404); a rejected request (400, 401/403), a server error and
+a configured model the listing does not hold are failures, and say what to fix.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import httpx
 
 from frugal_lsp.config import ProviderConfig
-from frugal_lsp.errors import AuthFailed, BadResponse, ProviderError
-from frugal_lsp.providers.anthropic import API_VERSION
+from frugal_lsp.errors import AuthFailed, BadResponse, ProviderError, ProviderUnavailable
+from frugal_lsp.providers.anthropic import API_VERSION, messages_path
 from frugal_lsp.providers.http import HttpBoundary
+from frugal_lsp.providers.shape import JsonObject
+
+FAILURE_MARKS = ("UNREACHABLE", "REJECTED", "SERVER ERROR", "NOT LISTED")
 
 
-async def probe(cfg: ProviderConfig, transport: httpx.AsyncBaseTransport | None = None) -> str:
-    """A one-line verdict on ``cfg``'s endpoint; a listing request costs no quota."""
+async def probe(
+    cfg: ProviderConfig,
+    transport: httpx.AsyncBaseTransport | None = None,
+    models: Sequence[str] = (),
+) -> str:
+    """A one-line verdict on ``cfg``'s endpoint and its configured ``models``."""
     if cfg.kind == "llama-cpp" and not cfg.base_url:
         return "local: frugal-lsp starts the llama.cpp server on first use"
     http = HttpBoundary(cfg, transport, use_key=cfg.kind != "llama-cpp")
-    key = http.api_key()
-    if cfg.kind == "anthropic":
-        path, headers = "v1/models", {"anthropic-version": API_VERSION}
-        if key:
-            headers["x-api-key"] = key
-    else:
-        path, headers = "models", {"authorization": f"Bearer {key}"} if key else {}
+    path, headers = _listing(cfg, http.api_key())
     try:
         reply = await http.get_json(path, headers)
     except AuthFailed as exc:
-        return f"reachable, but the key was rejected — {exc}"
-    except BadResponse:
-        return "reachable (it does not list models)"
+        return f"REJECTED: reachable, but the key was rejected — {exc}"
+    except BadResponse as exc:
+        if exc.status == 404:
+            return "reachable (it does not list models)"
+        return f"REJECTED: reachable, but it refused the listing request — {exc}"
+    except ProviderUnavailable as exc:
+        if exc.status is not None:
+            return f"SERVER ERROR — {exc}"
+        return f"UNREACHABLE — {exc}"
     except ProviderError as exc:
         return f"UNREACHABLE — {exc}"
     finally:
         await http.aclose()
-    listed = reply.data.get("data")
-    return f"reachable ({len(listed)} models listed)" if isinstance(listed, list) else "reachable"
+    return _listed(reply.data, models)
+
+
+def _listing(cfg: ProviderConfig, key: str | None) -> tuple[str, dict[str, str]]:
+    if cfg.kind == "anthropic":
+        headers = {"anthropic-version": API_VERSION}
+        if key:
+            headers["x-api-key"] = key
+        return messages_path(cfg.base_url).replace("messages", "models"), headers
+    return "models", {"authorization": f"Bearer {key}"} if key else {}
+
+
+def _listed(data: JsonObject, models: Sequence[str]) -> str:
+    listed = data.get("data")
+    if not isinstance(listed, list):
+        return "reachable"
+    names = {str(m.get("id")) for m in listed if isinstance(m, dict)}
+    verdict = f"reachable ({len(listed)} models listed)"
+    missing = [m for m in models if m not in names]
+    if missing and names:
+        shown = ", ".join(f"`{m}`" for m in missing)
+        verdict += f" — NOT LISTED: {shown}; check the model name in [[models]]"
+    return verdict

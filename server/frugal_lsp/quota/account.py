@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from frugal_lsp.config import BudgetConfig, Config, QuotaConfig
 from frugal_lsp.providers.base import RateLimitState
+from frugal_lsp.providers.ratelimits import MAX_WAIT_S
 from frugal_lsp.quota.buckets import Buckets
 from frugal_lsp.quota.periods import local_now, period_start
 from frugal_lsp.store.base import LedgerStore
@@ -30,6 +31,7 @@ class QuotaAccount:
         self.clock = clock
         self.buckets = Buckets(config, clock, ledger.bucket_cell)
         self._cooling_until: dict[str, float] = {}
+        self._cooling_why: dict[str, str] = {}
         self.pacing_step = 0  # set by the engine's pacer; routing reads it
         self._latency: dict[str, tuple[float, float | None]] = {}
 
@@ -81,18 +83,29 @@ class QuotaAccount:
 
     # -- cooldowns and rate limits --------------------------------------------------------
 
-    def cool_down(self, provider: str, seconds: float | None) -> None:
-        wait = seconds if seconds is not None else self.config.routing.cooldown_s
-        self._cooling_until[provider] = self.clock() + wait
+    def cool_down(self, provider: str, seconds: float | None, why: str = "") -> None:
+        """Skip ``provider`` for ``seconds`` (at most ``MAX_WAIT_S``), else the cooldown."""
+        self._cooling_until[provider] = self.clock() + self._wait(seconds)
+        self._cooling_why[provider] = why
 
     def cooling(self, provider: str) -> float:
         """Seconds until ``provider`` may be tried again (0 = now)."""
         return max(self._cooling_until.get(provider, 0.0) - self.clock(), 0.0)
 
+    def cooling_reason(self, provider: str) -> str | None:
+        """Why ``provider`` is cooling down, while it is."""
+        return (self._cooling_why.get(provider) or None) if self.cooling(provider) else None
+
     def rate_limited(self, provider: str, retry_after: float | None) -> None:
         """A 429: empty the platform's buckets until Retry-After (else the cooldown)."""
-        wait = retry_after if retry_after is not None else self.config.routing.cooldown_s
-        self.buckets.rate_limited(provider, wait)
+        self.buckets.rate_limited(provider, self._wait(retry_after))
+
+    def _wait(self, seconds: float | None) -> float:
+        """What the provider asked (capped: a header never benches it for good), else the
+        configured cooldown."""
+        if seconds is None:
+            return self.config.routing.cooldown_s
+        return min(max(seconds, 0.0), MAX_WAIT_S)
 
     def observe(self, provider: str, limits: RateLimitState) -> None:
         self.buckets.observe(provider, limits)

@@ -6,12 +6,17 @@ continuously at ``capacity / 60`` per second. Three things correct it:
 - the provider's own rate-limit headers (``x-ratelimit-remaining-tokens``,
   ``anthropic-ratelimit-tokens-remaining`` and their reset times): the level becomes what
   the provider says remains — it counts every client sharing the key — and the bucket is
-  full again when the provider says the window resets;
+  full again when the provider says the window resets, or ``DEFAULT_RESET_S`` later when it
+  does not say (LiteLLM sends ``remaining: -1`` and no reset): a header may lower the
+  level for a while, never hold a provider back for good;
+- the provider's ``x-ratelimit-limit-*``: the bucket holds no more than that;
 - a 429 empties the bucket and stops the refill until Retry-After has passed;
-- a call that used fewer tokens than reserved gives the difference back.
+- a call that used fewer tokens than reserved gives the difference back (before the
+  response's headers are applied, so they have the last word).
 
-A platform without configured limits gets buckets of infinite capacity: only its headers
-(remaining N until reset) and 429s hold it back. A bucket's state lives in a cell of the
+A platform without configured limits gets buckets of infinite capacity until its headers
+tell the window's limit (then it refills at limit per minute): only its headers and 429s
+hold it back. A bucket's state lives in a cell of the
 store: in memory, per process, on the embedded store (the headers keep several processes
 honest with each other); in Redis, shared by the whole team, on the team store.
 """
@@ -28,6 +33,7 @@ from frugal_lsp.providers.base import RateLimitState
 from frugal_lsp.store.base import BucketCell, BucketState, MemoryCell
 
 Clock = Callable[[], float]
+DEFAULT_RESET_S = 60.0  # a header said "remaining N" without a reset: assume a minute's window
 
 
 class TokenBucket:
@@ -42,6 +48,7 @@ class TokenBucket:
     ) -> None:
         self.capacity = capacity
         self.rate = per_second
+        self._configured = (capacity, per_second)
         self.clock = clock
         self.cell = cell or MemoryCell()
 
@@ -52,10 +59,17 @@ class TokenBucket:
         """What can be spent now."""
         return self._level(self._state(self.cell.get()), self.clock())
 
+    def _full_at(self, s: BucketState) -> float | None:
+        """When the bucket is full again; a bucket that never refills is full a window later."""
+        if s.full_at is None and not self.rate and s.level < self.capacity:
+            return max(s.at, s.blocked_until) + DEFAULT_RESET_S
+        return s.full_at
+
     def _level(self, s: BucketState, now: float) -> float:
         if now < s.blocked_until:
             return 0.0
-        if s.full_at is not None and now >= s.full_at:
+        full_at = self._full_at(s)
+        if full_at is not None and now >= full_at:
             return self.capacity
         start = max(s.at, s.blocked_until)
         refill = self.rate * (now - start) if self.rate else 0.0
@@ -75,7 +89,8 @@ class TokenBucket:
             return 0.0
         blocked = max(s.blocked_until - now, 0.0)
         level = level if not blocked else 0.0
-        full_in = s.full_at - now if s.full_at is not None else math.inf
+        full_at = self._full_at(s)
+        full_in = full_at - now if full_at is not None else math.inf
         refill_in = (want - level) / self.rate if self.rate else math.inf
         return blocked + min(refill_in, max(full_in - blocked, 0.0))
 
@@ -87,11 +102,20 @@ class TokenBucket:
         self._change(lambda s, level: replace(s, level=min(self.capacity, level + amount)))
 
     def correct(self, remaining: float, reset_s: float | None) -> None:
-        """The provider's count wins; it is full again after ``reset_s``."""
-        full_at = self.clock() + reset_s if reset_s else None
+        """The provider's count wins; it is full again after ``reset_s`` (unsaid: a window)."""
+        full_at = self.clock() + (reset_s if reset_s is not None else DEFAULT_RESET_S)
         self._change(
             lambda s, level: replace(s, level=min(self.capacity, remaining), full_at=full_at)
         )
+
+    def learn_capacity(self, limit: int) -> None:
+        """The provider told the window's limit: never hold more (a configured limit that is
+        lower still wins); an unconfigured bucket refills at that limit per minute."""
+        capacity, rate = self._configured
+        if limit <= 0 or limit >= capacity:
+            return
+        self.capacity = float(limit)
+        self.rate = rate if rate else limit / 60.0
 
     def block(self, seconds: float) -> None:
         """Empty the bucket and stop the refill for ``seconds`` (a 429 with Retry-After)."""
@@ -106,7 +130,8 @@ class TokenBucket:
             now = self.clock()
             s = self._state(found)
             level = self._level(s, now)
-            full_at = None if s.full_at is not None and now >= s.full_at else s.full_at
+            full_at = self._full_at(s)
+            full_at = None if full_at is not None and now >= full_at else full_at
             return change(replace(s, at=max(now, s.blocked_until), full_at=full_at), level)
 
         self.cell.update(rebased)
@@ -183,6 +208,10 @@ class Buckets:
 
     def observe(self, provider: str, limits: RateLimitState) -> None:
         platform = self.get(provider)
+        if limits.limit_requests is not None:
+            platform.requests.learn_capacity(limits.limit_requests)
+        if limits.limit_tokens is not None:
+            platform.tokens.learn_capacity(limits.limit_tokens)
         if limits.remaining_requests is not None:
             platform.requests.correct(limits.remaining_requests, limits.reset_requests_s)
         if limits.remaining_tokens is not None:

@@ -5,7 +5,13 @@ Every provider call leaves exactly one row in ``calls``: it is inserted as a res
 checking that it fits every budget it draws from, and later settled in place with the
 provider's reported usage. Because the check and the insert happen in one write
 transaction, concurrent processes can never both fit into the same remaining quota.
-Reservations left by a process that died are released on the next open.
+A call is marked ``sent`` just before its request leaves. Reservations left by a process
+that died are settled on the next open: one never sent is released at no cost, one sent
+is charged its reservation (the provider may have billed every token of it — a killed
+call must not be free, or the hard budget is exceeded at the provider).
+``usage_source`` says where a row's token counts come from: ``reported`` by the provider,
+``estimated`` (reported but implausible: our count instead), ``counted`` (nothing
+reported) or ``reservation`` (the process died after sending).
 Cache hits, typing-through reuse and skipped requests go to ``savings``, never to spend.
 ``credits`` holds hand-made top-ups, ``alerts`` the thresholds already announced (once per
 period, whichever process got there first) and ``pacing`` every pacing step taken.
@@ -26,6 +32,8 @@ from typing import Any
 from frugal_lsp.errors import QuotaExhausted
 from frugal_lsp.quota.ledger_reads import LedgerReads
 from frugal_lsp.store.records import (
+    ORPHAN_SENT,
+    ORPHAN_UNSENT,
     OUTCOMES,
     RESERVED,
     Allowance,
@@ -70,7 +78,9 @@ CREATE TABLE IF NOT EXISTS calls (
     outcome TEXT NOT NULL,
     error TEXT,
     pid INTEGER NOT NULL,
-    host TEXT NOT NULL
+    host TEXT NOT NULL,
+    sent_ts REAL,
+    usage_source TEXT
 );
 CREATE INDEX IF NOT EXISTS calls_ts ON calls(ts);
 CREATE INDEX IF NOT EXISTS calls_outcome ON calls(outcome);
@@ -110,7 +120,9 @@ CREATE TABLE IF NOT EXISTS pacing (
 );
 """
 # Columns added after the first release (also in SCHEMA), added on open to an older ledger.
-MIGRATIONS = {"calls": (("full_file_tokens", "INTEGER"),)}
+MIGRATIONS = {
+    "calls": (("full_file_tokens", "INTEGER"), ("sent_ts", "REAL"), ("usage_source", "TEXT"))
+}
 
 
 class Ledger(LedgerReads):
@@ -202,14 +214,15 @@ class Ledger(LedgerReads):
         with self._write() as db:
             db.execute(
                 "UPDATE calls SET settled_ts=?, prompt_tokens=?, completion_tokens=?,"
-                " cached_tokens=?, usage_reported=?, cost_units=?, cost_usd=?, latency_ms=?,"
-                " outcome=?, error=?, reserved_units=0 WHERE id=? AND outcome=?",
+                " cached_tokens=?, usage_reported=?, usage_source=?, cost_units=?, cost_usd=?,"
+                " latency_ms=?, outcome=?, error=?, reserved_units=0 WHERE id=? AND outcome=?",
                 (
                     time.time(),
                     result.prompt_tokens,
                     result.completion_tokens,
                     result.cached_tokens,
                     int(result.usage_reported),
+                    result.source,
                     result.cost_units,
                     result.cost_usd,
                     latency,
@@ -220,17 +233,35 @@ class Ledger(LedgerReads):
                 ),
             )
 
+    def mark_sent(self, reservation: Reservation) -> None:
+        """The request is about to leave: from now on a crash charges the reservation."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE calls SET sent_ts=? WHERE id=? AND outcome=?",
+                (time.time(), reservation.id, RESERVED),
+            )
+
     def release_orphans(self) -> int:
-        """Release reservations of processes on this host that no longer run."""
+        """Settle reservations of processes on this host that no longer run: one never sent
+        at no cost, one sent at its reservation (prompt and every output token it allowed)."""
+        now = time.time()
         with self._write() as db:
             rows = db.execute(
-                "SELECT id, pid FROM calls WHERE outcome=? AND host=?", (RESERVED, self.host)
+                "SELECT id, pid, sent_ts FROM calls WHERE outcome=? AND host=?",
+                (RESERVED, self.host),
             ).fetchall()
-            dead = [row_id for row_id, pid in rows if not process_alive(pid)]
+            dead = [(row_id, sent) for row_id, pid, sent in rows if not process_alive(pid)]
             db.executemany(
                 "UPDATE calls SET outcome='released', reserved_units=0, settled_ts=?,"
-                " error='process ended before the call settled' WHERE id=?",
-                [(time.time(), row_id) for row_id in dead],
+                " error=? WHERE id=?",
+                [(now, ORPHAN_UNSENT, row_id) for row_id, sent in dead if sent is None],
+            )
+            db.executemany(
+                "UPDATE calls SET outcome='released', cost_units=reserved_units,"
+                " prompt_tokens=est_prompt_tokens, completion_tokens=est_output_tokens,"
+                " usage_reported=0, usage_source='reservation', reserved_units=0,"
+                " settled_ts=?, error=? WHERE id=?",
+                [(now, ORPHAN_SENT, row_id) for row_id, sent in dead if sent is not None],
             )
         return len(dead)
 

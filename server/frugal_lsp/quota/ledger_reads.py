@@ -91,7 +91,14 @@ class LedgerReads:
             "SELECT COALESCE(SUM(cost_units),0) FROM calls WHERE ts>=? AND task='completion'",
             (since,),
         )[0][0]
-        return Totals(int(saved), int(calls), int(accepted), float(spend))
+        estimated, orphans = q(
+            "SELECT COALESCE(SUM(usage_source='estimated'),0),"
+            " COALESCE(SUM(usage_source='reservation'),0) FROM calls WHERE ts>=?",
+            (since,),
+        )[0]
+        return Totals(
+            int(saved), int(calls), int(accepted), float(spend), int(estimated), int(orphans)
+        )
 
     def latencies(self, provider: str, model: str, limit: int = 50) -> list[float]:
         rows = self.query(

@@ -26,6 +26,8 @@ class PlatformStatus:
     exhaustion_eta: float | None = None  # unix time
     requests_available: float | None = None  # token buckets now (None: unlimited)
     tokens_available: float | None = None
+    cooling_s: float = 0.0  # seconds until the platform is tried again after a failure
+    cooling_reason: str | None = None  # the failure (says so when a Retry-After was capped)
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,8 @@ def _platform(account: QuotaAccount, outlook: Outlook, now: float) -> PlatformSt
         exhaustion_eta=outlook.exhaustion_at,
         requests_available=requests,
         tokens_available=tokens,
+        cooling_s=account.cooling(outlook.name),
+        cooling_reason=account.cooling_reason(outlook.name),
     )
 
 
@@ -245,6 +249,8 @@ def platform_wire_fields(platform: PlatformStatus, timezone: str = "") -> dict[s
         "exhaustionEta": iso(platform.exhaustion_eta, timezone),
         "requestsAvailable": _round(platform.requests_available),
         "tokensAvailable": _round(platform.tokens_available),
+        "coolingS": round(platform.cooling_s, 1),
+        "coolingReason": platform.cooling_reason,
     }
 
 

@@ -197,6 +197,8 @@ def _platform_line(p: PlatformStatus, timezone: str) -> str:
     if p.tokens_available is not None:
         rate.append(f"{p.tokens_available:,.0f} tokens")
     room = f"; rate room {', '.join(rate)}" if rate else ""
+    if p.cooling_s:
+        room += f"; cooling down {p.cooling_s:,.0f}s: {p.cooling_reason or 'a provider error'}"
     return (
         f"platform  {p.name}: {_fmt_limit(p.used, p.limit, p.fraction)},"
         f" {p.burn_per_min:,.1f} units/min, {_eta(p.days_left, p.exhaustion_eta, timezone)}{room}"

@@ -36,6 +36,8 @@ def render(usage: Usage) -> str:
         ("USD", f"{total.usd:,.4f}" if total.usd else "-"),
         ("tokens saved", f"{usage.tokens_saved:,}"),
         ("units per accepted suggestion", f"{cpa:,.1f}" if cpa is not None else "-"),
+        ("calls estimated", f"{usage.estimated:,}"),
+        ("calls charged after a kill", f"{usage.charged_unsettled:,}"),
     ]
     parts = [
         "<!doctype html>",

@@ -35,6 +35,7 @@ def summary(usage: Usage) -> Text:
         f" {total.tokens:,} tokens" + (f", ${total.usd:,.4f}" if total.usd else ""),
         f"Tokens saved: {usage.tokens_saved:,}; accepted suggestions: {usage.accepted:,}"
         + (f"; {cpa:,.1f} units per accepted suggestion" if cpa is not None else ""),
+        *usage.caveats,
     ]
     return Text("\n".join(lines), style="bold")
 

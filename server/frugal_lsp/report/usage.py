@@ -47,11 +47,29 @@ class Usage:
     savings: tuple[Saving, ...] = ()
     accepted: int = 0
     completion_units: float = 0.0
+    estimated: int = 0  # calls whose reported usage was implausible: our count recorded
+    charged_unsettled: int = 0  # calls whose process died after sending: reservation charged
     team: bool = False  # show the per-member view (report --team)
 
     @property
     def cost_per_accepted(self) -> float | None:
         return self.completion_units / self.accepted if self.accepted else None
+
+    @property
+    def caveats(self) -> list[str]:
+        """What the totals rest on besides the providers' own counts."""
+        notes = []
+        if self.estimated:
+            notes.append(
+                f"{self.estimated:,} call(s) estimated: the reported usage was implausible"
+                " (our own count is recorded)"
+            )
+        if self.charged_unsettled:
+            notes.append(
+                f"{self.charged_unsettled:,} call(s) charged after a kill: the process died"
+                " after sending, so the whole reservation is counted"
+            )
+        return notes
 
     @property
     def tokens_saved(self) -> int:
@@ -73,7 +91,9 @@ def gather(account: QuotaAccount, days: int, now: float | None = None, team: boo
         usage.per_day[first + timedelta(days=offset)] = Row()
     _calls(account, usage, tz)
     usage.savings = savings_since(account, usage.since)
-    usage.accepted = account.ledger.totals(usage.since).accepted
+    totals = account.ledger.totals(usage.since)
+    usage.accepted = totals.accepted
+    usage.estimated, usage.charged_unsettled = totals.estimated, totals.charged_unsettled
     return usage
 
 

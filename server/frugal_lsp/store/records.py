@@ -12,6 +12,11 @@ from dataclasses import dataclass
 
 RESERVED = "reserved"
 OUTCOMES = ("ok", "error", "cancelled", "released")
+ORPHAN_SENT = (
+    "process ended after the request was sent: charged its reservation"
+    " (the provider may have billed it)"
+)
+ORPHAN_UNSENT = "process ended before the call settled (nothing was sent)"
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,14 @@ class Settlement:
     cost_usd: float | None
     outcome: str
     error: str | None = None
+    usage_source: str | None = None  # None: "reported" or "counted", from usage_reported
+
+    @property
+    def source(self) -> str:
+        """Where the token counts come from (see ``quota/ledger.py``)."""
+        if self.usage_source:
+            return self.usage_source
+        return "reported" if self.usage_reported else "counted"
 
 
 @dataclass(frozen=True)
@@ -96,6 +109,8 @@ class Totals:
     calls: int
     accepted: int
     completion_units: float
+    estimated: int = 0  # calls whose reported usage was implausible (our count recorded)
+    charged_unsettled: int = 0  # calls sent by a process that died: charged the reservation
 
 
 def process_alive(pid: int) -> bool:

@@ -3,9 +3,10 @@
 Reserve checks every allowance and inserts the reservation in one Lua script, so
 concurrent members can never both fit into the team's remaining quota; settle turns the
 reservation into the call's record once (a second settle is a no-op). A reservation
-whose owner never settles is released when its lease runs out (a machine that vanished)
-or, on this host, when its process is gone. Redis errors are not caught here: the team
-store (``store/team.py``) decides what a lost Redis means.
+whose owner never settles is settled when its lease runs out (a machine that vanished)
+or, on this host, when its process is gone: at no cost if its request never left, at its
+reservation if it did (``mark_sent``), as the SQLite ledger. Redis errors are not caught
+here: the team store (``store/team.py``) decides what a lost Redis means.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import redis
 from frugal_lsp.errors import QuotaExhausted
 from frugal_lsp.store import redis_scripts as lua
 from frugal_lsp.store.records import (
+    ORPHAN_SENT,
+    ORPHAN_UNSENT,
     RESERVED,
     Allowance,
     CallRequest,
@@ -100,14 +103,29 @@ class RedisLedger(RedisReads):
     def release(self, call_id: int, reason: str) -> bool:
         return bool(self._run("RELEASE", call_id, time.time(), reason))
 
+    def mark_sent(self, call_id: int) -> None:
+        """The request is about to leave: a crash from now on charges the reservation."""
+        self.client.hset(self._key(f"call:{call_id}"), "sent_ts", repr(time.time()))
+
     def release_orphans(self) -> int:
-        """Release this host's open reservations whose process no longer runs."""
+        """Settle this host's open reservations whose process no longer runs: released at no
+        cost when never sent, charged the reservation when sent (as the SQLite ledger)."""
         released = 0
+        fields = ["host", "pid", "sent_ts", "token", "est_prompt_tokens", "est_output_tokens"]
         for raw_id in self.client.hkeys(self._key("open")):
             call_id = str(raw_id)
-            host, pid = self.client.hmget(self._key(f"call:{call_id}"), ["host", "pid"])
-            if host == self.host and pid and not process_alive(int(pid)):
-                released += self.release(int(call_id), "process ended before the call settled")
+            found = self.client.hmget(self._key(f"call:{call_id}"), [*fields, "reserved_units"])
+            host, pid, sent, token, prompt, output, units = found
+            if host != self.host or not pid or process_alive(int(pid)):
+                continue
+            if sent is None:
+                released += self.release(int(call_id), ORPHAN_UNSENT)
+                continue
+            charged = Settlement(
+                int(prompt or 0), int(output or 0), 0, False, float(units or 0), None,
+                "released", ORPHAN_SENT, "reservation",
+            )  # fmt: skip
+            released += self.settle_id(int(call_id), charged, 0.0, str(token or ""))
         return released
 
     def used(self, since: float, provider: str | None = None) -> float:
@@ -167,6 +185,7 @@ def settled_fields(result: Settlement, latency_ms: float, now: float) -> dict[st
         "completion_tokens": result.completion_tokens,
         "cached_tokens": result.cached_tokens,
         "usage_reported": int(result.usage_reported),
+        "usage_source": result.source,
         "cost_units": result.cost_units,
         "cost_usd": result.cost_usd,
         "latency_ms": latency_ms,

@@ -35,18 +35,6 @@ local function parse_open(v)
   return tonumber(units) or 0, tonumber(lease) or 0, provider or ''
 end
 
-local function release_expired(now)
-  local open = redis.call('HGETALL', P .. 'open')
-  for i = 1, #open, 2 do
-    local _, lease = parse_open(open[i + 1])
-    if lease < now then
-      redis.call('HSET', P .. 'call:' .. open[i], 'outcome', 'released', 'reserved_units', 0,
-        'settled_ts', now, 'error', 'reservation lease expired before the call settled')
-      redis.call('HDEL', P .. 'open', open[i])
-    end
-  end
-end
-
 local function used(since, provider, now)
   local f = 'u'
   if provider ~= '' then f = 'u:' .. provider end
@@ -106,6 +94,34 @@ local function count_call(rec)
     local lat = P .. 'lat:' .. rec.provider .. '|' .. rec.model
     redis.call('LPUSH', lat, rec.latency_ms)
     redis.call('LTRIM', lat, 0, 49)
+  end
+end
+
+-- A lease ran out (the member's machine vanished): released at no cost when its request
+-- never left, charged the reservation when it did (``sent_ts``), as the SQLite ledger.
+local function release_expired(now)
+  local open = redis.call('HGETALL', P .. 'open')
+  for i = 1, #open, 2 do
+    local units, lease = parse_open(open[i + 1])
+    if lease < now then
+      local key = P .. 'call:' .. open[i]
+      redis.call('HDEL', P .. 'open', open[i])
+      if redis.call('HEXISTS', key, 'sent_ts') == 1 then
+        redis.call('HSET', key, 'outcome', 'released', 'reserved_units', 0, 'settled_ts', now,
+          'cost_units', units, 'usage_reported', 0, 'usage_source', 'reservation',
+          'error', 'reservation lease expired after the request was sent: charged it')
+        local flat = redis.call('HGETALL', key)
+        local rec = {}
+        for j = 1, #flat, 2 do rec[flat[j]] = flat[j + 1] end
+        rec.prompt_tokens, rec.completion_tokens = rec.est_prompt_tokens, rec.est_output_tokens
+        redis.call('HSET', key, 'prompt_tokens', rec.prompt_tokens,
+          'completion_tokens', rec.completion_tokens)
+        count_call(rec)
+      else
+        redis.call('HSET', key, 'outcome', 'released', 'reserved_units', 0,
+          'settled_ts', now, 'error', 'reservation lease expired before the call settled')
+      end
+    end
   end
 end
 

@@ -190,6 +190,12 @@ class TeamStore:
         if self._online:
             self._quietly(self.reconcile)
 
+    def mark_sent(self, reservation: Reservation) -> None:
+        if reservation.where == "local":
+            self.local.mark_sent(reservation)
+        else:
+            self._quietly(lambda: self.remote.mark_sent(reservation.id))
+
     def release_orphans(self) -> int:
         return self.local.release_orphans() + self._team(self.remote.release_orphans, lambda: 0)
 

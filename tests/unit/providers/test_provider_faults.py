@@ -24,6 +24,7 @@ from tests.fakes.fake_provider import FAULT_KINDS, FakeProvider, Fault
 from tests.unit.providers.conftest import KINDS, REQUEST, Clients
 
 EXPECTED: dict[str, type[ProviderError]] = {
+    "400": BadResponse,
     "429": RateLimited,
     "500": ProviderUnavailable,
     "503": ProviderUnavailable,

@@ -192,9 +192,7 @@ async def test_anthropic_system_goes_to_system_blocks_with_cache_control(
             "cache_control": {"type": "ephemeral"},
         }
     ]
-    assert body["messages"] == [
-        {"role": "user", "content": [{"type": "text", "text": REQUEST.messages[1].content}]}
-    ]
+    assert body["messages"] == [{"role": "user", "content": REQUEST.messages[1].content}]
     assert response.usage == Usage(prompt_tokens=105, completion_tokens=3, cached_tokens=90)
 
 
@@ -292,8 +290,8 @@ def raising(exc: Exception) -> Handler:
     ("exc", "says"),
     [
         (httpx.ConnectError("refused"), "cannot connect"),
-        (httpx.ConnectTimeout("slow"), "within 2s — raise connect_timeout_s"),
-        (httpx.ReadTimeout("slow"), "within 9s — raise timeout_s"),
+        (httpx.ConnectTimeout("slow"), "within 2s — raise `connect_timeout`"),
+        (httpx.ReadTimeout("slow"), "within 9s — raise `timeout`"),
         (httpx.RemoteProtocolError("eof"), "dropped"),
         (httpx.ReadError("reset"), "network error"),
     ],

@@ -10,6 +10,7 @@ import pytest
 
 from frugal_lsp.providers.base import RateLimitState
 from frugal_lsp.providers.ratelimits import (
+    MAX_WAIT_S,
     parse_duration,
     parse_rate_limits,
     parse_retry_after,
@@ -96,3 +97,64 @@ def test_wait_hint_prefers_retry_after_then_the_exhausted_limit() -> None:
     assert wait_hint(RateLimitState(0, 10, 2.0, 60.0)) == 2.0
     assert wait_hint(RateLimitState(5, 0, 2.0, 60.0)) == 60.0
     assert wait_hint(RateLimitState()) is None
+
+
+def test_a_proxy_prefixed_retry_after_is_read() -> None:
+    headers = httpx.Headers({"llm_provider-retry-after": "60"})  # LiteLLM, on a 429
+    assert parse_retry_after(headers, NOW) == 60.0
+
+
+def test_prefixed_rate_headers_are_read_and_the_tightest_value_wins() -> None:
+    headers = httpx.Headers(
+        {
+            "x-ratelimit-remaining-requests": "-1",  # the proxy's own count, passed
+            "x-ratelimit-limit-requests": "100",
+            "llm_provider-x-ratelimit-remaining-requests": "40",
+            "llm_provider-x-ratelimit-reset-requests": "20s",
+            "llm_provider-x-ratelimit-limit-tokens": "20000",
+            "llm_provider-x-ratelimit-remaining-tokens": "19000",
+        }
+    )
+    state = parse_rate_limits(headers, NOW)
+    assert (state.remaining_requests, state.reset_requests_s, state.limit_requests) == (0, 20, 100)
+    assert (state.remaining_tokens, state.limit_tokens) == (19000, 20000)
+
+
+def test_anthropic_limits_are_read_as_capacities() -> None:
+    headers = httpx.Headers(
+        {
+            "anthropic-ratelimit-requests-limit": "50",
+            "anthropic-ratelimit-input-tokens-limit": "40000",
+            "anthropic-ratelimit-output-tokens-limit": "8000",
+        }
+    )
+    state = parse_rate_limits(headers, NOW)
+    assert (state.limit_requests, state.limit_tokens) == (50, 8000)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"retry-after": "99999999"},
+        {"retry-after": "Fri, 01 Jan 2100 00:00:00 GMT"},
+        {"retry-after-ms": "1e12"},
+        {"llm_provider-retry-after": "86400"},
+    ],
+)
+def test_no_retry_after_is_trusted_beyond_the_cap(headers: dict[str, str]) -> None:
+    assert parse_retry_after(httpx.Headers(headers), NOW) == MAX_WAIT_S
+    assert parse_retry_after(httpx.Headers(headers), NOW, cap=False) > MAX_WAIT_S  # type: ignore[operator]
+
+
+def test_no_reset_is_trusted_beyond_the_cap() -> None:
+    headers = httpx.Headers(
+        {
+            "x-ratelimit-remaining-tokens": "0",
+            "x-ratelimit-reset-tokens": "9999h",
+            "x-ratelimit-remaining-requests": "0",
+            "x-ratelimit-reset-requests": "1s",
+        }
+    )
+    assert parse_rate_limits(headers, NOW).reset_tokens_s == MAX_WAIT_S
+    anthropic = httpx.Headers({"anthropic-ratelimit-requests-reset": "2100-01-01T00:00:00Z"})
+    assert parse_rate_limits(anthropic, NOW).reset_requests_s == MAX_WAIT_S

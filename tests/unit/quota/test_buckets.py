@@ -121,3 +121,39 @@ def test_unused_reserved_tokens_go_back(tmp_path: Path) -> None:
     assert not account.rate_room("cheap", 2000)
     account.return_rate("cheap", taken=5000, used=1200)
     assert account.buckets.levels("cheap") == (2, 4800)
+
+
+def test_a_level_set_without_a_reset_is_full_again_a_window_later() -> None:
+    """LiteLLM: `remaining: -1` (read as 0) and no reset header, on a platform without
+    configured limits: held back for a minute, not for the life of the server."""
+    clock = FakeClock()
+    buckets = Buckets(parse_config(LIMITED), clock)
+    buckets.observe("strong", RateLimitState(remaining_requests=0))
+    assert buckets.why_not("strong", 1) == "rate limit: requests bucket has 0, room in 60s"
+    clock.advance(60)
+    assert buckets.why_not("strong", 1) is None
+    assert buckets.levels("strong") == (None, None)
+
+
+def test_a_configured_bucket_corrected_to_zero_without_reset_refills_as_usual() -> None:
+    clock = FakeClock()
+    bucket = TokenBucket(60, 1.0, clock)
+    bucket.correct(remaining=0, reset_s=None)
+    clock.advance(30)
+    assert bucket.level() == pytest.approx(30)
+
+
+def test_the_provider_limit_is_the_bucket_capacity() -> None:
+    clock = FakeClock()
+    buckets = Buckets(parse_config(LIMITED), clock)
+    buckets.observe("strong", RateLimitState(remaining_tokens=19_000, limit_tokens=20_000))
+    buckets.give_back("strong", 5_000)  # a call that used less than it reserved
+    assert buckets.levels("strong") == (None, 20_000)  # never above the provider's limit
+    clock.advance(60)
+    assert buckets.levels("strong") == (None, 20_000)
+    buckets.take("strong", 6_000)
+    clock.advance(3)  # learned limits refill at limit per minute
+    assert buckets.levels("strong")[1] == pytest.approx(15_000)
+    # a configured limit lower than the provider's stays in force
+    buckets.observe("cheap", RateLimitState(limit_tokens=100_000))
+    assert buckets.get("cheap").tokens.capacity == 6000

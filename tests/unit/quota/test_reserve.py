@@ -101,9 +101,11 @@ def test_four_engines_racing_a_hard_budget_never_exceed_it(
         )
 
 
-async def test_a_crash_between_reserve_and_settle_releases_on_next_start(
+async def test_a_crash_after_the_request_left_is_charged_on_next_start(
     tmp_path: Path, fake: FakeProvider
 ) -> None:
+    """The provider holds the request when the process is killed: it may bill it whole, so
+    the next start charges the reservation (a killed call must not be free)."""
     source = tmp_path / "shapes.py"
     source.write_text(SOURCE)
     home = tmp_path / "home"
@@ -126,8 +128,11 @@ async def test_a_crash_between_reserve_and_settle_releases_on_next_start(
     proc.communicate()
     engine = Engine(parse_config(config(fake, 100_000)), StatePaths.resolve(home), tmp_path)
     try:
-        assert engine.ledger.query("SELECT outcome FROM calls") == [("released",)]
-        assert engine.status().used == 0
+        rows = engine.ledger.query("SELECT outcome, cost_units, reserved_units FROM calls")
+        assert rows == [("released", rows[0][1], 0.0)] and rows[0][1] > 0
+        assert engine.status().used == rows[0][1]
+        reserved = engine.ledger.query("SELECT (est_prompt_tokens + est_output_tokens) FROM calls")
+        assert rows[0][1] == reserved[0][0]  # coefficient 1: the whole reservation
     finally:
         await engine.aclose()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -13,8 +15,10 @@ from frugal_lsp.config import CacheConfig
 from frugal_lsp.context.prompt import Message
 from frugal_lsp.errors import QuotaExhausted
 from frugal_lsp.providers.base import ProviderRequest
+from frugal_lsp.quota.ledger import Ledger
 from frugal_lsp.store.base import LedgerStore
 from frugal_lsp.store.records import Allowance, CallRequest, Reservation, Settlement
+from frugal_lsp.store.team import TeamStore
 from tests.unit.store.conftest import Backend
 
 
@@ -47,6 +51,35 @@ def test_one_call_leaves_one_settled_record(backend: Backend) -> None:
     ]
     assert ledger.spend_between(time.time() - 60, time.time() + 1) == 40
     assert sum(ledger.spend_by_hours_ago(time.time() + 1).values()) == 40
+
+
+def dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def orphan(backend: Backend, reservations: list[Reservation]) -> None:
+    """Make ``reservations`` look held by a process that died (as after a kill -9)."""
+    pid = dead_pid()
+    for r in reservations:
+        if isinstance(backend.ledger, TeamStore):
+            backend.ledger.client.hset(f"{backend.ledger.prefix}call:{r.id}", "pid", pid)
+        else:
+            assert isinstance(backend.ledger, Ledger)
+            backend.ledger._db.execute("UPDATE calls SET pid=? WHERE id=?", (pid, r.id))
+
+
+def test_an_orphan_costs_its_reservation_if_sent_and_nothing_if_not(backend: Backend) -> None:
+    ledger = backend.ledger
+    unsent = reserve(ledger, 300)
+    sent = reserve(ledger, 500, max_output_tokens=200, coefficient=2.0)
+    ledger.mark_sent(sent)
+    orphan(backend, [unsent, sent])
+    assert ledger.release_orphans() == 2
+    assert ledger.used(0) == 1400.0  # (500 + 200) x 2: the provider may have billed it all
+    assert ledger.totals(0).calls == 2
+    assert ledger.release_orphans() == 0  # settled once
 
 
 def test_a_reservation_that_does_not_fit_is_refused(backend: Backend) -> None:

@@ -17,7 +17,7 @@ from frugal_lsp.context.prompt import Message
 from frugal_lsp.errors import QuotaExhausted
 from frugal_lsp.providers.base import ProviderRequest
 from frugal_lsp.quota.account import QuotaAccount
-from frugal_lsp.store.records import Settlement
+from frugal_lsp.store.records import CallRequest, Settlement
 from frugal_lsp.store.redis_shared import RedisAnswers
 from tests.unit.store.conftest import RedisServer, free_port, needs_redis, team_store
 from tests.unit.store.test_backends import ok, reserve
@@ -159,4 +159,21 @@ def test_redis_killed_and_restarted_mid_run_loses_and_doubles_nothing(
     assert pending == 0 and spent == admitted * 42 == 16 * 42
     assert calls == admitted and outcomes.count("ok") == admitted
     assert outcomes.count("reserved") == 0
+    store.close()
+
+
+def test_a_lease_that_ran_out_charges_a_sent_call_and_frees_an_unsent_one(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """A member's machine vanished mid-call: what it sent may have been billed."""
+    store = team_store(redis_server.url, tmp_path / "a", uuid.uuid4().hex[:8], lease_s=0.2)
+    call = CallRequest("p", "m", "basic", "ask", 500, 200, 2.0)
+    sent, unsent = store.reserve(call), store.reserve(call)
+    store.mark_sent(sent)
+    time.sleep(0.3)
+    store.reserve(CallRequest("p", "m", "basic", "ask", 10, 0, 1.0))  # runs the lease check
+    assert store.used(0) == 1400.0 + 10.0
+    fields = store.client.hmget(f"{store.prefix}call:{sent.id}", ["outcome", "usage_source"])
+    assert fields == ["released", "reservation"]
+    assert store.client.hget(f"{store.prefix}call:{unsent.id}", "cost_units") in (None, "0")
     store.close()
