@@ -46,8 +46,16 @@ export interface Ui {
   openAnswer(answer: Answer): Promise<void>;
   flash(message: string): void;
   info(message: string): void;
-  error(message: string): void;
+  /**
+   * An error notification. It always carries at least one button: VS Code collapses a
+   * notification without buttons to one line, which cut our messages off mid-sentence.
+   * Resolves to the button the user chose.
+   */
+  error(message: string, ...actions: string[]): Promise<string | undefined>;
 }
+
+/** Buttons on a refusal, so the user can act on the reason. */
+export const RefusalAction = { usage: 'Show Usage', tier: 'Set Tier' } as const;
 
 export interface CommandDeps {
   ui: Ui;
@@ -55,6 +63,8 @@ export interface CommandDeps {
   templates(): Template[];
   currentStatus(): Status | undefined;
   showUsage(): Promise<void>;
+  /** Keeps the tier across restarts (the `frugal.tier` setting, which the server reads). */
+  saveTier(tier: Tier): Promise<void>;
   /** Marks a request as in flight in the status bar. */
   track<T>(work: Promise<T>): Promise<T>;
 }
@@ -70,10 +80,15 @@ export function estimateMessage(e: Estimate): string {
   return `Ask ${e.model} (${e.tier})? About ${e.tokens.toLocaleString('en-US')} tokens, ${formatCost(e.cost)}.`;
 }
 
-/** The server found no model it may use (quota, routing or config): nothing to confirm. */
+/**
+ * The server found no model it may use (quota, routing or config): nothing to confirm.
+ * The reason comes first (the server's `reason`: "provider/model: why; …"), then what to do.
+ */
 export function noModelMessage(e: Estimate): string | undefined {
   if (e.model && e.tier) return undefined;
-  return `Frugal: no model is available for this request (about ${e.tokens.toLocaleString('en-US')} tokens). Check the quota in "Frugal: Show Usage" and the models in frugal.toml.`;
+  const reason = (e.reason ?? '').trim().replace(/[.;\s]+$/, '');
+  const why = reason ? ` — ${reason}` : '';
+  return `Frugal: not sent, no model can take this request now${why}. It needs about ${e.tokens.toLocaleString('en-US')} tokens: see "Show Usage" for the quota, pick another tier, or change the budget and models in frugal.toml.`;
 }
 
 export function answerSummary(a: Answer): string {
@@ -114,7 +129,7 @@ export class Commands {
     return this.guard(async () => {
       const estimate = await this.d.server.execute<Estimate>(ServerCommand.estimate, [args]);
       const unavailable = noModelMessage(estimate);
-      if (unavailable) return void this.d.ui.error(unavailable);
+      if (unavailable) return void this.refuse(unavailable);
       if (!(await this.d.ui.confirm(estimateMessage(estimate), 'Send'))) return undefined;
       const answer = await this.d.ui.withProgress(`Frugal: asking ${estimate.model}…`, (token) =>
         this.d.track(this.d.server.execute<Answer>(ServerCommand.askSelection, [args], token)),
@@ -137,6 +152,7 @@ export class Commands {
     if (!tier) return undefined;
     return this.guard(async () => {
       await this.d.server.execute<null>(ServerCommand.setTier, [tier]);
+      await this.d.saveTier(tier);
       this.d.ui.flash(`Frugal: tier set to ${tier}`);
       return tier;
     });
@@ -150,11 +166,20 @@ export class Commands {
     await this.guard(() => this.d.showUsage());
   }
 
+  /** Not awaited: the notification stays until the user acts, the command is done. */
+  private refuse(message: string): void {
+    void this.d.ui.error(message, RefusalAction.usage, RefusalAction.tier).then((choice) => {
+      if (choice === RefusalAction.usage) return this.showUsage();
+      if (choice === RefusalAction.tier) return void this.setTier();
+      return undefined;
+    });
+  }
+
   private async guard<T>(work: () => Promise<T>): Promise<T | undefined> {
     try {
       return await work();
     } catch (err) {
-      if (!isCancellation(err)) this.d.ui.error(errorText(err));
+      if (!isCancellation(err)) void this.d.ui.error(errorText(err));
       return undefined;
     }
   }

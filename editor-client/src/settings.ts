@@ -73,6 +73,12 @@ export function clientSettings(reader: SettingsReader): ClientSettings {
   };
 }
 
+/** `frugal.trace.server`: whether the LSP traffic should be written to the Frugal log. */
+export const TRACE_KEY = 'trace.server';
+export function tracesServer(value: unknown): boolean {
+  return value === 'messages' || value === 'verbose';
+}
+
 /** Whether a configuration change needs a restart, a settings push, or nothing. */
 export function changeKind(affects: (section: string) => boolean): 'restart' | 'push' | 'none' {
   if (RESTART_KEYS.some((k) => affects(`${SECTION}.${k}`))) return 'restart';

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { answerMarkdown, ClientCommand, type CancelToken, type EditorSelection, type Template, type Ui } from './commands';
 import type { Answer, Tier } from './protocol';
+import { SECTION, TRACE_KEY, tracesServer } from './settings';
 import type { StatusItemPort, StatusView } from './status';
 import type { PanelPort } from './usageView';
 
@@ -50,7 +51,50 @@ export function createUsagePanel(): PanelPort & vscode.Disposable {
   };
 }
 
+/**
+ * The language client's trace channel. vscode-languageclient 9+ traces only while its
+ * trace channel's log level is Trace, and a log channel starts at Info: `frugal.trace.server`
+ * alone wrote nothing. This channel reports Trace while the setting asks for a trace and
+ * writes those lines into the Frugal log at a level that shows by default; with the setting
+ * off it follows the Frugal channel's own level ("Developer: Set Log Level…").
+ */
+export function createTraceChannel(output: vscode.LogOutputChannel): vscode.LogOutputChannel {
+  const tracing = () => tracesServer(vscode.workspace.getConfiguration(SECTION).get(TRACE_KEY));
+  const level = () => (tracing() ? vscode.LogLevel.Trace : output.logLevel);
+  const changed = new vscode.EventEmitter<vscode.LogLevel>();
+  const subscriptions = [
+    changed,
+    output.onDidChangeLogLevel(() => changed.fire(level())),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(`${SECTION}.${TRACE_KEY}`)) changed.fire(level());
+    }),
+  ];
+  return {
+    name: output.name,
+    get logLevel() {
+      return level();
+    },
+    onDidChangeLogLevel: changed.event,
+    trace: (message, ...args) => (tracing() ? output.info(message, ...args) : output.trace(message, ...args)),
+    debug: (message, ...args) => output.debug(message, ...args),
+    info: (message, ...args) => output.info(message, ...args),
+    warn: (message, ...args) => output.warn(message, ...args),
+    error: (error, ...args) => output.error(error, ...args),
+    append: (value) => output.append(value),
+    appendLine: (value) => output.appendLine(value),
+    replace: (value) => output.replace(value),
+    clear: () => output.clear(),
+    show: (first?: boolean | vscode.ViewColumn) => output.show(typeof first === 'boolean' ? first : undefined),
+    hide: () => output.hide(),
+    dispose: () => subscriptions.forEach((d) => d.dispose()),
+  };
+}
+
+const SHOW_OUTPUT = 'Show Output';
+
 export class VscodeUi implements Ui {
+  constructor(private readonly output: vscode.OutputChannel) {}
+
   activeSelection(): EditorSelection | undefined {
     const editor = vscode.window.activeTextEditor;
     if (!editor) return undefined;
@@ -116,7 +160,9 @@ export class VscodeUi implements Ui {
     void vscode.window.showInformationMessage(message);
   }
 
-  error(message: string): void {
-    void vscode.window.showErrorMessage(message);
+  async error(message: string, ...actions: string[]): Promise<string | undefined> {
+    const choice = await vscode.window.showErrorMessage(message, ...(actions.length ? actions : [SHOW_OUTPUT]));
+    if (choice === SHOW_OUTPUT && !actions.length) this.output.show(true);
+    return choice;
   }
 }
