@@ -46,6 +46,9 @@ export interface Ui {
   openAnswer(answer: Answer): Promise<void>;
   flash(message: string): void;
   info(message: string): void;
+  /** A notification with buttons (never collapsed to one line); resolves to the chosen one. */
+  notify(level: Level, message: string, ...actions: string[]): Promise<string | undefined>;
+  showOutput(): void;
   /**
    * An error notification. It always carries at least one button: VS Code collapses a
    * notification without buttons to one line, which cut our messages off mid-sentence.
@@ -54,8 +57,18 @@ export interface Ui {
   error(message: string, ...actions: string[]): Promise<string | undefined>;
 }
 
+export type Level = 'error' | 'warning' | 'info';
+
 /** Buttons on a refusal, so the user can act on the reason. */
 export const RefusalAction = { usage: 'Show Usage', tier: 'Set Tier' } as const;
+
+/** Buttons on the server's own messages (budget alerts, config errors). */
+export const ServerMessageAction = { usage: 'Show Usage', output: 'Show Output' } as const;
+
+/** LSP `MessageType` (1 error, 2 warning, 3 info, 4 log) → notification level. */
+export function levelOf(type: number): Level {
+  return type === 1 ? 'error' : type === 2 ? 'warning' : 'info';
+}
 
 export interface CommandDeps {
   ui: Ui;
@@ -120,7 +133,7 @@ export class Commands {
   async askSelection(): Promise<Answer | undefined> {
     const sel = this.d.ui.activeSelection();
     if (!sel || sel.isEmpty) {
-      this.d.ui.info('Frugal: select some code first, then run "Frugal: Ask about Selection".');
+      this.d.ui.info('Frugal: select the code to ask about first.'); // short: a toast shows one line
       return undefined;
     }
     const question = await this.d.ui.askQuestion(this.d.templates());
@@ -164,6 +177,20 @@ export class Commands {
 
   async showUsage(): Promise<void> {
     await this.guard(() => this.d.showUsage());
+  }
+
+  /**
+   * `window/showMessage` from the server (budget alerts such as "AI quota 89% used — 37
+   * minutes left…; pacing: cheaper-tier; …", config errors), shown with buttons so that
+   * VS Code shows the whole text instead of cutting it to one line.
+   */
+  serverMessage(type: number, message: string): void {
+    const { usage, output } = ServerMessageAction;
+    void this.d.ui.notify(levelOf(type), message, usage, output).then((choice) => {
+      if (choice === usage) return this.showUsage();
+      if (choice === output) this.d.ui.showOutput();
+      return undefined;
+    });
   }
 
   /** Not awaited: the notification stays until the user acts, the command is done. */

@@ -6,7 +6,7 @@ import { FrugalServer, settingsReader } from './server';
 import { changeKind } from './settings';
 import { StatusIndicator } from './status';
 import { UsageView } from './usageView';
-import { SECTION } from './settings';
+import { SECTION, saveScope, type SaveScope } from './settings';
 import { createStatusItem, createTraceChannel, createUsagePanel, VscodeUi } from './vscodeHost';
 
 let server: FrugalServer | undefined;
@@ -26,6 +26,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       void ui.openAnswer(answer);
       ui.flash(answerSummary(answer));
     },
+    onServerMessage: (type, message) => commands.serverMessage(type, message),
     onStatus: (s) => {
       indicator.update(s);
       usage.onStatus(s);
@@ -63,10 +64,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   await frugal.start();
 }
 
-/** In the workspace when one is open (the project's choice), else for the user. */
+const TARGETS: Record<SaveScope, vscode.ConfigurationTarget> = {
+  workspaceFolder: vscode.ConfigurationTarget.WorkspaceFolder,
+  workspace: vscode.ConfigurationTarget.Workspace,
+  global: vscode.ConfigurationTarget.Global,
+};
+
 async function saveSetting(key: string, value: unknown): Promise<void> {
-  const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-  await vscode.workspace.getConfiguration(SECTION).update(key, value, target);
+  const config = vscode.workspace.getConfiguration(SECTION, vscode.workspace.workspaceFolders?.[0]?.uri);
+  await config.update(key, value, TARGETS[saveScope(config.inspect(key))]);
 }
 
 export async function deactivate(): Promise<void> {

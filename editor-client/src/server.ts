@@ -12,6 +12,7 @@ import {
   ExecuteCommandRequest,
   LanguageClient,
   ResponseError,
+  ShowMessageNotification,
   State,
   type LanguageClientOptions,
   type ServerOptions,
@@ -33,6 +34,8 @@ export interface ServerHooks {
   onStatus(status: Status): void;
   /** An Answer came back from a command the language client ran (a code action). */
   onAnswer(answer: Answer): void;
+  /** `window/showMessage` from the server (replaces the language client's plain toast). */
+  onServerMessage(type: number, message: string): void;
   onConnection(connection: Connection, detail?: string): void;
 }
 
@@ -155,6 +158,7 @@ export class FrugalServer implements ServerApi, vscode.Disposable {
     const client: LanguageClient = new LanguageClient('frugal', 'Frugal', serverOptions, this.clientOptions(() => client));
     client.registerFeature(frugalCapabilities);
     client.onNotification(STATUS_NOTIFICATION, (status: Status) => this.hooks.onStatus(status));
+    client.onNotification(ShowMessageNotification.type, (m) => this.hooks.onServerMessage(m.type, m.message));
     client.onDidChangeState((e) => {
       if (this.client !== client) return;
       if (e.newState === State.Stopped) this.hooks.onConnection('stopped');

@@ -3,7 +3,7 @@
  * the VS Code API. Kept thin: no decisions here, just calls.
  */
 import * as vscode from 'vscode';
-import { answerMarkdown, ClientCommand, type CancelToken, type EditorSelection, type Template, type Ui } from './commands';
+import { answerMarkdown, ClientCommand, type CancelToken, type EditorSelection, type Level, type Template, type Ui } from './commands';
 import type { Answer, Tier } from './protocol';
 import { SECTION, TRACE_KEY, tracesServer } from './settings';
 import type { StatusItemPort, StatusView } from './status';
@@ -91,6 +91,8 @@ export function createTraceChannel(output: vscode.LogOutputChannel): vscode.LogO
 }
 
 const SHOW_OUTPUT = 'Show Output';
+/** The built-in Markdown extension's preview editor (VS Code's "Open With… › Markdown Preview"). */
+const MARKDOWN_PREVIEW = 'vscode.markdown.preview.editor';
 
 export class VscodeUi implements Ui {
   constructor(private readonly output: vscode.OutputChannel) {}
@@ -137,19 +139,24 @@ export class VscodeUi implements Ui {
     );
   }
 
+  /**
+   * Rendered beside the code, which keeps the focus: the Markdown preview as an editor of
+   * the answer file (it re-renders when a follow-up rewrites the file). Not
+   * `markdown.showPreviewToSide`: that preview takes the focus.
+   */
   async openAnswer(answer: Answer): Promise<void> {
+    const beside = { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true };
     if (answer.documentUri) {
       const uri = vscode.Uri.parse(answer.documentUri);
       try {
-        await vscode.commands.executeCommand('markdown.showPreviewToSide', uri);
-        return;
+        await vscode.commands.executeCommand('vscode.openWith', uri, MARKDOWN_PREVIEW, beside);
       } catch {
-        await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.Beside, preview: true });
-        return;
+        await vscode.window.showTextDocument(uri, beside);
       }
+      return;
     }
     const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: answerMarkdown(answer) });
-    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+    await vscode.window.showTextDocument(doc, beside);
   }
 
   flash(message: string): void {
@@ -161,8 +168,17 @@ export class VscodeUi implements Ui {
   }
 
   async error(message: string, ...actions: string[]): Promise<string | undefined> {
-    const choice = await vscode.window.showErrorMessage(message, ...(actions.length ? actions : [SHOW_OUTPUT]));
-    if (choice === SHOW_OUTPUT && !actions.length) this.output.show(true);
+    const choice = await this.notify('error', message, ...(actions.length ? actions : [SHOW_OUTPUT]));
+    if (choice === SHOW_OUTPUT && !actions.length) this.showOutput();
     return choice;
+  }
+
+  notify(level: Level, message: string, ...actions: string[]): Promise<string | undefined> {
+    const show = { error: vscode.window.showErrorMessage, warning: vscode.window.showWarningMessage, info: vscode.window.showInformationMessage }[level];
+    return Promise.resolve(show(message, ...actions));
+  }
+
+  showOutput(): void {
+    this.output.show(true);
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { answerMarkdown, Commands, estimateMessage, formatCost, noModelMessage, selectionArgs, type CommandDeps, type EditorSelection, type Ui } from '../../src/commands';
+import { answerMarkdown, Commands, estimateMessage, formatCost, levelOf, noModelMessage, selectionArgs, type CommandDeps, type EditorSelection, type Ui } from '../../src/commands';
 import type { Answer, Estimate } from '../../src/protocol';
 import { sampleStatus } from './fixtures';
 
@@ -27,6 +27,8 @@ function harness(opts: { question?: string | undefined; confirm?: boolean; tier?
     flash: vi.fn(),
     info: vi.fn(),
     error: vi.fn(async () => opts.choice),
+    notify: vi.fn(async () => opts.choice),
+    showOutput: vi.fn(),
   };
   const deps: CommandDeps = {
     ui,
@@ -127,7 +129,8 @@ describe('Ask about Selection', () => {
     const none = harness({ sel: { ...selection, isEmpty: true } });
     await none.commands.askSelection();
     expect(none.calls).toEqual([]);
-    expect(none.ui.info).toHaveBeenCalledWith(expect.stringMatching(/select some code first/));
+    expect(none.ui.info).toHaveBeenCalledWith(expect.stringMatching(/select the code to ask about first/));
+    expect(vi.mocked(none.ui.info).mock.calls[0][0].length).toBeLessThanOrEqual(60); // a toast without buttons shows one line
   });
 
   it('sends no question when the box is left empty (the server explains the code)', async () => {
@@ -174,6 +177,21 @@ describe('other commands', () => {
     const h = harness();
     await h.commands.clearConversation();
     expect(h.calls).toEqual([{ command: 'frugal.clearConversation', args: [], token: undefined }]);
+  });
+
+  it('server messages (budget alerts) are shown at their level with buttons, which work', async () => {
+    const alert = 'AI quota 89% used — 37 minutes left at the current rate; pacing: cheaper-tier; completions use the basic tier';
+    const usage = harness({ choice: 'Show Usage' });
+    usage.commands.serverMessage(2, alert);
+    expect(usage.ui.notify).toHaveBeenCalledExactlyOnceWith('warning', alert, 'Show Usage', 'Show Output');
+    await vi.waitFor(() => expect(usage.deps.showUsage).toHaveBeenCalledOnce());
+    const output = harness({ choice: 'Show Output' });
+    output.commands.serverMessage(1, 'frugal-lsp: frugal.toml: bad');
+    expect(output.ui.notify).toHaveBeenCalledWith('error', 'frugal-lsp: frugal.toml: bad', 'Show Usage', 'Show Output');
+    await vi.waitFor(() => expect(output.ui.showOutput).toHaveBeenCalledOnce());
+    harness().commands.serverMessage(3, 'x');
+    expect(levelOf(3)).toBe('info');
+    expect(levelOf(4)).toBe('info');
   });
 
   it('Restart Server and Show Usage delegate', async () => {
