@@ -12,8 +12,7 @@
  * .vscode-test/results. Exit code 0 only when every check passed.
  *
  * Options: --keep (leave the run folder), --update-docs (copy the README screenshot to
- * docs/vscode-client.png), --no-suppress (run with editor.inlineSuggest.suppressSuggestions
- * off, to see what the extension's default prevents).
+ * docs/vscode-client.png).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -157,7 +156,7 @@ function prepare() {
   return dirs;
 }
 
-function userSettings(suppress) {
+function userSettings() {
   return {
     'frugal.serverPath': SERVER,
     'remote.autoForwardPorts': false,
@@ -173,7 +172,6 @@ function userSettings(suppress) {
     'git.enabled': false,
     'chat.commandCenter.enabled': false,
     'editor.minimap.enabled': false,
-    ...(suppress ? {} : { 'editor.inlineSuggest.suppressSuggestions': false }),
     'frugal.trace.server': 'messages',
   };
 }
@@ -194,7 +192,7 @@ async function main() {
   writeFileSync(path.join(dirs.ws, 'frugal.toml'), frugalToml(fakeUrl, 100_000));
   writeFileSync(path.join(dirs.ws, SOURCE_NAME), SOURCE);
   const settingsFile = path.join(dirs.userData, 'User/settings.json');
-  const settings = userSettings(!flags.has('--no-suppress'));
+  const settings = userSettings();
   mkdirSync(path.dirname(settingsFile), { recursive: true });
   writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
   mkdirSync(path.join(dirs.userData, 'Machine'), { recursive: true });
