@@ -14,13 +14,12 @@
  * Options: --keep (leave the run folder), --update-docs (copy the README screenshot to
  * docs/vscode-client.png).
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { firstLine, freePort, frugalLog, startProcess, stopAll, waitForHttp } from './processes.mjs';
 import { Workbench } from './workbench.mjs';
 import { SOURCE, SOURCE_NAME, frugalToml } from './workspace.mjs';
 
@@ -50,59 +49,6 @@ function check(name, ok, detail = '') {
   if (!ok) throw new Error(`check failed: ${name}${detail ? ` — ${detail}` : ''}`);
 }
 
-const children = [];
-function startProcess(name, command, args, options) {
-  const out = path.join(RESULTS, `${name}.log`);
-  const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const chunks = [];
-  const keep = (d) => chunks.push(d) && writeFileSync(out, Buffer.concat(chunks));
-  child.stderr.on('data', keep);
-  children.push(child);
-  return { child, stdout: child.stdout, keep };
-}
-
-function stopAll() {
-  for (const child of children.reverse()) {
-    if (child.exitCode !== null) continue;
-    try {
-      process.kill(-child.pid, 'SIGTERM'); // its own process group: code-server's helpers too
-    } catch {
-      /* gone already */
-    }
-  }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-function firstLine(stream, what, ms) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} printed nothing in ${ms / 1000} s`)), ms);
-    createInterface({ input: stream }).once('line', (line) => (clearTimeout(timer), resolve(line.trim())));
-  });
-}
-
-async function waitForHttp(url, ms) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      const r = await fetch(url);
-      if (r.status < 500) return;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() > deadline) throw new Error(`${url} did not answer in ${ms / 1000} s (see code-server.log)`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 /** Step with a screenshot on success and a screenshot + page state on failure. */
 async function step(wb, name, work) {
   const t0 = Date.now();
@@ -128,20 +74,6 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function ledgerStatus(ws, env) {
   return JSON.parse(execFileSync(SERVER, ['status', '--json'], { cwd: ws, env, encoding: 'utf8', timeout: 30_000 }));
-}
-
-/** The Frugal output channel's log file under the VS Code profile (log channels are files). */
-function frugalLog(userData) {
-  const found = [];
-  const walk = (dir) => {
-    for (const name of readdirSync(dir)) {
-      const p = path.join(dir, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/Frugal\.log$/.test(name)) found.push(p);
-    }
-  };
-  if (existsSync(path.join(userData, 'logs'))) walk(path.join(userData, 'logs'));
-  return found.map((p) => readFileSync(p, 'utf8')).join('\n');
 }
 
 function prepare() {
@@ -186,7 +118,7 @@ async function main() {
   const env = { ...process.env, FRUGAL_HOME: dirs.home, XDG_CONFIG_HOME: dirs.xdgConfig, XDG_DATA_HOME: dirs.xdgData, XDG_CACHE_HOME: dirs.xdgCache, TMPDIR: dirs.tmp };
   delete env.FRUGAL_CONFIG;
 
-  const fake = startProcess('fake-provider', PYTHON, ['-m', 'tests.fakes.fake_provider', '--port', '0', '--reply', GHOST_REPLY], { cwd: REPO, env });
+  const fake = startProcess('fake-provider', PYTHON, ['-m', 'tests.fakes.fake_provider', '--port', '0', '--reply', GHOST_REPLY], { cwd: REPO, env }, RESULTS);
   const fakeUrl = await firstLine(fake.stdout, 'the fake provider', 30_000);
   const admin = (route, body) => fetch(`${fakeUrl}/_admin/${route}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
   writeFileSync(path.join(dirs.ws, 'frugal.toml'), frugalToml(fakeUrl, 100_000));
@@ -202,7 +134,7 @@ async function main() {
   log('installing the .vsix into code-server');
   execFileSync(process.execPath, [entry, ...profile, '--install-extension', VSIX], { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
   const port = await freePort();
-  const cs = startProcess('code-server', process.execPath, [entry, ...profile, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened', dirs.ws], { cwd: dirs.ws, env });
+  const cs = startProcess('code-server', process.execPath, [entry, ...profile, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--ignore-last-opened', dirs.ws], { cwd: dirs.ws, env }, RESULTS);
   cs.stdout.on('data', cs.keep);
   await waitForHttp(`http://127.0.0.1:${port}/healthz`, 60_000);
   log(`code-server on 127.0.0.1:${port}`);
@@ -386,6 +318,13 @@ async function selectArea(wb) {
   for (let i = 0; i < 5; i++) await wb.page.keyboard.press('ArrowDown');
   await wb.page.keyboard.press('End');
   await wb.page.keyboard.up('Shift');
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    stopAll(); // code-server, its helpers, the fake provider; Chromium dies with this process
+    process.exit(130);
+  });
 }
 
 main()
