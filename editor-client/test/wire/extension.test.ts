@@ -4,7 +4,12 @@
  * driving the real `frugal-lsp serve`. Covers what the wire tests cannot: that the client
  * registers the server's commands (so accepting ghost text reaches the server), that the
  * status item is fed by `frugal/status`, and the palette commands end to end.
- * Not covered: VS Code's own rendering and UI behaviour.
+ * The stand-in models what these checks depend on as VS Code does (a log channel drops
+ * lines below its level, starting at Info; a settings update fires the change event), so
+ * the client's fixes for answers opened twice, the tier lost on restart and an empty trace
+ * are guarded in every `make test`. VS Code's own rendering and UI behaviour (ghost text
+ * and Tab, notifications, tabs, focus) is checked in a real VS Code by `make test-vscode`
+ * (test/vscode/).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
