@@ -12,7 +12,8 @@
  * .vscode-test/results. Exit code 0 only when every check passed.
  *
  * Options: --keep (leave the run folder), --update-docs (copy the README screenshot to
- * docs/vscode-client.png).
+ * docs/vscode-client.png), --keep-going (record a failed check and go on). FRUGAL_VSIX=path
+ * runs another build of the extension (e.g. an older one, to see what a fix changed).
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,7 +29,7 @@ const CLIENT = path.resolve(HERE, '../..');
 const REPO = path.resolve(CLIENT, '..');
 const SERVER = process.env.FRUGAL_LSP_SERVER ?? path.join(REPO, '.venv/bin/frugal-lsp');
 const PYTHON = path.join(REPO, '.venv/bin/python');
-const VSIX = path.join(CLIENT, 'frugal-lsp.vsix');
+const VSIX = process.env.FRUGAL_VSIX ?? path.join(CLIENT, 'frugal-lsp.vsix'); // another build to compare
 const RESULTS = path.join(CLIENT, '.vscode-test/results');
 const RUN = path.join(CLIENT, '.vscode-test/run');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -46,7 +47,7 @@ function log(msg) {
 function check(name, ok, detail = '') {
   summary.checks.push({ name, ok, detail });
   log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? ` — ${detail}` : ''}`);
-  if (!ok) throw new Error(`check failed: ${name}${detail ? ` — ${detail}` : ''}`);
+  if (!ok && !flags.has('--keep-going')) throw new Error(`check failed: ${name}${detail ? ` — ${detail}` : ''}`);
 }
 
 /** Step with a screenshot on success and a screenshot + page state on failure. */
@@ -154,7 +155,7 @@ async function main() {
   const wb = new Workbench(page, log);
   try {
     await session(wb, { port, dirs, env, fakeUrl, admin });
-    summary.ok = true;
+    summary.ok = summary.checks.every((c) => c.ok);
   } finally {
     writeFileSync(path.join(RESULTS, 'browser-console.log'), console_.join('\n'));
     writeFileSync(path.join(RESULTS, 'frugal-output.log'), frugalLog(dirs.userData));
@@ -339,5 +340,5 @@ main()
     writeFileSync(path.join(RESULTS, 'session.log'), logLines.join('\n') + '\n');
     if (summary.ok && flags.has('--update-docs')) copyFileSync(path.join(RESULTS, '02-ghost-text.png'), path.join(REPO, 'docs/vscode-client.png'));
     if (summary.ok && !flags.has('--keep')) rmSync(RUN, { recursive: true, force: true });
-    console.log(`${summary.ok ? 'passed' : 'FAILED'}: ${summary.checks.filter((c) => c.ok).length} checks ok in ${summary.seconds.toFixed(0)} s; results in ${path.relative(process.cwd(), RESULTS) || RESULTS}`);
+    console.log(`${summary.ok ? 'passed' : 'FAILED'}: ${summary.checks.filter((c) => c.ok).length} of ${summary.checks.length} checks ok in ${summary.seconds.toFixed(0)} s; results in ${path.relative(process.cwd(), RESULTS) || RESULTS}`);
   });
