@@ -58,6 +58,11 @@ test-client: $(STAMP) $(CLIENT_DEPS) ## VS Code client only: typecheck, unit and
 vsix: $(CLIENT_DEPS) ## package the VS Code extension -> editor-client/frugal-lsp.vsix (manifest checked)
 	cd $(CLIENT) && npm run package && npm run test:vsix
 
+test-vscode: $(STAMP) $(CLIENT_DEPS) ## the .vsix in a real VS Code (code-server + headless Chromium, installed once) -> editor-client/.vscode-test/results/
+	cd $(CLIENT) && npm run package
+	node $(CLIENT)/test/vscode/session.mjs
+.PHONY: test-vscode
+
 lint: $(STAMP) ## ruff (lint + format check) and mypy --strict
 	$(VENV)/bin/ruff check server tests
 	$(VENV)/bin/ruff format --check server tests

@@ -46,7 +46,28 @@ export interface Ui {
   openAnswer(answer: Answer): Promise<void>;
   flash(message: string): void;
   info(message: string): void;
-  error(message: string): void;
+  /** A notification with buttons (never collapsed to one line); resolves to the chosen one. */
+  notify(level: Level, message: string, ...actions: string[]): Promise<string | undefined>;
+  showOutput(): void;
+  /**
+   * An error notification. It always carries at least one button: VS Code collapses a
+   * notification without buttons to one line, which cut our messages off mid-sentence.
+   * Resolves to the button the user chose.
+   */
+  error(message: string, ...actions: string[]): Promise<string | undefined>;
+}
+
+export type Level = 'error' | 'warning' | 'info';
+
+/** Buttons on a refusal, so the user can act on the reason. */
+export const RefusalAction = { usage: 'Show Usage', tier: 'Set Tier' } as const;
+
+/** Buttons on the server's own messages (budget alerts, config errors). */
+export const ServerMessageAction = { usage: 'Show Usage', output: 'Show Output' } as const;
+
+/** LSP `MessageType` (1 error, 2 warning, 3 info, 4 log) → notification level. */
+export function levelOf(type: number): Level {
+  return type === 1 ? 'error' : type === 2 ? 'warning' : 'info';
 }
 
 export interface CommandDeps {
@@ -55,6 +76,8 @@ export interface CommandDeps {
   templates(): Template[];
   currentStatus(): Status | undefined;
   showUsage(): Promise<void>;
+  /** Keeps the tier across restarts (the `frugal.tier` setting, which the server reads). */
+  saveTier(tier: Tier): Promise<void>;
   /** Marks a request as in flight in the status bar. */
   track<T>(work: Promise<T>): Promise<T>;
 }
@@ -70,10 +93,15 @@ export function estimateMessage(e: Estimate): string {
   return `Ask ${e.model} (${e.tier})? About ${e.tokens.toLocaleString('en-US')} tokens, ${formatCost(e.cost)}.`;
 }
 
-/** The server found no model it may use (quota, routing or config): nothing to confirm. */
+/**
+ * The server found no model it may use (quota, routing or config): nothing to confirm.
+ * The reason comes first (the server's `reason`: "provider/model: why; …"), then what to do.
+ */
 export function noModelMessage(e: Estimate): string | undefined {
   if (e.model && e.tier) return undefined;
-  return `Frugal: no model is available for this request (about ${e.tokens.toLocaleString('en-US')} tokens). Check the quota in "Frugal: Show Usage" and the models in frugal.toml.`;
+  const reason = (e.reason ?? '').trim().replace(/[.;\s]+$/, '');
+  const why = reason ? ` — ${reason}` : '';
+  return `Frugal: not sent, no model can take this request now${why}. It needs about ${e.tokens.toLocaleString('en-US')} tokens: see "Show Usage" for the quota, pick another tier, or change the budget and models in frugal.toml.`;
 }
 
 export function answerSummary(a: Answer): string {
@@ -105,7 +133,7 @@ export class Commands {
   async askSelection(): Promise<Answer | undefined> {
     const sel = this.d.ui.activeSelection();
     if (!sel || sel.isEmpty) {
-      this.d.ui.info('Frugal: select some code first, then run "Frugal: Ask about Selection".');
+      this.d.ui.info('Frugal: select the code to ask about first.'); // short: a toast shows one line
       return undefined;
     }
     const question = await this.d.ui.askQuestion(this.d.templates());
@@ -114,7 +142,7 @@ export class Commands {
     return this.guard(async () => {
       const estimate = await this.d.server.execute<Estimate>(ServerCommand.estimate, [args]);
       const unavailable = noModelMessage(estimate);
-      if (unavailable) return void this.d.ui.error(unavailable);
+      if (unavailable) return void this.refuse(unavailable);
       if (!(await this.d.ui.confirm(estimateMessage(estimate), 'Send'))) return undefined;
       const answer = await this.d.ui.withProgress(`Frugal: asking ${estimate.model}…`, (token) =>
         this.d.track(this.d.server.execute<Answer>(ServerCommand.askSelection, [args], token)),
@@ -137,6 +165,7 @@ export class Commands {
     if (!tier) return undefined;
     return this.guard(async () => {
       await this.d.server.execute<null>(ServerCommand.setTier, [tier]);
+      await this.d.saveTier(tier);
       this.d.ui.flash(`Frugal: tier set to ${tier}`);
       return tier;
     });
@@ -150,11 +179,34 @@ export class Commands {
     await this.guard(() => this.d.showUsage());
   }
 
+  /**
+   * `window/showMessage` from the server (budget alerts such as "AI quota 89% used — 37
+   * minutes left…; pacing: cheaper-tier; …", config errors), shown with buttons so that
+   * VS Code shows the whole text instead of cutting it to one line.
+   */
+  serverMessage(type: number, message: string): void {
+    const { usage, output } = ServerMessageAction;
+    void this.d.ui.notify(levelOf(type), message, usage, output).then((choice) => {
+      if (choice === usage) return this.showUsage();
+      if (choice === output) this.d.ui.showOutput();
+      return undefined;
+    });
+  }
+
+  /** Not awaited: the notification stays until the user acts, the command is done. */
+  private refuse(message: string): void {
+    void this.d.ui.error(message, RefusalAction.usage, RefusalAction.tier).then((choice) => {
+      if (choice === RefusalAction.usage) return this.showUsage();
+      if (choice === RefusalAction.tier) return void this.setTier();
+      return undefined;
+    });
+  }
+
   private async guard<T>(work: () => Promise<T>): Promise<T | undefined> {
     try {
       return await work();
     } catch (err) {
-      if (!isCancellation(err)) this.d.ui.error(errorText(err));
+      if (!isCancellation(err)) void this.d.ui.error(errorText(err));
       return undefined;
     }
   }

@@ -5,6 +5,14 @@
 
 export const STATUS_NOTIFICATION = 'frugal/status';
 
+/**
+ * Sent in `initialize` as `capabilities.experimental.frugal`: this client opens answers
+ * itself (VS Code: a Markdown preview beside the code), so the server must not also send
+ * `window/showDocument` or `window/showMessage` with the answer. Clients without it
+ * (Neovim, Emacs, Helix) keep the server's way.
+ */
+export const CLIENT_CAPABILITIES = { opensAnswers: true } as const;
+
 /** Commands the server executes through `workspace/executeCommand`. */
 export const ServerCommand = {
   askSelection: 'frugal.askSelection',
@@ -59,6 +67,8 @@ export interface Estimate {
   tier: string | null;
   model: string | null;
   cost: number | null;
+  /** Why the model was chosen, or (model null) why every model was left out: "provider/model: why; …". */
+  reason?: string;
 }
 
 export interface Answer {
@@ -72,6 +82,13 @@ export interface Answer {
   cost: number;
   threadId: string;
   documentUri: string | null;
+}
+
+/** Whether a command result is an Answer (explainError, askAgainStronger, askSelection). */
+export function isAnswer(value: unknown): value is Answer {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Partial<Answer>;
+  return typeof v.answer === 'string' && typeof v.threadId === 'string' && 'documentUri' in v;
 }
 
 export interface SelectionArgs {

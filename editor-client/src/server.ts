@@ -12,13 +12,15 @@ import {
   ExecuteCommandRequest,
   LanguageClient,
   ResponseError,
+  ShowMessageNotification,
   State,
   type LanguageClientOptions,
   type ServerOptions,
+  type StaticFeature,
 } from 'vscode-languageclient/node';
 import { Coalescer } from './coalesce';
 import type { ServerApi } from './commands';
-import { ServerCommand, STATUS_NOTIFICATION, type Status } from './protocol';
+import { CLIENT_CAPABILITIES, isAnswer, ServerCommand, STATUS_NOTIFICATION, type Answer, type Status } from './protocol';
 import { resolveServerPath, startFailure, type Resolution } from './serverPath';
 import { SECTION, answerConfigurationItem, clientSettings, toServerSettings, type SettingsReader } from './settings';
 import type { Connection } from './status';
@@ -27,11 +29,28 @@ import { acceptReport } from './usageView';
 export interface ServerHooks {
   extensionPath: string;
   output: vscode.LogOutputChannel;
+  /** Where the language client writes `frugal.trace.server` lines (see createTraceChannel). */
+  trace: vscode.LogOutputChannel;
   onStatus(status: Status): void;
+  /** An Answer came back from a command the language client ran (a code action). */
+  onAnswer(answer: Answer): void;
+  /** `window/showMessage` from the server (replaces the language client's plain toast). */
+  onServerMessage(type: number, message: string): void;
   onConnection(connection: Connection, detail?: string): void;
 }
 
 const FIX_ACTIONS = { settings: 'Open Settings', output: 'Show Output' } as const;
+
+/** `capabilities.experimental.frugal` in `initialize` (docs/protocol.md): we open answers. */
+const frugalCapabilities: StaticFeature = {
+  fillClientCapabilities(capabilities) {
+    const experimental = (capabilities.experimental ?? {}) as Record<string, unknown>;
+    capabilities.experimental = { ...experimental, frugal: { ...CLIENT_CAPABILITIES } };
+  },
+  initialize: () => undefined,
+  getState: () => ({ kind: 'static' }),
+  clear: () => undefined,
+};
 
 export function settingsReader(scope?: vscode.Uri): SettingsReader {
   return vscode.workspace.getConfiguration(SECTION, scope);
@@ -137,7 +156,9 @@ export class FrugalServer implements ServerApi, vscode.Disposable {
     // No `transport`: with TransportKind.stdio the client would append `--stdio`.
     const serverOptions: ServerOptions = { command, args: ['serve', ...clientSettings(settingsReader()).serverArgs], options: { cwd } };
     const client: LanguageClient = new LanguageClient('frugal', 'Frugal', serverOptions, this.clientOptions(() => client));
+    client.registerFeature(frugalCapabilities);
     client.onNotification(STATUS_NOTIFICATION, (status: Status) => this.hooks.onStatus(status));
+    client.onNotification(ShowMessageNotification.type, (m) => this.hooks.onServerMessage(m.type, m.message));
     client.onDidChangeState((e) => {
       if (this.client !== client) return;
       if (e.newState === State.Stopped) this.hooks.onConnection('stopped');
@@ -150,9 +171,17 @@ export class FrugalServer implements ServerApi, vscode.Disposable {
     return {
       documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }],
       outputChannel: this.hooks.output,
+      traceOutputChannel: this.hooks.trace,
       synchronize: { configurationSection: SECTION },
       initializationFailedHandler: () => false,
       middleware: {
+        // Code actions run the server's commands through here; our own palette commands
+        // call `execute` and open the answer themselves.
+        executeCommand: async (command, args, next) => {
+          const result: unknown = await next(command, args);
+          if (isAnswer(result)) this.hooks.onAnswer(result);
+          return result;
+        },
         workspace: {
           configuration: async (params, token, next) => {
             const rest = await next(params, token);

@@ -73,6 +73,26 @@ export function clientSettings(reader: SettingsReader): ClientSettings {
   };
 }
 
+export type SaveScope = 'workspaceFolder' | 'workspace' | 'global';
+
+/**
+ * Where to save a setting the user changed through a command (Set Tier) so that it takes
+ * effect and survives a restart: the most specific scope that already sets it (a value
+ * there would win over one saved elsewhere), else the user's settings — never a new
+ * `.vscode/settings.json` in the project.
+ */
+export function saveScope(i: Inspected | undefined): SaveScope {
+  if (i?.workspaceFolderValue !== undefined) return 'workspaceFolder';
+  if (i?.workspaceValue !== undefined) return 'workspace';
+  return 'global';
+}
+
+/** `frugal.trace.server`: whether the LSP traffic should be written to the Frugal log. */
+export const TRACE_KEY = 'trace.server';
+export function tracesServer(value: unknown): boolean {
+  return value === 'messages' || value === 'verbose';
+}
+
 /** Whether a configuration change needs a restart, a settings push, or nothing. */
 export function changeKind(affects: (section: string) => boolean): 'restart' | 'push' | 'none' {
   if (RESTART_KEYS.some((k) => affects(`${SECTION}.${k}`))) return 'restart';

@@ -3,8 +3,9 @@
  * the VS Code API. Kept thin: no decisions here, just calls.
  */
 import * as vscode from 'vscode';
-import { answerMarkdown, ClientCommand, type CancelToken, type EditorSelection, type Template, type Ui } from './commands';
+import { answerMarkdown, ClientCommand, type CancelToken, type EditorSelection, type Level, type Template, type Ui } from './commands';
 import type { Answer, Tier } from './protocol';
+import { SECTION, TRACE_KEY, tracesServer } from './settings';
 import type { StatusItemPort, StatusView } from './status';
 import type { PanelPort } from './usageView';
 
@@ -50,7 +51,52 @@ export function createUsagePanel(): PanelPort & vscode.Disposable {
   };
 }
 
+/**
+ * The language client's trace channel. vscode-languageclient 9+ traces only while its
+ * trace channel's log level is Trace, and a log channel starts at Info: `frugal.trace.server`
+ * alone wrote nothing. This channel reports Trace while the setting asks for a trace and
+ * writes those lines into the Frugal log at a level that shows by default; with the setting
+ * off it follows the Frugal channel's own level ("Developer: Set Log Level…").
+ */
+export function createTraceChannel(output: vscode.LogOutputChannel): vscode.LogOutputChannel {
+  const tracing = () => tracesServer(vscode.workspace.getConfiguration(SECTION).get(TRACE_KEY));
+  const level = () => (tracing() ? vscode.LogLevel.Trace : output.logLevel);
+  const changed = new vscode.EventEmitter<vscode.LogLevel>();
+  const subscriptions = [
+    changed,
+    output.onDidChangeLogLevel(() => changed.fire(level())),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(`${SECTION}.${TRACE_KEY}`)) changed.fire(level());
+    }),
+  ];
+  return {
+    name: output.name,
+    get logLevel() {
+      return level();
+    },
+    onDidChangeLogLevel: changed.event,
+    trace: (message, ...args) => (tracing() ? output.info(message, ...args) : output.trace(message, ...args)),
+    debug: (message, ...args) => output.debug(message, ...args),
+    info: (message, ...args) => output.info(message, ...args),
+    warn: (message, ...args) => output.warn(message, ...args),
+    error: (error, ...args) => output.error(error, ...args),
+    append: (value) => output.append(value),
+    appendLine: (value) => output.appendLine(value),
+    replace: (value) => output.replace(value),
+    clear: () => output.clear(),
+    show: (first?: boolean | vscode.ViewColumn) => output.show(typeof first === 'boolean' ? first : undefined),
+    hide: () => output.hide(),
+    dispose: () => subscriptions.forEach((d) => d.dispose()),
+  };
+}
+
+const SHOW_OUTPUT = 'Show Output';
+/** The built-in Markdown extension's preview editor (VS Code's "Open With… › Markdown Preview"). */
+const MARKDOWN_PREVIEW = 'vscode.markdown.preview.editor';
+
 export class VscodeUi implements Ui {
+  constructor(private readonly output: vscode.OutputChannel) {}
+
   activeSelection(): EditorSelection | undefined {
     const editor = vscode.window.activeTextEditor;
     if (!editor) return undefined;
@@ -93,19 +139,24 @@ export class VscodeUi implements Ui {
     );
   }
 
+  /**
+   * Rendered beside the code, which keeps the focus: the Markdown preview as an editor of
+   * the answer file (it re-renders when a follow-up rewrites the file). Not
+   * `markdown.showPreviewToSide`: that preview takes the focus.
+   */
   async openAnswer(answer: Answer): Promise<void> {
+    const beside = { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true };
     if (answer.documentUri) {
       const uri = vscode.Uri.parse(answer.documentUri);
       try {
-        await vscode.commands.executeCommand('markdown.showPreviewToSide', uri);
-        return;
+        await vscode.commands.executeCommand('vscode.openWith', uri, MARKDOWN_PREVIEW, beside);
       } catch {
-        await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.Beside, preview: true });
-        return;
+        await vscode.window.showTextDocument(uri, beside);
       }
+      return;
     }
     const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: answerMarkdown(answer) });
-    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+    await vscode.window.showTextDocument(doc, beside);
   }
 
   flash(message: string): void {
@@ -116,7 +167,18 @@ export class VscodeUi implements Ui {
     void vscode.window.showInformationMessage(message);
   }
 
-  error(message: string): void {
-    void vscode.window.showErrorMessage(message);
+  async error(message: string, ...actions: string[]): Promise<string | undefined> {
+    const choice = await this.notify('error', message, ...(actions.length ? actions : [SHOW_OUTPUT]));
+    if (choice === SHOW_OUTPUT && !actions.length) this.showOutput();
+    return choice;
+  }
+
+  notify(level: Level, message: string, ...actions: string[]): Promise<string | undefined> {
+    const show = { error: vscode.window.showErrorMessage, warning: vscode.window.showWarningMessage, info: vscode.window.showInformationMessage }[level];
+    return Promise.resolve(show(message, ...actions));
+  }
+
+  showOutput(): void {
+    this.output.show(true);
   }
 }

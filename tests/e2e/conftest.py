@@ -190,6 +190,9 @@ async def session(
     isolated_home: Path,
 ) -> AsyncIterator[Session]:
     kind = request.param
+    caps = capabilities(kind)
+    if request.node.get_closest_marker("opens_answers") is not None:
+        caps.experimental = {"frugal": {"opensAnswers": True}}  # what the VS Code client says
     config = ClientServerConfig(
         server_command=[sys.executable, "-m", "frugal_lsp", "serve"],
         client_factory=test_client,
@@ -199,7 +202,7 @@ async def session(
     client = typing.cast(LanguageClient, await config.start())
     await client.initialize_session(
         lsp.InitializeParams(
-            capabilities=capabilities(kind),
+            capabilities=caps,
             root_uri=workspace.as_uri(),
             workspace_folders=[lsp.WorkspaceFolder(uri=workspace.as_uri(), name="ws")],
         )
@@ -223,3 +226,6 @@ async def wait_for(predicate: typing.Callable[[], Any], timeout: float = 5.0) ->
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "bad_config: start the server with an invalid frugal.toml")
     config.addinivalue_line("markers", "basic_only: no advanced model in frugal.toml")
+    config.addinivalue_line(
+        "markers", "opens_answers: the client says it opens answers itself (experimental.frugal)"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,22 @@ async def test_asking_streams_progress_and_writes_the_answer(session: Session) -
         assert session.client.shown_documents[0].uri == answer["documentUri"]
     else:  # no showDocument: the answer arrives as a message
         assert any(session.fake.reply in m.message for m in session.client.messages)
+
+
+@pytest.mark.opens_answers
+async def test_a_client_that_opens_answers_itself_gets_no_second_copy(session: Session) -> None:
+    """The VS Code client previews the Answer it receives; a showDocument (or a message with
+    the text) from the server as well would open every answer twice."""
+    session.fake.reply = "Use `math.tau * radius` for the circumference."
+    session.open()
+    answer = await run(session, (await actions(session))[0])
+
+    assert answer["answer"] == session.fake.reply
+    [document] = answer_files(session)  # the file is still written, for the client to open
+    assert answer["documentUri"] == document.resolve().as_uri()
+    await asyncio.sleep(0.3)  # showDocument is sent in the background: give it time to arrive
+    assert session.client.shown_documents == []
+    assert not any(session.fake.reply in m.message for m in session.client.messages)
 
 
 async def test_follow_ups_form_a_thread_and_can_be_asked_again_stronger(session: Session) -> None:

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { answerMarkdown, Commands, estimateMessage, formatCost, selectionArgs, type CommandDeps, type EditorSelection, type Ui } from '../../src/commands';
+import { answerMarkdown, Commands, estimateMessage, formatCost, levelOf, noModelMessage, selectionArgs, type CommandDeps, type EditorSelection, type Ui } from '../../src/commands';
 import type { Answer, Estimate } from '../../src/protocol';
 import { sampleStatus } from './fixtures';
 
@@ -13,7 +13,7 @@ const answer: Answer = {
 
 type Call = { command: string; args: unknown[]; token?: unknown };
 
-function harness(opts: { question?: string | undefined; confirm?: boolean; tier?: string; fail?: unknown; sel?: EditorSelection | undefined } = {}) {
+function harness(opts: { question?: string | undefined; confirm?: boolean; tier?: string; fail?: unknown; sel?: EditorSelection | undefined; choice?: string } = {}) {
   const calls: Call[] = [];
   const events: string[] = [];
   const results: Record<string, unknown> = { 'frugal.estimate': estimate, 'frugal.askSelection': answer, 'frugal.setTier': null, 'frugal.clearConversation': null };
@@ -26,7 +26,9 @@ function harness(opts: { question?: string | undefined; confirm?: boolean; tier?
     openAnswer: vi.fn(async (a: Answer) => void events.push(`open:${a.threadId}`)),
     flash: vi.fn(),
     info: vi.fn(),
-    error: vi.fn(),
+    error: vi.fn(async () => opts.choice),
+    notify: vi.fn(async () => opts.choice),
+    showOutput: vi.fn(),
   };
   const deps: CommandDeps = {
     ui,
@@ -42,6 +44,7 @@ function harness(opts: { question?: string | undefined; confirm?: boolean; tier?
     templates: () => [],
     currentStatus: () => sampleStatus(),
     showUsage: vi.fn(async () => undefined),
+    saveTier: vi.fn(async () => void events.push('saveTier')),
     track: vi.fn(async (w) => w),
   };
   return { commands: new Commands(deps), calls, events, ui, deps };
@@ -83,16 +86,40 @@ describe('Ask about Selection', () => {
     expect(h.calls.map((c) => c.command)).toEqual(['frugal.estimate']);
   });
 
-  it('says why and spends nothing when the server has no model for the request', async () => {
-    const h = harness();
+  const refused: Estimate = { tokens: 654, tier: null, model: null, cost: null, reason: 'fake/fake-basic: quota: 120 units left, needs up to 654' };
+  function refusing(choice?: string) {
+    const h = harness({ choice });
     (h.deps.server as { execute: unknown }).execute = async (command: string) => {
       h.calls.push({ command, args: [] });
-      return { tokens: 900, tier: null, model: null, cost: null };
+      return refused;
     };
+    return h;
+  }
+
+  it('says why and spends nothing when the server has no model for the request', async () => {
+    const h = refusing();
     await h.commands.askSelection();
     expect(h.calls.map((c) => c.command)).toEqual(['frugal.estimate']);
     expect(h.ui.confirm).not.toHaveBeenCalled();
-    expect(h.ui.error).toHaveBeenCalledWith(expect.stringMatching(/no model is available.*frugal\.toml/));
+    const [message, ...actions] = vi.mocked(h.ui.error).mock.calls[0];
+    // the reason leads (VS Code shows the start of a message first), then what to do
+    expect(message).toBe(
+      'Frugal: not sent, no model can take this request now — fake/fake-basic: quota: 120 units left, needs up to 654. ' +
+        'It needs about 654 tokens: see "Show Usage" for the quota, pick another tier, or change the budget and models in frugal.toml.',
+    );
+    // buttons: actionable, and a notification with buttons is shown whole, not cut to one line
+    expect(actions).toEqual(['Show Usage', 'Set Tier']);
+    expect(noModelMessage({ ...refused, reason: '' })).toMatch(/^Frugal: not sent, no model can take this request now\. It needs about 654 tokens/);
+    expect(noModelMessage(estimate)).toBeUndefined();
+  });
+
+  it('the refusal\'s buttons open the usage view or the tier picker', async () => {
+    const usage = refusing('Show Usage');
+    await usage.commands.askSelection();
+    await vi.waitFor(() => expect(usage.deps.showUsage).toHaveBeenCalledOnce());
+    const tier = refusing('Set Tier');
+    await tier.commands.askSelection();
+    await vi.waitFor(() => expect(tier.ui.pickTier).toHaveBeenCalledOnce());
   });
 
   it('does nothing when the question box is dismissed, and asks for a selection first', async () => {
@@ -102,7 +129,8 @@ describe('Ask about Selection', () => {
     const none = harness({ sel: { ...selection, isEmpty: true } });
     await none.commands.askSelection();
     expect(none.calls).toEqual([]);
-    expect(none.ui.info).toHaveBeenCalledWith(expect.stringMatching(/select some code first/));
+    expect(none.ui.info).toHaveBeenCalledWith(expect.stringMatching(/select the code to ask about first/));
+    expect(vi.mocked(none.ui.info).mock.calls[0][0].length).toBeLessThanOrEqual(60); // a toast without buttons shows one line
   });
 
   it('sends no question when the box is left empty (the server explains the code)', async () => {
@@ -129,6 +157,16 @@ describe('other commands', () => {
     expect(h.ui.pickTier).toHaveBeenCalledWith(['auto', 'basic', 'advanced', 'specialized'], 'basic');
   });
 
+  it('Set Tier saves the tier once the server took it, so a restart keeps it', async () => {
+    const h = harness({ tier: 'advanced' });
+    await h.commands.setTier();
+    expect(h.deps.saveTier).toHaveBeenCalledExactlyOnceWith('advanced');
+    expect(h.events).toEqual(['exec:frugal.setTier', 'saveTier']);
+    const dismissed = harness({ tier: undefined });
+    await dismissed.commands.setTier();
+    expect(dismissed.deps.saveTier).not.toHaveBeenCalled();
+  });
+
   it('Set Tier dismissed sends nothing', async () => {
     const h = harness({ tier: undefined });
     await h.commands.setTier();
@@ -139,6 +177,21 @@ describe('other commands', () => {
     const h = harness();
     await h.commands.clearConversation();
     expect(h.calls).toEqual([{ command: 'frugal.clearConversation', args: [], token: undefined }]);
+  });
+
+  it('server messages (budget alerts) are shown at their level with buttons, which work', async () => {
+    const alert = 'AI quota 89% used — 37 minutes left at the current rate; pacing: cheaper-tier; completions use the basic tier';
+    const usage = harness({ choice: 'Show Usage' });
+    usage.commands.serverMessage(2, alert);
+    expect(usage.ui.notify).toHaveBeenCalledExactlyOnceWith('warning', alert, 'Show Usage', 'Show Output');
+    await vi.waitFor(() => expect(usage.deps.showUsage).toHaveBeenCalledOnce());
+    const output = harness({ choice: 'Show Output' });
+    output.commands.serverMessage(1, 'frugal-lsp: frugal.toml: bad');
+    expect(output.ui.notify).toHaveBeenCalledWith('error', 'frugal-lsp: frugal.toml: bad', 'Show Usage', 'Show Output');
+    await vi.waitFor(() => expect(output.ui.showOutput).toHaveBeenCalledOnce());
+    harness().commands.serverMessage(3, 'x');
+    expect(levelOf(3)).toBe('info');
+    expect(levelOf(4)).toBe('info');
   });
 
   it('Restart Server and Show Usage delegate', async () => {

@@ -42,6 +42,14 @@ describe('package.json manifest', () => {
     expect(manifest.activationEvents).toEqual(['onStartupFinished', 'workspaceContains:frugal.toml']);
   });
 
+  it('takes Tab only while ghost text and the suggestion list are both shown (make test-vscode checks the effect)', () => {
+    const [tab, ...others] = manifest.contributes.keybindings;
+    expect(others).toEqual([]);
+    expect(tab).toMatchObject({ key: 'tab', command: 'editor.action.inlineSuggest.commit' });
+    const when = tab.when.split('&&').map((s: string) => s.trim());
+    expect(when).toEqual(expect.arrayContaining(['inlineSuggestionVisible', 'suggestWidgetVisible', 'editorTextFocus', '!editorReadonly', 'config.frugal.enableCompletions']));
+  });
+
   it('has the scripts the Makefile relies on', () => {
     expect(Object.keys(manifest.scripts)).toEqual(expect.arrayContaining(['build', 'test', 'package', 'test:vsix']));
     expect(manifest.scripts.package).toContain('--no-dependencies');

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { answerConfigurationItem, changeKind, clientSettings, SERVER_KEYS, toServerSettings, type Inspected, type SettingsReader } from '../../src/settings';
+import { answerConfigurationItem, changeKind, clientSettings, SERVER_KEYS, toServerSettings, saveScope, TRACE_KEY, tracesServer, type Inspected, type SettingsReader } from '../../src/settings';
 
 const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
 const properties: Record<string, { default: unknown }> = manifest.contributes.configuration.properties;
@@ -78,5 +78,23 @@ describe('clientSettings and changeKind', () => {
     expect(changeKind(affects('frugal.serverArgs'))).toBe('restart');
     expect(changeKind(affects('frugal.tier'))).toBe('push');
     expect(changeKind(affects('editor.fontSize'))).toBe('none');
+  });
+});
+
+describe('frugal.trace.server', () => {
+  it('traces for every value the manifest offers except off', () => {
+    const offered: string[] = manifest.contributes.configuration.properties[`frugal.${TRACE_KEY}`].enum;
+    expect(offered.filter(tracesServer)).toEqual(['messages', 'verbose']);
+    expect(tracesServer(undefined)).toBe(false);
+  });
+});
+
+describe('saveScope (where Set Tier saves frugal.tier)', () => {
+  it('saves where a value already wins, else in the user settings (no new .vscode/settings.json)', () => {
+    expect(saveScope({ defaultValue: 'auto' })).toBe('global');
+    expect(saveScope(undefined)).toBe('global');
+    expect(saveScope({ defaultValue: 'auto', globalValue: 'basic' })).toBe('global');
+    expect(saveScope({ globalValue: 'basic', workspaceValue: 'advanced' })).toBe('workspace');
+    expect(saveScope({ workspaceValue: 'advanced', workspaceFolderValue: 'basic' })).toBe('workspaceFolder');
   });
 });

@@ -4,7 +4,12 @@
  * driving the real `frugal-lsp serve`. Covers what the wire tests cannot: that the client
  * registers the server's commands (so accepting ghost text reaches the server), that the
  * status item is fed by `frugal/status`, and the palette commands end to end.
- * Not covered: VS Code's own rendering and UI behaviour.
+ * The stand-in models what these checks depend on as VS Code does (a log channel drops
+ * lines below its level, starting at Info; a settings update fires the change event), so
+ * the client's fixes for answers opened twice, the tier lost on restart and an empty trace
+ * are guarded in every `make test`. VS Code's own rendering and UI behaviour (ghost text
+ * and Tab, notifications, tabs, focus) is checked in a real VS Code by `make test-vscode`
+ * (test/vscode/).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
@@ -41,6 +46,8 @@ describe.skipIf(reason !== undefined)('extension bundle activated against the re
   const item = () => t.recorded.statusItems.find((i: { id: string }) => i.id === 'frugal.status');
   const output = () => t.channels.find((c: { name: string }) => c.name === 'Frugal').lines.join('\n') as string;
   const run = (id: string, ...args: unknown[]) => vscode.commands.executeCommand(id, ...args);
+  const shownMarkdown = () => t.recorded.shownDocuments.filter((s: { doc: unknown }) => /\.md$/.test(String((s.doc as { uri?: unknown })?.uri ?? s.doc)));
+  const previews = () => t.recorded.executed.filter((c: unknown[]) => c[0] === 'vscode.openWith' && c[2] === 'vscode.markdown.preview.editor').map((c: unknown[]) => String(c[1]));
 
   beforeAll(async () => {
     expect(existsSync(bundle), 'run `npm run build` first').toBe(true);
@@ -103,10 +110,30 @@ describe.skipIf(reason !== undefined)('extension bundle activated against the re
     expect((await run('frugal.status')).accepted).toBe(before + 1);
   });
 
-  it('Frugal: Set Tier sends the picked tier to the server', async () => {
+  it('Frugal: Set Tier sends the picked tier to the server and saves it in the settings', async () => {
     t.answers.quickPick.push('basic');
     await run('frugal-lsp.setTier');
     expect((await run('frugal.status')).tier).toBe('basic');
+    expect(t.configOverrides['frugal.tier']).toBe('basic');
+  });
+
+  it('frugal.trace.server writes the LSP traffic to the Frugal log, and stops when set off', async () => {
+    const traced = () => output().split('\n').filter((l) => /Sending request 'workspace\/executeCommand/.test(l)).length;
+    await run('frugal.status');
+    expect(traced()).toBe(0); // off by default
+    const toggle = (value: string) => {
+      t.configOverrides['frugal.trace.server'] = value;
+      t.onDidChangeConfiguration.fire({ affectsConfiguration: (s: string) => ['frugal', 'frugal.trace', 'frugal.trace.server'].includes(s) });
+    };
+    toggle('messages');
+    await run('frugal.status');
+    await until('a traced request', () => traced() > 0);
+    expect(output()).toMatch(/Received response 'workspace\/executeCommand - \(\d+\)' in \d+ms/);
+    toggle('off');
+    const before = traced();
+    await run('frugal.status');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(traced()).toBe(before);
   });
 
   it('Frugal: Ask about Selection shows the estimate, sends after "Send", and opens the answer', async () => {
@@ -120,6 +147,18 @@ describe.skipIf(reason !== undefined)('extension bundle activated against the re
     expect(answer?.answer?.length).toBeGreaterThan(0);
     expect(t.recorded.flashes.some((f: string) => /^Frugal: fake-basic \(basic\) · \d+\+\d+ tokens/.test(f))).toBe(true);
     expect(t.recorded.messages.filter((m: { level: string }) => m.level === 'error')).toEqual([]);
+    await new Promise((r) => setTimeout(r, 300)); // a window/showDocument from the server would arrive by now
+    expect(previews()).toEqual([answer.documentUri]); // opened once, as a preview beside the code
+    expect(shownMarkdown()).toEqual([]); // and not a second time as the raw .md
+  });
+
+  it('an answer from a command the client runs for a code action is opened once too', async () => {
+    const before = previews().length;
+    const answer = await run('frugal.askSelection', { uri: doc.uri.toString(), range: { start: { line: 3, character: 0 }, end: { line: 7, character: 31 } } });
+    expect(answer?.documentUri).toMatch(/^file:.*\.md$/);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(previews().slice(before)).toEqual([answer.documentUri]);
+    expect(shownMarkdown()).toEqual([]);
   });
 
   it('Frugal: Show Usage opens a webview with a bar per platform', async () => {
@@ -133,7 +172,9 @@ describe.skipIf(reason !== undefined)('extension bundle activated against the re
     await Promise.all([run('frugal-lsp.restartServer'), run('frugal-lsp.restartServer'), run('frugal-lsp.restartServer')]);
     expect(output().match(/Restarting the frugal-lsp server/g)).toHaveLength(1);
     await until('status after restart', () => /\d+%|used|not configured/.test(item()?.text ?? ''));
-    expect((await run('frugal.status')).state).toBeDefined();
+    const status = await run('frugal.status');
+    expect(status.state).toBeDefined();
+    expect(status.tier).toBe('basic'); // chosen with Set Tier before the restart
     expect(t.recorded.messages.filter((m: { level: string }) => m.level === 'error')).toEqual([]);
   });
 
@@ -145,6 +186,10 @@ describe.skipIf(reason !== undefined)('extension bundle activated against the re
     expect(err.items).toEqual(['Open Settings', 'Show Output']);
     expect(item().backgroundColor?.id).toBe('statusBarItem.errorBackground');
     await expect(run('frugal-lsp.clearConversation')).resolves.toBeUndefined(); // shows an error, does not throw
+    const errors = t.recorded.messages.filter((m: { level: string }) => m.level === 'error');
+    expect(errors.at(-1).msg).toMatch(/server is not running/);
+    // every error carries a button: VS Code cuts a notification without one to a single line
+    expect(errors.filter((m: { items: string[] }) => m.items.length === 0)).toEqual([]);
     t.configOverrides['frugal.serverPath'] = SERVER;
   });
 });

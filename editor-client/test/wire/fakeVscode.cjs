@@ -9,7 +9,7 @@
 const nodePath = require('node:path');
 const { pathToFileURL, fileURLToPath } = require('node:url');
 
-const recorded = { messages: [], statusItems: [], providers: {}, webviews: [], flashes: [], progress: [] };
+const recorded = { messages: [], statusItems: [], providers: {}, webviews: [], flashes: [], progress: [], executed: [], shownDocuments: [] };
 const answers = { quickPick: [], inputBox: [], message: [] };
 const configOverrides = {};
 const defaults = {};
@@ -118,7 +118,7 @@ const commandsApi = {
   },
   async executeCommand(id, ...args) {
     const fn = commands.get(id);
-    if (!fn) return undefined; // built-ins such as markdown.showPreviewToSide
+    if (!fn) return void recorded.executed.push([id, ...args]); // built-ins such as markdown.showPreviewToSide
     return fn(...args);
   },
   getCommands: async () => [...commands.keys()],
@@ -131,7 +131,11 @@ function configuration(section) {
     get: (k, d) => value(k) ?? d,
     has: (k) => full(k) in defaults || full(k) in configOverrides,
     inspect: (k) => ({ key: full(k), defaultValue: defaults[full(k)], globalValue: configOverrides[full(k)] }),
-    update: async (k, v) => { configOverrides[full(k)] = v; },
+    update: async (k, v) => {
+      configOverrides[full(k)] = v;
+      const key = full(k);
+      onDidChangeConfiguration.fire({ affectsConfiguration: (s) => key === s || key.startsWith(`${s}.`) });
+    },
   };
 }
 
@@ -159,14 +163,22 @@ const languagesApi = new Proxy({
   },
 });
 
+const LogLevel = { Off: 0, Trace: 1, Debug: 2, Info: 3, Warning: 4, Error: 5 };
+
+/** As in VS Code: a log channel starts at Info and drops lines below its level. */
 function logChannel(name) {
   const lines = [];
-  const log = (level) => (msg, ...rest) => lines.push(`[${level}] ${msg}${rest.length ? ` ${rest.map(String).join(' ')}` : ''}`);
-  return {
-    name, lines, logLevel: 2, onDidChangeLogLevel: event(),
-    trace: log('trace'), debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'),
-    append: (v) => lines.push(v), appendLine: (v) => lines.push(v), replace: () => undefined, clear: () => undefined, show: () => undefined, hide: () => undefined, dispose: () => undefined,
+  const levelChanged = new EventEmitter();
+  const channel = { logLevel: LogLevel.Info };
+  const log = (level, n) => (msg, ...rest) => {
+    if (channel.logLevel !== LogLevel.Off && n >= channel.logLevel) lines.push(`[${level}] ${msg}${rest.length ? ` ${rest.map(String).join(' ')}` : ''}`);
   };
+  return Object.assign(channel, {
+    name, lines, onDidChangeLogLevel: levelChanged.event,
+    setLogLevel: (level) => { channel.logLevel = level; levelChanged.fire(level); }, // "Developer: Set Log Level…"
+    trace: log('trace', LogLevel.Trace), debug: log('debug', LogLevel.Debug), info: log('info', LogLevel.Info), warn: log('warn', LogLevel.Warning), error: log('error', LogLevel.Error),
+    append: (v) => lines.push(v), appendLine: (v) => lines.push(v), replace: () => undefined, clear: () => undefined, show: () => undefined, hide: () => undefined, dispose: () => undefined,
+  });
 }
 
 const channels = [];
@@ -189,7 +201,7 @@ const windowApi = {
   showInputBox: async () => answers.inputBox.shift(),
   withProgress: async (options, task) => { recorded.progress.push(options.title); return task({ report: () => undefined }, new CancellationTokenSource().token); },
   setStatusBarMessage: (msg) => { recorded.flashes.push(msg); return new Disposable(); },
-  showTextDocument: async (doc) => { recorded.shown = doc; return {}; },
+  showTextDocument: async (doc, options) => { recorded.shown = doc; recorded.shownDocuments.push({ doc, options }); return {}; },
   createWebviewPanel: (viewType, title) => {
     const panel = { viewType, title, webview: { html: '', cspSource: 'vscode-resource:' }, onDidDispose: event(), reveal() {}, dispose() {} };
     recorded.webviews.push(panel);
@@ -220,7 +232,8 @@ const api = {
   StatusBarAlignment: { Left: 1, Right: 2 },
   ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
   ViewColumn: { Active: -1, Beside: -2, One: 1, Two: 2 },
-  LogLevel: { Off: 0, Trace: 1, Debug: 2, Info: 3, Warning: 4, Error: 5 },
+  LogLevel,
+  ConfigurationTarget: { Global: 1, Workspace: 2, WorkspaceFolder: 3 },
   InlineCompletionTriggerKind: { Invoke: 0, Automatic: 1 },
   CompletionTriggerKind: { Invoke: 0, TriggerCharacter: 1, TriggerForIncompleteCompletions: 2 },
   CodeActionTriggerKind: { Invoke: 1, Automatic: 2 },

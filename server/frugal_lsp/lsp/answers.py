@@ -2,7 +2,8 @@
 
 The answer is written to ``FRUGAL_HOME/answers/`` (one file per thread, rewritten with
 every turn) and opened with ``window/showDocument``; clients without it get the answer
-in ``window/showMessage``.
+in ``window/showMessage``. A client that opens answers itself (``experimental.frugal.
+opensAnswers``, docs/protocol.md) gets neither: it would otherwise show each answer twice.
 """
 
 from __future__ import annotations
@@ -187,8 +188,17 @@ def render_thread(thread: Thread, last: Answer) -> str:
     return "\n".join(head + body + footer)
 
 
+def client_opens_answers(ls: FrugalServer) -> bool:
+    """The client said in ``initialize`` that it shows the command's Answer itself."""
+    experimental = ls.client_capabilities.experimental
+    ours = experimental.get("frugal") if isinstance(experimental, dict) else None
+    return isinstance(ours, dict) and ours.get("opensAnswers") is True
+
+
 def show(ls: FrugalServer, path: Path | None, answer: Answer) -> None:
     """Open the document where the client can; otherwise show the answer as a message."""
+    if client_opens_answers(ls):
+        return
     window = ls.client_capabilities.window
     can_show = bool(window and window.show_document and window.show_document.support)
     if path is not None and can_show:
