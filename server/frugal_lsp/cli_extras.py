@@ -14,6 +14,7 @@ from pathlib import Path
 from frugal_lsp.cli_parser import build_parser, subcommands
 from frugal_lsp.config import find_config_file, load_config
 from frugal_lsp.errors import ConfigError
+from frugal_lsp.local_model import models_dir
 from frugal_lsp.paths import StatePaths, user_config_file
 
 WHEELHOUSE = Path("~/.cache/frugal-lsp/wheels")
@@ -35,6 +36,7 @@ def paths_text(explicit: str | None, workspace: Path) -> str:
         f"logs      {state.logs}",
         f"answers   {state.answers}  (Markdown answer documents)",
         f"wheels    {WHEELHOUSE}  (llama-cpp-python build; `make clean` leaves it)",
+        f"models    {models_dir()}  (joined local model files, sha256-checked; safe to delete)",
     ]
     store = _store_line(explicit, workspace)
     if store:
