@@ -128,7 +128,9 @@ def write_report(rows: Rows, speed: Any, args: argparse.Namespace, seconds: floa
         " variant: only the context differs. EM / ES: the first suggested line against the"
         " masked line (the block, for block tasks); pass@1: the completed HumanEval function"
         " run against its tests in a subprocess. Tokens: cl100k tokens of the text sent;"
-        " model tokens: the model's own count. Latency includes the model on this machine.",
+        " model tokens: the model's own count. Latency includes the model on this machine;"
+        " ours is sent first for each task and llama.cpp reuses a prompt prefix it has just"
+        " evaluated, so later rows are faster where their prompts coincide (all of HumanEval).",
         "",
         _main_table(rows),
         "",
