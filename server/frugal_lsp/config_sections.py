@@ -294,7 +294,7 @@ def _read_context(r: Reader) -> ContextConfig:
         completion_max_output_tokens=r.integer(
             "completion_max_output_tokens", 64, minimum=1, maximum=128
         ),
-        completion_suffix_share=_share(r, "completion_suffix_share", 0.25),
+        completion_suffix_share=_share(r, "completion_suffix_share", 0.4),
         completion_header_share=_share(r, "completion_header_share", 0.2),
         ask_max_tokens=r.integer("ask_max_tokens", 2048, minimum=128),
         ask_max_output_tokens=r.integer("ask_max_output_tokens", 512, minimum=16),

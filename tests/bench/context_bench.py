@@ -411,7 +411,7 @@ def report(
             "- Ours counts the whole prompt (the one-sentence instruction, the file name, a",
             "  gap marker: about 20 tokens); the window counts bare code lines only. Ours'",
             "  recall is measured on the code message only (instruction words never count).",
-            "- Ours is a contiguous stretch around the cursor (a quarter of it below), then a",
+            "- Ours is a contiguous stretch around the cursor (40 % of it below), then a",
             "  header of the lines framing the scope and defining names the stretch uses",
             "  (imports, module names, signatures, class attributes), up to a fifth of the",
             "  budget; what the header leaves, the stretch gets. It fills its budget.",

@@ -50,7 +50,7 @@ def test_the_code_around_the_cursor_comes_whole_with_most_of_it_above(workspace:
     assert stretch == [f"    total_{i} = step(request, {i})" for i in range(first, 200)]
     assert below[1:3] == ["    return total", "    after_0 = 1"]
     assert "..." not in prompt.fim.suffix
-    assert 2 * len(below) < len(above)  # a quarter of the code is below the cursor
+    assert len(below) < len(above)  # 40 % of the code is below the cursor, the rest above
 
 
 def test_a_name_defined_far_above_reaches_the_header(workspace: Path) -> None:
