@@ -303,9 +303,11 @@ def timing(tc: TokenCounter) -> dict[str, float]:
 
 def _times(builder: ContextBuilder, doc: Document, rows: list[int]) -> list[float]:
     out = []
+    lines = doc.lines
     for r in rows:
+        at = Position(r, min(4, len(lines[r])))  # positions past a line's end are refused
         t0 = time.perf_counter()
-        builder.build(ContextRequest(doc, Task.COMPLETION, Position(r, 4)))
+        builder.build(ContextRequest(doc, Task.COMPLETION, at))
         out.append(time.perf_counter() - t0)
     return out
 
