@@ -290,7 +290,7 @@ def _read_context(r: Reader) -> ContextConfig:
         "respect_gitignore",
     )
     return ContextConfig(
-        completion_max_tokens=r.integer("completion_max_tokens", 1024, minimum=64),
+        completion_max_tokens=r.integer("completion_max_tokens", 512, minimum=64),
         completion_max_output_tokens=r.integer(
             "completion_max_output_tokens", 64, minimum=1, maximum=128
         ),

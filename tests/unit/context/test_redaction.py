@@ -75,8 +75,9 @@ def test_secrets_stay_redacted_across_builds_and_edits(
         prompt = build(builder, doc, 20, 4)
         assert SECRETS["openai"] not in prompt.text and "<redacted:" in prompt.text
     token = "ghp_" + "9z8Y7x6W5v4U3t2S1r0Q9p8O7n6M5l4K3j2I"
-    text = SOURCE.replace("import requests", f"import requests\nTOKEN = {token!r}")
-    edited = doc_at(workspace, "app.py", text)
+    lines = SOURCE.split("\n")
+    lines.insert(19, f"TOKEN = {token!r}")  # typed just above the cursor: inside the prompt
+    edited = doc_at(workspace, "app.py", "\n".join(lines))
     edited.version = 2
     prompt = build(builder, edited, 21, 4)
     assert "TOKEN = " in prompt.text and token not in prompt.text
