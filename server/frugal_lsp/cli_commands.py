@@ -297,12 +297,19 @@ def cmd_completion(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from frugal_lsp.cli_eval import run_eval
+
+    return run_eval(args, _with_engine, workspace_of(args))
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "plan": cmd_plan,
     "ask": cmd_ask,
     "complete": cmd_complete,
     "status": cmd_status,
     "report": cmd_report,
+    "eval": cmd_eval,
     "credits": cmd_credits,
     "serve": cmd_serve,
     "demo": cmd_demo,

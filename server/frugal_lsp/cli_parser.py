@@ -185,6 +185,19 @@ def _completion(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("shell", choices=("bash", "zsh", "fish"))
 
 
+def _eval(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--models", help="comma-separated model names or provider/name (default: every model)"
+    )
+    parser.add_argument(
+        "--tasks", type=_positive_int, default=20, help="masked lines to mine (default 20)"
+    )
+    parser.add_argument(
+        "--budget", type=_positive_units, help="quota units this run may spend at most"
+    )
+    parser.add_argument("--json", action="store_true", help="the scorecard rows as JSON")
+
+
 def _none(parser: argparse.ArgumentParser) -> None:
     del parser
 
@@ -195,6 +208,7 @@ COMMAND_OPTIONS = {
     "complete": ("print an inline completion at a position", _complete),
     "status": ("quota used, limits, burn, forecast and pacing", _status),
     "report": ("usage per day, model, platform and task, with charts", _report),
+    "eval": ("measure each model on masked lines of this workspace's code", _eval),
     "credits": ("top up, take back or show a credits balance", _credits),
     "serve": ("run the language server (stdio by default)", _serve),
     "demo": ("play a scripted editor session on the local model", _none),

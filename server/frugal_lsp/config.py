@@ -104,6 +104,10 @@ class RoutingConfig:
     advanced_max_words: int = 2000
     completion_deadline_ms: int = 1500
     cooldown_s: float = 30.0  # how long a failed provider is skipped without Retry-After
+    quality_tolerance: float = 0.05  # ES: "as good as the best measured" (routing/quality.py)
+    cascade: bool = True  # asks: cheap first, one escalation on a failed check (cascade.py)
+    max_escalations: int = 1
+    cascade_check_first: bool = False  # True: check before showing anything (no draft)
 
 
 @dataclass(frozen=True)

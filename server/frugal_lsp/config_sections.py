@@ -197,7 +197,16 @@ def _read_tasks(r: Reader, default: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _read_routing(r: Reader) -> RoutingConfig:
-    r.allow("basic_max_words", "advanced_max_words", "completion_deadline_ms", "cooldown")
+    r.allow(
+        "basic_max_words",
+        "advanced_max_words",
+        "completion_deadline_ms",
+        "cooldown",
+        "quality_tolerance",
+        "cascade",
+        "max_escalations",
+        "cascade_check_first",
+    )
     basic = r.integer("basic_max_words", 500, minimum=1)
     advanced = r.integer("advanced_max_words", 2000, minimum=1)
     if advanced < basic:
@@ -207,6 +216,10 @@ def _read_routing(r: Reader) -> RoutingConfig:
         advanced_max_words=advanced,
         completion_deadline_ms=r.integer("completion_deadline_ms", 1500, minimum=1),
         cooldown_s=r.number("cooldown", 30.0, minimum=0.0),
+        quality_tolerance=r.number("quality_tolerance", 0.05, minimum=0.0),
+        cascade=r.boolean("cascade", True),
+        max_escalations=r.integer("max_escalations", 1, minimum=0),
+        cascade_check_first=r.boolean("cascade_check_first", False),
     )
 
 

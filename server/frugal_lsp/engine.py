@@ -40,6 +40,7 @@ from frugal_lsp.quota.notify import Notifier
 from frugal_lsp.quota.status import Status, compute_status
 from frugal_lsp.quota.usage import checked as checked_usage
 from frugal_lsp.results import Answer, Plan
+from frugal_lsp.routing.quality import QualityTable
 from frugal_lsp.routing.router import Candidate, Route, Router
 from frugal_lsp.store.factory import open_stores
 from frugal_lsp.tasks import Tier
@@ -67,8 +68,10 @@ class Engine:
         self.tokens = tokens or counter()
         stores = open_stores(config, paths)  # embedded, or the team's Redis ([store] url)
         self.ledger = stores.ledger
+        self.scorecards = stores.scorecards
         self.account = QuotaAccount(config, self.ledger)
         self.router = Router(config, self.account)
+        self.router.quality = QualityTable(self.scorecards)
         self.cache = AnswerCache(paths.cache, config.cache, stores.answers)
         self.workspace = workspace
         self.context = ContextBuilder(config.context, self.tokens, workspace)
@@ -173,6 +176,7 @@ class Engine:
         self._providers_to_close.clear()
         self.cache.close()
         self.ledger.close()
+        self.scorecards.close()
 
     # -- execution ----------------------------------------------------------------------
 

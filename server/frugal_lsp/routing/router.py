@@ -11,11 +11,15 @@ reason for every model left out are part of the result, so ``plan`` can show the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from frugal_lsp.config import Config, ModelConfig
 from frugal_lsp.context.prompt import Prompt
 from frugal_lsp.quota.account import QuotaAccount
 from frugal_lsp.tasks import Task, Tier
+
+if TYPE_CHECKING:
+    from frugal_lsp.routing.quality import QualityTable
 
 # Adequacy order; specialized models are picked by framework, not by strength.
 TIER_RANK: dict[Tier, int] = {Tier.BASIC: 0, Tier.SPECIALIZED: 1, Tier.ADVANCED: 2}
@@ -57,6 +61,7 @@ class Router:
     def __init__(self, config: Config, account: QuotaAccount) -> None:
         self.config = config
         self.account = account
+        self.quality: QualityTable | None = None  # measured quality (routing/quality.py)
 
     def required_tier(self, prompt: Prompt) -> tuple[Tier, str]:
         """The seed's table: by task, then by words of input."""
@@ -94,6 +99,10 @@ class Router:
             else:
                 kept.append(candidate)
         kept.sort(key=lambda c: self._order(c, prompt, required, strongest_first))
+        if tier is None and self.quality is not None:
+            tolerance = self.config.routing.quality_tolerance
+            kept, note = self.quality.reorder(kept, prompt.task.value, prompt.language, tolerance)
+            reason += f"; {note}" if note else ""
         if kept:
             reason += f"; cheapest adequate: {kept[0].label}"
         return Route(required, reason, tuple(kept), tuple(skipped), tuple(adequate))
