@@ -141,17 +141,21 @@ def cmd_complete(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from frugal_lsp.evaluation.scorecard import notes
     from frugal_lsp.report import console  # rich: not imported by `serve`
 
     async def run(engine: Any) -> Any:
-        return engine.status()
+        return engine.status(), notes(
+            engine.scorecards.rows(), [m.key for m in engine.config.models]
+        )
 
-    status = _with_engine(args, run)
-    print(
-        json.dumps(console.status_json(status), indent=2)
-        if args.json
-        else console.status_text(status, args.team)
-    )
+    status, card_notes = _with_engine(args, run)
+    if args.json:
+        print(json.dumps({**console.status_json(status), "scorecard": card_notes}, indent=2))
+    else:
+        print(console.status_text(status, args.team))
+        for note in card_notes:
+            print(f"scorecard: {note}")
     return 0
 
 
@@ -167,22 +171,38 @@ def _account(args: argparse.Namespace) -> tuple[Config, Any]:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from frugal_lsp.report import console, html, terminal
+    from frugal_lsp.report import console, html, quality, terminal
     from frugal_lsp.report.usage import gather
 
     target = _html_target(args.html)
-    _, account = _account(args)
+    config, account = _account(args)
     with console.progress(f"reading {args.days} days of the ledger"):
         usage = gather(account, args.days, team=args.team)
+        measured = _quality(config, args.days)
     account.ledger.close()
     if args.html is None:
         terminal.render(usage, console.rich_console())
+        print("\n".join(quality.text_lines(measured)))
     elif target is None:
-        sys.stdout.write(html.render(usage))
+        sys.stdout.write(html.render(usage, quality.html(measured)))
     else:
-        target.write_text(html.render(usage), encoding="utf-8")
+        target.write_text(html.render(usage, quality.html(measured)), encoding="utf-8")
         print(f"wrote {target}")
     return 0
+
+
+def _quality(config: Config, days: int) -> Any:
+    """The scorecard and the cascade's escalations of the period (``report/quality.py``)."""
+    import time
+
+    from frugal_lsp.report import quality
+    from frugal_lsp.store.factory import open_scorecards
+
+    store = open_scorecards(config, StatePaths.resolve())
+    try:
+        return quality.gather(store, time.time() - days * 86400, 0, 0.0)
+    finally:
+        store.close()
 
 
 def _html_target(value: str | None) -> Path | None:

@@ -30,7 +30,7 @@ def pick_models(config: Config, wanted: str | None) -> list[ModelConfig]:
         raise InvalidRequest("eval: no [[models]] configured — add one to frugal.toml first")
     if not wanted:
         return list(config.models)
-    out = []
+    out: list[ModelConfig] = []
     for word in (w.strip() for w in wanted.split(",") if w.strip()):
         found = [m for m in config.models if word in (m.name, m.key)]
         if not found:
@@ -40,9 +40,7 @@ def pick_models(config: Config, wanted: str | None) -> list[ModelConfig]:
     return out
 
 
-def run_eval(
-    args: argparse.Namespace, with_engine: Callable[..., Any], workspace: Path
-) -> int:
+def run_eval(args: argparse.Namespace, with_engine: Callable[..., Any], workspace: Path) -> int:
     async def go(engine: Any) -> runner.EvalRun:
         models = pick_models(engine.config, args.models)
         tasks = mine(workspace, engine.context.is_excluded, args.tasks)

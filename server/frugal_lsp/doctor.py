@@ -38,6 +38,7 @@ def run_doctor(explicit: str | None, workspace: Path) -> int:
         print(line)
     paths = StatePaths.resolve()
     print(f"✓ state: ledger {paths.ledger}, cache {paths.cache}, logs {paths.logs}")
+    print(_scorecard_line(config, paths))
     tokens = counter()
     tokens.count("probe")
     print(f"✓ tokenizer: {tokens.encoding_name}; model catalog as of {catalog.as_of()}")
@@ -65,3 +66,16 @@ def _provider_line(config: Config, provider: ProviderConfig, reached: str) -> tu
     where = provider.base_url or "local"
     line = f"{mark} provider {provider.name} ({provider.kind}, {where}): {key}; {reached}"
     return ok, f"{line}; models: {models}"
+
+
+def _scorecard_line(config: Config, paths: StatePaths) -> str:
+    """Whether `eval` has measured the configured models recently (advice, not a failure)."""
+    from frugal_lsp.evaluation.scorecard import notes
+    from frugal_lsp.store.factory import open_scorecards
+
+    store = open_scorecards(config, paths)
+    try:
+        found = notes(store.rows(), [m.key for m in config.models])
+    finally:
+        store.close()
+    return "! scorecard: " + "; ".join(found) if found else "✓ scorecard: every model measured"

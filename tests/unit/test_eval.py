@@ -86,9 +86,7 @@ def test_mining_respects_exclusions_and_never_shows_the_truth(tmp_path: Path) ->
     for stem in ("good_a", "bad_c"):
         (tmp_path / f"{stem}.py").write_text(source(stem))
     (tmp_path / "secret_d.py").write_text(source("bad_d"))
-    (tmp_path / "keys.py").write_text(
-        'TOKEN = "sk-proj-abcdefghijklmnopqrstuvwxyz012345"\n' * 12
-    )
+    (tmp_path / "keys.py").write_text('TOKEN = "sk-proj-abcdefghijklmnopqrstuvwxyz012345"\n' * 12)
     tasks = mine(tmp_path, lambda p: p.name.startswith("secret_"), 10)
     assert {t.path.name for t in tasks} == {"good_a.py", "bad_c.py"}  # keys.py: redacted lines
     assert len(tasks) == 4  # two per file
@@ -181,3 +179,43 @@ def test_ctrl_c_keeps_finished_results(workspace: tuple[Path, FakeProvider]) -> 
     kept = json.loads(out)
     assert kept["interrupted"] and "interrupted" in err
     assert 1 <= sum(r["tasks"] for r in kept["scorecard"]) < 12
+
+
+def cli(ws: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "FRUGAL_HOME": str(ws / ".frugal")}
+    return subprocess.run(
+        [sys.executable, "-m", "frugal_lsp", *args, "--workspace", str(ws)],
+        cwd=ws,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_status_doctor_and_report_say_what_the_scorecard_lacks(
+    workspace: tuple[Path, FakeProvider],
+) -> None:
+    ws, _ = workspace
+    assert "no scorecard yet" in cli(ws, "status").stdout
+    assert "! scorecard: no scorecard yet" in cli(ws, "doctor").stdout
+    assert run(ws, "--models", "fake-basic", "--tasks", "2").returncode == 0
+    status = json.loads(cli(ws, "status", "--json").stdout)
+    assert status["scorecard"] == [
+        "no scorecard for fake/fake-advanced — run `frugal-lsp eval --models fake/fake-advanced`"
+    ]
+    page = cli(ws, "report", "--html").stdout
+    assert "<h2>Scorecard (frugal-lsp eval)</h2>" in page and "fake/fake-basic" in page
+    assert "fake/fake-basic" in cli(ws, "report").stdout
+
+
+def test_a_scorecard_older_than_90_days_is_called_stale() -> None:
+    from frugal_lsp.evaluation.scorecard import notes
+    from frugal_lsp.store.scorecards import ScoreRow
+
+    now = 1_800_000_000.0
+    old = ScoreRow("p/m", "completion", "python", 5, 0.2, 0.5, 1, 2, 3, 4, 0, now - 91 * 86400)
+    assert notes([old], ["p/m"], now) == [
+        "scorecard is 91 days old (over 90) — run `frugal-lsp eval`"
+    ]
+    assert notes([old], ["p/m"], now - 2 * 86400) == []

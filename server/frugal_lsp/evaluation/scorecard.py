@@ -50,7 +50,9 @@ def rows_from(results: Iterable[TaskResult], now: float | None = None) -> list[S
     for result in results:
         groups[(result.model, result.language)].append(result)
     stamp = time.time() if now is None else now
-    return [_row(model, language, group, stamp) for (model, language), group in sorted(groups.items())]
+    return [
+        _row(model, language, group, stamp) for (model, language), group in sorted(groups.items())
+    ]
 
 
 def _row(model: str, language: str, group: list[TaskResult], now: float) -> ScoreRow:

@@ -26,7 +26,8 @@ svg text { font: 11px system-ui, sans-serif; fill: #444; }
 """
 
 
-def render(usage: Usage) -> str:
+def render(usage: Usage, extra: str = "") -> str:
+    """The page; ``extra`` is more HTML for the end (the scorecard, ``report/quality.py``)."""
     total = usage.total
     cpa = usage.cost_per_accepted
     cards = [
@@ -58,7 +59,7 @@ def render(usage: Usage) -> str:
         *([("member", usage.per_member)] if usage.team else []),
     ):
         parts.append(f"<h2>Usage per {title}</h2>{table(title, rows, total.units)}")
-    parts.append(f"<h2>Tokens saved</h2>{savings(usage)}</body></html>")
+    parts.append(f"<h2>Tokens saved</h2>{savings(usage)}{extra}</body></html>")
     return "\n".join(parts) + "\n"
 
 

@@ -55,7 +55,9 @@ def prefer(
         return candidates, None
     best_key = max(measured, key=lambda k: measured[k].similarity)
     best = measured[best_key].similarity
-    good = [c for c in candidates if c.model.key in measured and _within(measured, c, best, tolerance)]
+    good = [
+        c for c in candidates if c.model.key in measured and _within(measured, c, best, tolerance)
+    ]
     good.sort(key=lambda c: c.estimated_units)  # stable: the router's order breaks ties
     poor = [c for c in candidates if c.model.key in measured and c not in good]
     rest = [c for c in candidates if c.model.key not in measured]
