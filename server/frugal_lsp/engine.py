@@ -23,6 +23,7 @@ from frugal_lsp.errors import (
     RateLimited,
     Unconfigured,
 )
+from frugal_lsp.evaluation.checks import completion_problem
 from frugal_lsp.paths import StatePaths
 from frugal_lsp.providers.base import (
     Provider,
@@ -121,8 +122,22 @@ class Engine:
         """An inline completion, or None when the model had nothing usable to insert."""
         plan = self.plan(request)
         result = await self.execute(plan)
-        text = self.context.postprocess_completion(plan.prompt, result.text)
+        text = self.usable_completion(request, plan, result)
         return replace(result, text=text) if text else None
+
+    def usable_completion(self, request: ContextRequest, plan: Plan, result: Answer) -> str:
+        """The suggestion as the editor gets it: post-processed, and "" when it cannot be
+        right (``evaluation/checks.py``: repeats the suffix, parses worse) — counted."""
+        text = self.context.postprocess_completion(plan.prompt, result.text)
+        doc = request.document
+        why = text and completion_problem(
+            doc.text, doc.offset_at(request.position), text, doc.language
+        )
+        if why:
+            log.info("suggestion of %s dropped: %s", result.candidate.model.key, why)
+            self.record_saving("dropped", 0, 0.0, result.candidate.model.key)
+            return ""
+        return text
 
     def status(self) -> Status:
         outlook = self.watch_quota()

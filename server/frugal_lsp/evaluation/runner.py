@@ -60,10 +60,8 @@ def prepare(engine: Engine, tasks: Sequence[EvalTask]) -> list[Prepared]:
     """The prompt each task would send (tasks the context builder refuses are left out)."""
     out = []
     for task in tasks:
-        document = Document(task.path, task.text, task.language)
-        request = ContextRequest(document, Task.COMPLETION, Position(task.row, task.character))
         try:
-            out.append(Prepared(task, engine.context.build(request)))
+            out.append(Prepared(task, engine.context.build(_request(task))))
         except FrugalError:
             continue
     return out
@@ -121,7 +119,7 @@ async def _one(engine: Engine, model: ModelConfig, item: Prepared) -> TaskResult
     except (ProviderError, QuotaExhausted) as exc:
         return TaskResult(model.key, task.name, task.language, False, 0.0, 0.0, 0.0, "", str(exc))
     latency = (time.perf_counter() - started) * 1000
-    suggestion = engine.context.postprocess_completion(item.prompt, answer.text)
+    suggestion = engine.usable_completion(_request(task), answer.plan, answer)
     got = score_line(task.truth, suggestion)
     return TaskResult(
         model.key,
@@ -133,3 +131,8 @@ async def _one(engine: Engine, model: ModelConfig, item: Prepared) -> TaskResult
         answer.cost,
         suggestion,
     )
+
+
+def _request(task: EvalTask) -> ContextRequest:
+    document = Document(task.path, task.text, task.language)
+    return ContextRequest(document, Task.COMPLETION, Position(task.row, task.character))
