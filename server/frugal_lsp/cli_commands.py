@@ -178,7 +178,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     config, account = _account(args)
     with console.progress(f"reading {args.days} days of the ledger"):
         usage = gather(account, args.days, team=args.team)
-        measured = _quality(config, args.days)
+        measured = _quality(config, account, args.days)
     account.ledger.close()
     if args.html is None:
         terminal.render(usage, console.rich_console())
@@ -191,16 +191,19 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _quality(config: Config, days: int) -> Any:
-    """The scorecard and the cascade's escalations of the period (``report/quality.py``)."""
+def _quality(config: Config, account: Any, days: int) -> Any:
+    """The scorecard and the cascade's account of the period (``report/quality.py``)."""
     import time
 
     from frugal_lsp.report import quality
     from frugal_lsp.store.factory import open_scorecards
 
+    now = time.time()
+    groups = account.ledger.spend_groups(now - days * 86400, now)
+    coefficients = {m.key: m.coefficient for m in config.models}
     store = open_scorecards(config, StatePaths.resolve())
     try:
-        return quality.gather(store, time.time() - days * 86400, 0, 0.0)
+        return quality.gather(store, now - days * 86400, groups, coefficients)
     finally:
         store.close()
 

@@ -41,6 +41,7 @@ from frugal_lsp.quota.notify import Notifier
 from frugal_lsp.quota.status import Status, compute_status
 from frugal_lsp.quota.usage import checked as checked_usage
 from frugal_lsp.results import Answer, Plan
+from frugal_lsp.routing import cascade
 from frugal_lsp.routing.quality import QualityTable
 from frugal_lsp.routing.router import Candidate, Route, Router
 from frugal_lsp.store.factory import open_stores
@@ -115,8 +116,12 @@ class Engine:
     async def answer(
         self, request: ContextRequest, tier: Tier | None = None, on_text: OnText | None = None
     ) -> Answer:
-        """Ask / explain / design: streamed to ``on_text`` when given."""
-        return await self.execute(self.plan(request, tier), on_text)
+        """Ask / explain / design: streamed to ``on_text`` when given; cascaded (cheap
+        first, one escalation on a failed check, ``routing/cascade.py``) unless disabled."""
+        plan = self.plan(request, tier)
+        if cascade.applies(self, plan):
+            return await cascade.answer(self, plan, request, on_text)
+        return await self.execute(plan, on_text)
 
     async def complete(self, request: ContextRequest) -> Answer | None:
         """An inline completion, or None when the model had nothing usable to insert."""

@@ -62,3 +62,4 @@ class Answer:
     cost_usd: float | None
     call_id: int | None
     plan: Plan
+    escalation: str | None = None  # the cascade asked again: "reason: weaker model" (cascade.py)

@@ -25,6 +25,7 @@ from frugal_lsp.errors import FrugalError
 from frugal_lsp.lsp import convert
 from frugal_lsp.lsp.server import FrugalServer
 from frugal_lsp.results import Answer, Plan
+from frugal_lsp.routing import cascade
 from frugal_lsp.tasks import Tier
 
 log = logging.getLogger(__name__)
@@ -137,7 +138,10 @@ async def deliver(
     ls.quota.refresh()
     outcome = "failed"
     try:
-        answer = await engine.execute(plan, progress.text, fresh=bool(avoid), avoid=avoid)
+        if not avoid and cascade.applies(engine, plan):  # cheap first, one escalation
+            answer = await cascade.answer(engine, plan, thread.request, progress.text)
+        else:
+            answer = await engine.execute(plan, progress.text, fresh=bool(avoid), avoid=avoid)
         outcome = f"{answer.completion_tokens} tokens from {answer.candidate.model.name}"
     finally:
         ls.busy -= 1
@@ -182,7 +186,8 @@ def render_thread(thread: Thread, last: Answer) -> str:
         "---",
         f"Last answer: {chosen.key} ({chosen.tier.value}) · {last.prompt_tokens} tokens in, "
         f"{last.completion_tokens} out · {last.cost:,.0f} quota units"
-        + (" · from cache" if last.cached else ""),
+        + (" · from cache" if last.cached else "")
+        + (f" · escalated ({last.escalation})" if last.escalation else ""),
         "",
     ]
     return "\n".join(head + body + footer)

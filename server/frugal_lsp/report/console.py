@@ -74,6 +74,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         "cached": answer.cached,
         "cost": round(answer.cost, 2),
         "cost_usd": answer.cost_usd,
+        "escalation": answer.escalation,
     }
 
 

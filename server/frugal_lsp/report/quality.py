@@ -5,30 +5,62 @@ cascade saved against sending every such answer to the strong model."""
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from frugal_lsp.store.records import SpendGroup
 from frugal_lsp.store.scorecards import Escalation, ScorecardStore, ScoreRow
+
+CASCADED_TASKS = ("ask", "explain-error", "design")
 
 
 @dataclass(frozen=True)
 class Quality:
     rows: list[ScoreRow]
     escalations: list[Escalation]
-    cascaded_answers: int  # ask / explain / design answers the cascade checked
-    cheap_units: float  # what their first (cheap) answers cost
+    answers: int = 0  # ask / explain / design answers of the period (escalations: one each)
+    units: float = 0.0  # what their calls cost, drafts and escalations included
+    all_strong_units: float = 0.0  # the same answers' tokens at the strongest coefficient
 
     @property
     def escalation_rate(self) -> float:
-        return len(self.escalations) / self.cascaded_answers if self.cascaded_answers else 0.0
+        return len(self.escalations) / self.answers if self.answers else 0.0
 
     @property
     def escalation_units(self) -> float:
         return sum(e.second_units for e in self.escalations)
 
+    @property
+    def saved_units(self) -> float:
+        return self.all_strong_units - self.units
 
-def gather(store: ScorecardStore, since: float, answers: int, cheap_units: float) -> Quality:
-    return Quality(store.rows(), store.escalations(since), answers, cheap_units)
+
+def gather(
+    store: ScorecardStore,
+    since: float,
+    groups: Sequence[SpendGroup] = (),
+    coefficients: Mapping[str, float] | None = None,
+) -> Quality:
+    """Scorecard, escalations, and the cascade's account from the ledger's ``groups``.
+
+    "All strong" is an estimate: the final answers' tokens (drafts' tokens taken out,
+    from their units and their model's coefficient) at the strongest model's coefficient —
+    a strong model's own answers would not have exactly the same length."""
+    coefficients = coefficients or {}
+    escalations = store.escalations(since)
+    asked = [g for g in groups if g.task in CASCADED_TASKS]
+    calls = sum(g.calls for g in asked)
+    tokens = float(sum(g.tokens for g in asked))
+    drafts = sum(e.first_units / (coefficients.get(e.from_model) or 1.0) for e in escalations)
+    strongest = max(coefficients.values(), default=1.0)
+    return Quality(
+        store.rows(),
+        escalations,
+        answers=calls - len(escalations),
+        units=sum(g.units for g in asked),
+        all_strong_units=max(tokens - drafts, 0.0) * strongest,
+    )
 
 
 def text_lines(q: Quality) -> list[str]:
@@ -36,12 +68,19 @@ def text_lines(q: Quality) -> list[str]:
 
     out = ["Scorecard (frugal-lsp eval):"]
     out += table_lines(q.rows) if q.rows else ["  none yet — run `frugal-lsp eval`"]
-    if q.escalations:
-        out.append(
-            f"Cascade: {len(q.escalations)} escalations, {q.escalation_units:,.0f} units;"
-            f" reasons: {_reasons(q.escalations)}"
-        )
+    if q.answers:
+        out.append(_cascade_sentence(q))
     return out
+
+
+def _cascade_sentence(q: Quality) -> str:
+    reasons = f"; reasons: {_reasons(q.escalations)}" if q.escalations else ""
+    return (
+        f"Cascade: {len(q.escalations)} escalations in {q.answers} answers"
+        f" ({q.escalation_rate:.0%}), costing {q.escalation_units:,.0f} units;"
+        f" {q.units:,.0f} units spent against ~{q.all_strong_units:,.0f} all on the strongest"
+        f" model (saved ~{q.saved_units:,.0f}){reasons}"
+    )
 
 
 def html(q: Quality) -> str:
@@ -68,13 +107,10 @@ def html(q: Quality) -> str:
         body = "".join(_html_row(r) for r in q.rows)
         parts.append(f"<table><tr>{head}</tr>{body}</table>")
     parts.append("<h2>Cascade</h2>")
-    if not q.escalations:
-        parts.append("<p>No escalations in this period.</p>")
+    if not q.answers:
+        parts.append("<p>No asks, explanations or design questions in this period.</p>")
     else:
-        parts.append(
-            f"<p>{len(q.escalations)} escalations ({q.escalation_rate:.0%} of checked answers),"
-            f" {q.escalation_units:,.0f} units; reasons: {escape(_reasons(q.escalations))}</p>"
-        )
+        parts.append(f"<p>{escape(_cascade_sentence(q))}</p>")
     return "\n".join(parts)
 
 
