@@ -113,7 +113,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     stream = None if args.json else console.stream_to_stdout
 
     async def run(engine: Any) -> Any:
-        return await engine.answer(_request(args, document, Task.ASK, end), tier, stream)
+        return await engine.answer(_request(args, document, Task(args.task), end), tier, stream)
 
     answer = _with_engine(args, run)
     print(

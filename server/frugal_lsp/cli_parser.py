@@ -122,6 +122,12 @@ def _ask(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--line", type=int, required=True, help="first line (0-based)")
     parser.add_argument("--end-line", type=int, help="last line (0-based, inclusive)")
     parser.add_argument("--question", required=True)
+    parser.add_argument(
+        "--task",
+        choices=[Task.ASK.value, Task.DESIGN.value],
+        default=Task.ASK.value,
+        help="design: a design question (the advanced tier, design framing)",
+    )
     parser.add_argument("--tier", choices=[t.value for t in Tier])
     parser.add_argument("--json", action="store_true")
 

@@ -166,3 +166,13 @@ def _range_json(where: lsp.Range) -> dict[str, Any]:
         "start": {"line": where.start.line, "character": where.start.character},
         "end": {"line": where.end.line, "character": where.end.character},
     }
+
+
+async def test_a_design_question_has_its_own_front_door(session: Session) -> None:
+    session.open()
+    (design,) = [a for a in await actions(session) if a.title.startswith("Design question")]
+    assert design.title.endswith(" tokens, advanced)")  # the estimate names the tier
+    assert session.fake.requests == []
+    answer = await run(session, design)
+    assert answer["tier"] == "advanced"
+    assert [r.model for r in session.fake.requests] == ["fake-advanced"]

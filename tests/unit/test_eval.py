@@ -219,3 +219,14 @@ def test_a_scorecard_older_than_90_days_is_called_stale() -> None:
         "scorecard is 91 days old (over 90) — run `frugal-lsp eval`"
     ]
     assert notes([old], ["p/m"], now - 2 * 86400) == []
+
+
+def test_ask_task_design_goes_to_the_advanced_tier(workspace: tuple[Path, FakeProvider]) -> None:
+    ws, fake = workspace
+    fake.reply_fn = None
+    fake.reply = "Split compute from the constants."
+    args = ("ask", str(ws / "good_a.py"), "--line", "2", "--end-line", "5", "--json")
+    done = cli(ws, *args, "--question", "How should this be structured?", "--task", "design")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["model"]["tier"] == "advanced"
+    assert [r.model for r in fake.requests] == ["fake-advanced"]

@@ -18,6 +18,10 @@ from frugal_lsp.results import Plan
 from frugal_lsp.tasks import Task
 
 MAX_DIAGNOSTICS = 3
+DESIGN_QUESTION = (
+    "How should this code be designed: its structure, responsibilities and trade-offs,"
+    " and what would you change?"
+)
 PLAN_CACHE = 64
 ASK_KIND = lsp.CodeActionKind.RefactorRewrite
 KINDS: tuple[str, ...] = (ASK_KIND, lsp.CodeActionKind.QuickFix)
@@ -68,6 +72,8 @@ class Offers:
             return self._segments(start, end)
         args = {"uri": self.uri, "range": convert.range_json(start, end)}
         actions = [self._ask("Ask about selection", args, start, end, "")]
+        design = args | {"task": Task.DESIGN.value, "question": DESIGN_QUESTION}
+        actions.append(self._ask("Design question", design, start, end, DESIGN_QUESTION))
         for template in self.ls.settings.templates:
             extra = {"template": template.title, "question": template.prompt}
             actions.append(self._ask(template.title, args | extra, start, end, template.prompt))
@@ -89,7 +95,8 @@ class Offers:
     def _ask(
         self, title: str, args: dict[str, Any], start: Position, end: Position, question: str
     ) -> lsp.CodeAction:
-        request = ContextRequest(self.document, Task.ASK, start, end, question=question)
+        task = Task.DESIGN if args.get("task") == Task.DESIGN.value else Task.ASK
+        request = ContextRequest(self.document, task, start, end, question=question)
         label = convert.estimate_label(self._plan(request))
         return _action(f"{title} ({label})", "frugal.askSelection", args, ASK_KIND)
 

@@ -50,7 +50,8 @@ async def ask_selection(ls: FrugalServer, *args: Any) -> dict[str, Any]:
     start, end = convert.raw_range(obj.get("range"))
     question = convert.raw_string(obj, "question")
     document = open_document(ls, uri)
-    request = ContextRequest(document, Task.ASK, start, end, question=question)
+    task = Task.DESIGN if convert.raw_string(obj, "task") == Task.DESIGN.value else Task.ASK
+    request = ContextRequest(document, task, start, end, question=question)
     thread = ls.threads.open(uri, request, start.line, end.line)
     asked = convert.raw_string(obj, "template") or question
     plan = plan_with_history(ls, request, history_for(thread.turns, asked), _tier(obj) or ls.tier)
