@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 OnText = Callable[[str], None]
+ACCEPTANCE_FLUSH = 20
 
 
 class Engine:
@@ -71,6 +72,8 @@ class Engine:
         stores = open_stores(config, paths)  # embedded, or the team's Redis ([store] url)
         self.ledger = stores.ledger
         self.scorecards = stores.scorecards
+        self._acceptance: dict[tuple[str, str], tuple[int, int]] = {}
+        self._acceptance_events = 0
         self.account = QuotaAccount(config, self.ledger)
         self.router = Router(config, self.account)
         self.router.quality = QualityTable(self.scorecards)
@@ -182,6 +185,23 @@ class Engine:
         """Count a request that was not sent (cache, typing-through, skipped) as a saving."""
         self.ledger.record_saving(kind, tokens, units, model)
 
+    def count_suggestion(self, model: str, language: str, accepted: bool) -> None:
+        """A suggestion shown (or accepted) per model x language, for the report's
+        acceptance rates; buffered, written every ``ACCEPTANCE_FLUSH`` events and at close."""
+        shown, took = self._acceptance.get((model, language), (0, 0))
+        self._acceptance[(model, language)] = (shown + (not accepted), took + accepted)
+        self._acceptance_events += 1
+        if self._acceptance_events >= ACCEPTANCE_FLUSH:
+            self._flush_acceptance()
+
+    def _flush_acceptance(self) -> None:
+        counts, self._acceptance, self._acceptance_events = self._acceptance, {}, 0
+        if counts:
+            try:
+                self.scorecards.add_acceptance(counts)
+            except Exception as exc:  # counting must never break typing
+                log.warning("could not record acceptance: %s", exc)
+
     def record_accepted(self, completion_id: str, call_id: int | None) -> bool:
         """The user accepted a suggestion; False if it was already counted."""
         return self.ledger.record_accepted(completion_id, call_id)
@@ -196,6 +216,7 @@ class Engine:
         self._providers_to_close.clear()
         self.cache.close()
         self.ledger.close()
+        self._flush_acceptance()
         self.scorecards.close()
 
     # -- execution ----------------------------------------------------------------------

@@ -66,6 +66,7 @@ class CompletionPipeline:
         self._inflight: dict[str, asyncio.Future[Answer]] = {}
         self._reuse = TypingThrough()
         self._calls: OrderedDict[str, int | None] = OrderedDict()
+        self._shown: OrderedDict[str, tuple[str, str]] = OrderedDict()  # id -> model, language
         self._typical_tokens = 0
         self._status_due = False
 
@@ -114,7 +115,11 @@ class CompletionPipeline:
     def accept(self, completion_id: str) -> bool:
         """The user accepted suggestion ``completion_id``; False when already counted."""
         call_id = self._calls.get(completion_id)
-        return self.engine.record_accepted(completion_id, call_id)
+        counted = self.engine.record_accepted(completion_id, call_id)
+        shown = self._shown.get(completion_id)
+        if counted and shown is not None:
+            self.engine.count_suggestion(*shown, True)
+        return counted
 
     # -- internals -------------------------------------------------------------------
 
@@ -142,7 +147,7 @@ class CompletionPipeline:
         if answer is None:
             return None
         self._changed_soon()
-        return self._suggestion(query.key, before, plan, answer)
+        return self._suggestion(query.key, before, request, plan, answer)
 
     def _changed_soon(self) -> None:
         """Run ``on_change`` once the answer has gone out: the editor waits for the suggestion,
@@ -174,8 +179,10 @@ class CompletionPipeline:
             if self._inflight.get(key) is call:
                 del self._inflight[key]
 
-    def _suggestion(self, key: str, before: str, plan: Plan, answer: Answer) -> Suggestion | None:
-        text = self.engine.context.postprocess_completion(plan.prompt, answer.text)
+    def _suggestion(
+        self, key: str, before: str, request: ContextRequest, plan: Plan, answer: Answer
+    ) -> Suggestion | None:
+        text = self.engine.usable_completion(request, plan, answer)  # "" when it cannot be right
         if not text:
             return None
         suggestion = Suggestion(
@@ -189,8 +196,12 @@ class CompletionPipeline:
         )
         self._reuse.remember(key, before, suggestion)
         self._calls[suggestion.id] = answer.call_id
+        self._shown[suggestion.id] = (suggestion.model, request.document.language)
+        self.engine.count_suggestion(suggestion.model, request.document.language, False)
         while len(self._calls) > MAX_REMEMBERED_IDS:
             self._calls.popitem(last=False)
+        while len(self._shown) > MAX_REMEMBERED_IDS:
+            self._shown.popitem(last=False)
         return suggestion
 
     def _saving(self, kind: str, tokens: int | None = None, model: str | None = None) -> None:

@@ -22,6 +22,7 @@ class Quality:
     answers: int = 0  # ask / explain / design answers of the period (escalations: one each)
     units: float = 0.0  # what their calls cost, drafts and escalations included
     all_strong_units: float = 0.0  # the same answers' tokens at the strongest coefficient
+    acceptance: tuple[tuple[str, str, int, int], ...] = ()  # model, language, shown, accepted
 
     @property
     def escalation_rate(self) -> float:
@@ -60,6 +61,7 @@ def gather(
         answers=calls - len(escalations),
         units=sum(g.units for g in asked),
         all_strong_units=max(tokens - drafts, 0.0) * strongest,
+        acceptance=tuple(store.acceptance()),
     )
 
 
@@ -70,6 +72,19 @@ def text_lines(q: Quality) -> list[str]:
     out += table_lines(q.rows) if q.rows else ["  none yet — run `frugal-lsp eval`"]
     if q.answers:
         out.append(_cascade_sentence(q))
+    out += [f"Acceptance: {line}" for line in _acceptance_lines(q)]
+    return out
+
+
+def _acceptance_lines(q: Quality) -> list[str]:
+    """Live acceptance per model x language, beside the scorecard's exact-match rate."""
+    measured = {(r.model, r.language): r.exact for r in q.rows}
+    out = []
+    for model, language, shown, took in q.acceptance:
+        rate = f"{took / shown:.0%}" if shown else "-"
+        em = measured.get((model, language))
+        beside = f" (scorecard EM {em:.0%})" if em is not None else ""
+        out.append(f"{model} {language}: {took}/{shown} suggestions accepted, {rate}{beside}")
     return out
 
 
@@ -106,6 +121,9 @@ def html(q: Quality) -> str:
         )
         body = "".join(_html_row(r) for r in q.rows)
         parts.append(f"<table><tr>{head}</tr>{body}</table>")
+    if q.acceptance:
+        items = "".join(f"<li>{escape(line)}</li>" for line in _acceptance_lines(q))
+        parts.append(f"<h2>Acceptance</h2><ul>{items}</ul>")
     parts.append("<h2>Cascade</h2>")
     if not q.answers:
         parts.append("<p>No asks, explanations or design questions in this period.</p>")

@@ -92,6 +92,14 @@ class ScorecardStore(Protocol):
 
     def escalations(self, since: float) -> list[Escalation]: ...
 
+    def add_acceptance(self, counts: dict[tuple[str, str], tuple[int, int]]) -> None:
+        """Add (shown, accepted) suggestions per (model, language)."""
+        ...
+
+    def acceptance(self) -> list[tuple[str, str, int, int]]:
+        """(model, language, shown, accepted), every pair seen so far."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -99,6 +107,13 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS scorecard (
     key TEXT PRIMARY KEY,
     row TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS acceptance (
+    model TEXT NOT NULL,
+    language TEXT NOT NULL,
+    shown INTEGER NOT NULL DEFAULT 0,
+    accepted INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (model, language)
 );
 CREATE TABLE IF NOT EXISTS escalations (
     id INTEGER PRIMARY KEY,
@@ -148,6 +163,24 @@ class SqliteScorecards:
                 "SELECT row FROM escalations WHERE ts >= ? ORDER BY id", (since,)
             ).fetchall()
         return [Escalation(**json.loads(raw)) for (raw,) in found]
+
+    def add_acceptance(self, counts: dict[tuple[str, str], tuple[int, int]]) -> None:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany(
+                "INSERT INTO acceptance (model, language, shown, accepted) VALUES (?,?,?,?)"
+                " ON CONFLICT (model, language) DO UPDATE SET shown = shown + excluded.shown,"
+                " accepted = accepted + excluded.accepted",
+                [(m, lang, shown, took) for (m, lang), (shown, took) in counts.items()],
+            )
+            self._db.execute("COMMIT")
+
+    def acceptance(self) -> list[tuple[str, str, int, int]]:
+        with self._lock:
+            found = self._db.execute(
+                "SELECT model, language, shown, accepted FROM acceptance ORDER BY model, language"
+            ).fetchall()
+        return [(str(m), str(lang), int(s), int(a)) for m, lang, s, a in found]
 
     def close(self) -> None:
         with self._lock:
@@ -214,6 +247,33 @@ class RedisScorecards:
             return self.local.escalations(since)
         found = [Escalation(**json.loads(item)) for item in raw]
         return [e for e in found if e.ts >= since]
+
+    def add_acceptance(self, counts: dict[tuple[str, str], tuple[int, int]]) -> None:
+        import redis
+
+        self.local.add_acceptance(counts)
+        try:
+            pipe = self.client.pipeline(transaction=True)
+            for (model, language), (shown, took) in counts.items():
+                pipe.hincrby(self.prefix + "acceptance", f"{model}|{language}|shown", shown)
+                pipe.hincrby(self.prefix + "acceptance", f"{model}|{language}|accepted", took)
+            pipe.execute()
+        except redis.RedisError as exc:
+            self._warn(exc)
+
+    def acceptance(self) -> list[tuple[str, str, int, int]]:
+        import redis
+
+        try:
+            raw: dict[str, str] = self.client.hgetall(self.prefix + "acceptance")  # type: ignore[assignment]
+        except redis.RedisError as exc:
+            self._warn(exc)
+            return self.local.acceptance()
+        pairs: dict[tuple[str, str], list[int]] = {}
+        for field, value in raw.items():
+            model, language, kind = field.rsplit("|", 2)
+            pairs.setdefault((model, language), [0, 0])[kind == "accepted"] = int(value)
+        return [(m, lang, s, a) for (m, lang), (s, a) in sorted(pairs.items())]
 
     def _warn(self, exc: Exception) -> None:
         if not self._warned:
