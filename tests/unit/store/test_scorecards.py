@@ -36,8 +36,11 @@ def test_embedded_scorecard_survives_a_restart(tmp_path: Path) -> None:
     first.save([row("a/basic", 0.5), row("a/big", 0.7)])
     first.save([row("a/basic", 0.6)])  # a new measurement replaces the old one
     first.record_escalation(Escalation(time.time(), "ask", "a/basic", "a/big", "empty", 1, 2, 5, 9))
+    first.add_acceptance({("a/basic", "python"): (4, 1)})
+    first.add_acceptance({("a/basic", "python"): (1, 1)})
     first.close()
     again = SqliteScorecards(tmp_path / "s.sqlite3")
+    assert again.acceptance() == [("a/basic", "python", 5, 2)]
     assert [(r.model, r.similarity) for r in again.rows()] == [("a/basic", 0.6), ("a/big", 0.7)]
     assert [e.reason for e in again.escalations(0)] == ["empty"]
     again.close()
@@ -58,6 +61,9 @@ def test_team_scorecard_is_shared_and_falls_back_while_redis_is_away(
     )
     assert [r.similarity for r in bob.rows()] == [0.55]  # another machine sees it
     assert [e.reason for e in bob.escalations(0)] == ["cut at max tokens"]
+    alice.scorecards.add_acceptance({("t/basic", "python"): (3, 1)})
+    bob.add_acceptance({("t/basic", "python"): (2, 2), ("t/basic", "go"): (1, 0)})
+    assert bob.acceptance() == [("t/basic", "go", 1, 0), ("t/basic", "python", 5, 3)]
     redis_server.kill()
     try:
         assert [r.similarity for r in alice.scorecards.rows()] == [0.55]  # the local copy
