@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SCORECARD_FILE = "scorecards.sqlite3"
+AWAY_S = 60.0  # after a Redis failure, read the local copy this long
 
 
 @dataclass(frozen=True)
@@ -198,6 +200,7 @@ class RedisScorecards:
         self.prefix = prefix
         self.local = local
         self._warned = False
+        self._away_until = 0.0
 
     @property
     def label(self) -> str:
@@ -218,8 +221,12 @@ class RedisScorecards:
             self._warn(exc)
 
     def rows(self) -> list[ScoreRow]:
+        """The team's rows; this machine's copy for a minute after Redis failed (routing
+        reads this on the completion path: a dead Redis must not cost a timeout each time)."""
         import redis
 
+        if time.monotonic() < self._away_until:
+            return self.local.rows()
         try:
             found: dict[str, str] = self.client.hgetall(self.prefix + "scorecard")  # type: ignore[assignment]
         except redis.RedisError as exc:
@@ -276,6 +283,7 @@ class RedisScorecards:
         return [(m, lang, s, a) for (m, lang), (s, a) in sorted(pairs.items())]
 
     def _warn(self, exc: Exception) -> None:
+        self._away_until = time.monotonic() + AWAY_S
         if not self._warned:
             self._warned = True
             log.warning("team scorecard unavailable, using this machine's copy: %s", exc)
