@@ -30,7 +30,7 @@ def key_prefix(namespace: str) -> str:
 
 
 def member_name(config: StoreConfig) -> str:
-    from frugal_lsp.quota.ledger_reads import local_member
+    from frugal_lsp.store.ledger_reads import local_member
 
     return config.member or local_member()
 

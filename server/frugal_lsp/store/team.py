@@ -28,9 +28,9 @@ import redis
 
 from frugal_lsp.config import StoreConfig
 from frugal_lsp.errors import FrugalError, QuotaExhausted
-from frugal_lsp.quota.ledger import Ledger
 from frugal_lsp.store.base import BucketCell
 from frugal_lsp.store.connect import key_prefix, make_client, member_name, redact_url, unreachable
+from frugal_lsp.store.ledger import Ledger
 from frugal_lsp.store.outbox import Outbox
 from frugal_lsp.store.records import (
     Allowance,
