@@ -11,8 +11,8 @@ import logging
 import os
 from pathlib import Path
 
-from frugal_lsp.catalog import KEY_ENV
 from frugal_lsp.config import Config
+from frugal_lsp.config.catalog import KEY_ENV
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
