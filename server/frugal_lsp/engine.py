@@ -20,6 +20,7 @@ from frugal_lsp.errors import (
     ProviderUnavailable,
     QuotaExhausted,
     RateLimited,
+    StreamEndedEarly,
     Unconfigured,
 )
 from frugal_lsp.paths import StatePaths
@@ -27,7 +28,6 @@ from frugal_lsp.providers.base import (
     Provider,
     ProviderRequest,
     ProviderResponse,
-    StreamEndedEarly,
     TextDelta,
 )
 from frugal_lsp.quota import pacing

@@ -16,10 +16,8 @@ from importlib import resources
 
 from frugal_lsp.config.schema import DEFAULT_DEADLINES, Config, ModelConfig, ProviderConfig
 from frugal_lsp.local_model import chosen_local, local_tier_available
+from frugal_lsp.secrets import KEY_ENV
 from frugal_lsp.tasks import DEFAULT_COEFFICIENTS, Tier
-
-# Environment variables that, alone, give a working setup (no config file needed).
-KEY_ENV: dict[str, str] = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ from frugal_lsp.config.schema import (
     StoreConfig,
     StoreFallback,
 )
-from frugal_lsp.store.connect import redact_url
+from frugal_lsp.secrets import redact_url
 from frugal_lsp.tasks import DEFAULT_COEFFICIENTS, Task, Tier
 
 T = TypeVar("T")

@@ -10,14 +10,11 @@ from lsprotocol import types as lsp
 
 from frugal_lsp.completion import Suggestion
 from frugal_lsp.context import Position
+from frugal_lsp.errors import BadParams
 from frugal_lsp.quota.status import Status, platform_wire_fields, wire_fields
 from frugal_lsp.results import Answer, Plan
 
 ACCEPT_COMMAND = "frugal.acceptCompletion"
-
-
-class BadParams(ValueError):
-    """Arguments the client sent cannot be used; becomes a JSON-RPC InvalidParams error."""
 
 
 # -- positions and documents --------------------------------------------------------
