@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from frugal_lsp.config import Config
 from frugal_lsp.context import ContextBuilder, ContextRequest
-from frugal_lsp.context.prompt import Fim, Prompt
 from frugal_lsp.errors import (
     ProviderError,
     ProviderUnavailable,
@@ -24,6 +23,7 @@ from frugal_lsp.errors import (
     Unconfigured,
 )
 from frugal_lsp.paths import StatePaths
+from frugal_lsp.prompt import Fim, Prompt
 from frugal_lsp.providers.base import (
     Provider,
     ProviderRequest,

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from frugal_lsp.config import Config, parse_config
-from frugal_lsp.context.prompt import Message, Prompt, Scope
+from frugal_lsp.prompt import Message, Prompt, Scope
 from frugal_lsp.providers.base import RateLimitState
 from frugal_lsp.quota.account import QuotaAccount
 from frugal_lsp.routing.router import Router

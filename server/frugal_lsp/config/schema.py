@@ -27,7 +27,7 @@ DEFAULT_BASE_URLS: dict[str, str] = {
 # seconds a whole request may take, streaming included: a CPU model may need minutes
 DEFAULT_DEADLINES: dict[str, float] = {"openai": 120.0, "anthropic": 120.0, "llama-cpp": 600.0}
 # the fill-in-the-middle layouts a model may name (`fim_template`); each is an entry of
-# context/fim.py's TEMPLATES (tests/unit/context checks the two agree)
+# providers/fim.py's TEMPLATES (tests/unit/providers checks the two agree)
 FIM_TEMPLATES: tuple[str, ...] = (
     "suffix",
     "prefix-only",
@@ -92,7 +92,7 @@ class ModelConfig:
     input_price: float | None = None  # USD per million tokens
     output_price: float | None = None
     fim: bool = False  # fill-in-the-middle through /v1/completions
-    fim_template: str = "suffix"  # how prefix and suffix are laid out: see context/fim.py
+    fim_template: str = "suffix"  # how prefix and suffix are laid out: see providers/fim.py
     frameworks: tuple[str, ...] = ()  # e.g. ("django",): files importing them route here
     tasks: tuple[str, ...] = ()  # tasks it is adequate for (empty: all); else a last resort
 

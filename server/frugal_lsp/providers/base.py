@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from frugal_lsp.context.prompt import Fim, Message
+from frugal_lsp.prompt import Fim, Message
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class ProviderRequest:
     temperature: float = 0.0
     stop: tuple[str, ...] = ()
     fim: Fim | None = None  # set only when the model supports fill-in-the-middle
-    fim_template: str = "suffix"  # how ``fim`` is laid out (context/fim.py)
+    fim_template: str = "suffix"  # how ``fim`` is laid out (providers/fim.py)
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from frugal_lsp.config import CacheConfig
-from frugal_lsp.context.prompt import Message
 from frugal_lsp.errors import QuotaExhausted
+from frugal_lsp.prompt import Message
 from frugal_lsp.providers.base import ProviderRequest
 from frugal_lsp.store.answers import AnswerCache, CachedAnswer
 from frugal_lsp.store.base import LedgerStore

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from frugal_lsp.config import FIM_TEMPLATES, parse_config
-from frugal_lsp.context.fim import TEMPLATE_NAMES, TEMPLATES, render
-from frugal_lsp.context.prompt import Fim, Snippet
 from frugal_lsp.errors import ConfigError
+from frugal_lsp.prompt import Fim, Snippet
 from frugal_lsp.providers.base import ProviderRequest
+from frugal_lsp.providers.fim import TEMPLATE_NAMES, TEMPLATES, render
 from frugal_lsp.providers.openai import request_body
 
 FIB = Fim("def fib(n):\n    if n < 2:\n        return n\n    ", "\n\nprint(fib(10))\n", "fib.py")
