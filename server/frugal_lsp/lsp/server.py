@@ -100,7 +100,6 @@ class FrugalServer(LanguageServer):
         quiet_pygls(self.options.verbose)
         self.engine = Engine(self.file_config, self.paths, self.root)
         self.pipeline = CompletionPipeline(self.engine, on_change=self.quota.refresh)
-        self.pipeline.is_excluded = self.excluded
         self.apply_settings(self.settings, announce=False)
         if self.config_error:
             log.error("%s", self.config_error)
