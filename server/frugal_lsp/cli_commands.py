@@ -151,7 +151,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     status, card_notes = _with_engine(args, run)
     if args.json:
-        print(json.dumps({**console.status_json(status), "scorecard": card_notes}, indent=2))
+        print(json.dumps({**console.status_dump(status), "scorecard": card_notes}, indent=2))
     else:
         print(console.status_text(status, args.team))
         for note in card_notes:
@@ -273,7 +273,7 @@ def _check_credits_target(config: Config, provider: str | None, verb: str) -> No
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from frugal_lsp.lsp.server import serve
+    from frugal_lsp.lsp.app import serve
 
     workspace = Path(args.workspace).resolve() if args.workspace else None
     log_file = Path(args.log_file) if args.log_file else None
@@ -281,7 +281,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from frugal_lsp.lsp.demo import run_demo
+    from frugal_lsp.demo import run_demo
 
     return asyncio.run(run_demo())
 

@@ -12,39 +12,39 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from frugal_lsp.cache.answers import AnswerCache, CachedAnswer
 from frugal_lsp.config import Config
 from frugal_lsp.context import ContextBuilder, ContextRequest
-from frugal_lsp.context.prompt import Fim, Prompt
 from frugal_lsp.errors import (
     ProviderError,
     ProviderUnavailable,
     QuotaExhausted,
     RateLimited,
+    StreamEndedEarly,
     Unconfigured,
 )
-from frugal_lsp.evaluation.checks import completion_problem
 from frugal_lsp.paths import StatePaths
+from frugal_lsp.prompt import Fim, Prompt
 from frugal_lsp.providers.base import (
     Provider,
     ProviderRequest,
     ProviderResponse,
-    StreamEndedEarly,
     TextDelta,
 )
 from frugal_lsp.quota import pacing
 from frugal_lsp.quota.account import QuotaAccount
 from frugal_lsp.quota.alerts import Alerts
 from frugal_lsp.quota.forecast import Forecast, forecast
-from frugal_lsp.quota.ledger import CallRequest, Reservation, Settlement
 from frugal_lsp.quota.notify import Notifier
 from frugal_lsp.quota.status import Status, compute_status
 from frugal_lsp.quota.usage import checked as checked_usage
 from frugal_lsp.results import Answer, Plan
 from frugal_lsp.routing import cascade
+from frugal_lsp.routing.checks import completion_problem
 from frugal_lsp.routing.quality import QualityTable
 from frugal_lsp.routing.router import Candidate, Route, Router
+from frugal_lsp.store.answers import AnswerCache, CachedAnswer
 from frugal_lsp.store.factory import open_stores
+from frugal_lsp.store.ledger import CallRequest, Reservation, Settlement
 from frugal_lsp.tasks import Tier
 from frugal_lsp.tokens import TokenCounter, counter
 
@@ -135,7 +135,7 @@ class Engine:
 
     def usable_completion(self, request: ContextRequest, plan: Plan, result: Answer) -> str:
         """The suggestion as the editor gets it: post-processed, and "" when it cannot be
-        right (``evaluation/checks.py``: repeats the suffix, parses worse) — counted."""
+        right (``routing/checks.py``: repeats the suffix, parses worse) — counted."""
         text = self.context.postprocess_completion(plan.prompt, result.text)
         doc = request.document
         why = text and completion_problem(

@@ -11,7 +11,7 @@
   models through the engine (product prompt, FIM template, ledger, post-processing and
   the drop checks): (a) always-basic and (b) always-advanced are those two runs;
 * (c) the cascade: the basic suggestion stands unless a check that needs no model fails
-  on it (``evaluation/checks.py``: nothing to show, repeats the suffix, parses worse at
+  on it (``routing/checks.py``: nothing to show, repeats the suffix, parses worse at
   the cursor), and then the advanced model's suggestion for the same task is used — the
   call the cascade would make (same prompt, temperature 0), taken from run (b), its units
   added to the basic call's.
@@ -37,11 +37,11 @@ from pathlib import Path
 from frugal_lsp.config import load_config
 from frugal_lsp.engine import Engine
 from frugal_lsp.evaluation import runner
-from frugal_lsp.evaluation.checks import completion_problem
 from frugal_lsp.evaluation.mining import mine
 from frugal_lsp.evaluation.scorecard import TaskResult
 from frugal_lsp.local_model import QWEN_CODER, SMOLLM2, model_file
 from frugal_lsp.paths import StatePaths
+from frugal_lsp.routing.checks import completion_problem
 
 RESULTS = Path("bench/results")
 PACKAGE = "email"  # 20+ modules of real code

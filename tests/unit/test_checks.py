@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from frugal_lsp.evaluation.checks import answer_problem, completion_problem
+from frugal_lsp.routing.checks import answer_problem, completion_problem
 
 SELECTION = "def ring(outer, inner):\n    return area(outer) - area(inner)\n"
 BROKEN = "Use this:\n```python\ndef ring(outer, inner:\n    return\n```"

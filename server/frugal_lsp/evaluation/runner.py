@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING
 from frugal_lsp.config import ModelConfig
 from frugal_lsp.context import ContextRequest
 from frugal_lsp.context.document import Document, Position
-from frugal_lsp.context.prompt import Prompt
 from frugal_lsp.errors import FrugalError, ProviderError, QuotaExhausted
 from frugal_lsp.evaluation.mining import EvalTask
 from frugal_lsp.evaluation.scorecard import TaskResult, rows_from
 from frugal_lsp.evaluation.scoring import score_line
+from frugal_lsp.prompt import Prompt
 from frugal_lsp.results import Plan
 from frugal_lsp.routing.router import Route, estimate
 from frugal_lsp.store.scorecards import ScoreRow

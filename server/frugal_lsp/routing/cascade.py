@@ -1,7 +1,7 @@
 """The cascade for asks, error explanations and design questions: cheap first, and one
 escalation only when a check that needs no model says the answer is unusable.
 
-The route's first candidate answers (as without a cascade). ``evaluation/checks.py``
+The route's first candidate answers (as without a cascade). ``routing/checks.py``
 judges the answer; when it fails, the next *stronger* candidate of the same route (higher
 tier, else a higher coefficient) is asked — a fresh call, reserved and settled in the
 ledger like any other, so a budget that cannot take it leaves the first answer standing
@@ -25,8 +25,7 @@ from typing import TYPE_CHECKING
 
 from frugal_lsp.context import ContextRequest
 from frugal_lsp.errors import ProviderError, QuotaExhausted
-from frugal_lsp.evaluation.checks import answer_problem
-from frugal_lsp.results import Answer, Plan
+from frugal_lsp.routing.checks import answer_problem
 from frugal_lsp.routing.router import TIER_RANK, Candidate
 from frugal_lsp.store.scorecards import Escalation
 from frugal_lsp.tasks import Task
@@ -35,6 +34,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from frugal_lsp.engine import Engine
+    from frugal_lsp.results import Answer, Plan
 
 log = logging.getLogger(__name__)
 CASCADED = frozenset({Task.ASK, Task.EXPLAIN_ERROR, Task.DESIGN})

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from frugal_lsp.config import Config, ModelConfig
-from frugal_lsp.context.prompt import Prompt
+from frugal_lsp.prompt import Prompt
 from frugal_lsp.quota.account import QuotaAccount
 from frugal_lsp.tasks import Task, Tier
 
