@@ -29,15 +29,29 @@ def pick_models(config: Config, wanted: str | None) -> list[ModelConfig]:
     if not config.models:
         raise InvalidRequest("eval: no [[models]] configured — add one to frugal.toml first")
     if not wanted:
-        return list(config.models)
+        usable = [m for m in config.models if not _missing_key(config, m)]
+        for m in config.models:
+            if why := _missing_key(config, m):
+                print(f"eval: {m.key} left out: {why}", file=sys.stderr)
+        if not usable:
+            raise InvalidRequest("eval: no configured model can be called — see above")
+        return usable
     out: list[ModelConfig] = []
     for word in (w.strip() for w in wanted.split(",") if w.strip()):
         found = [m for m in config.models if word in (m.name, m.key)]
         if not found:
             known = ", ".join(m.key for m in config.models)
             raise InvalidRequest(f"eval --models: no model {word!r} (configured: {known})")
+        for m in found:
+            if why := _missing_key(config, m):
+                raise InvalidRequest(f"eval --models: {m.key} cannot be called: {why}")
         out.extend(m for m in found if m not in out)
     return out
+
+
+def _missing_key(config: Config, model: ModelConfig) -> str | None:
+    provider = next((p for p in config.providers if p.name == model.provider), None)
+    return provider.missing_key() if provider else f"no provider named `{model.provider}`"
 
 
 def run_eval(args: argparse.Namespace, with_engine: Callable[..., Any], workspace: Path) -> int:

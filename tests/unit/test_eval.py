@@ -230,3 +230,18 @@ def test_ask_task_design_goes_to_the_advanced_tier(workspace: tuple[Path, FakePr
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["model"]["tier"] == "advanced"
     assert [r.model for r in fake.requests] == ["fake-advanced"]
+
+
+def test_a_model_whose_key_is_unset_is_left_out_or_refused(
+    workspace: tuple[Path, FakeProvider],
+) -> None:
+    ws, fake = workspace
+    toml = ws / "frugal.toml"
+    toml.write_text(
+        toml.read_text().replace('base_url = "', 'api_key_env = "NO_SUCH_KEY_16"\nbase_url = "')
+    )
+    refused = run(ws, "--models", "fake-basic")
+    assert refused.returncode == 2 and "$NO_SUCH_KEY_16 is not set" in refused.stderr
+    everything = run(ws)
+    assert everything.returncode == 2 and "left out" in everything.stderr
+    assert fake.requests == []
