@@ -233,7 +233,7 @@ class Engine:
 
         ``fresh`` skips the cache and ``avoid`` (model keys) skips models: "ask again with a
         stronger model" wants a new answer from another model, not the same one again."""
-        if not fresh and (hit := self._cached(plan)):  # free, even when no quota is left
+        if not fresh and (hit := self._cached(plan, avoid)):  # free, even with no quota left
             if on_text:
                 on_text(hit.text)
             return hit
@@ -261,8 +261,10 @@ class Engine:
                 failures.append(exc)
         raise _combined(failures)
 
-    def _cached(self, plan: Plan) -> Answer | None:
+    def _cached(self, plan: Plan, avoid: frozenset[str] = frozenset()) -> Answer | None:
         for candidate in (*plan.route.candidates, *plan.route.adequate):
+            if candidate.model.key in avoid:
+                continue
             request = self._provider_request(plan.prompt, candidate)
             found = self.cache.get(candidate.model.provider, request)
             if found:

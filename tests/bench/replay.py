@@ -157,7 +157,8 @@ async def ask(editor: Editor, oracle: Oracle, uri: str, session: Session) -> boo
     start = session.piece.head.count("\n")
     end = start + session.piece.body.count("\n") - 1
     last = session.piece.body.splitlines()[-1]
-    oracle.current = ASK_REPLY
+    name = session.piece.body.split("(")[0].split()[-1]  # an answer about it names it
+    oracle.current = f"`{name}`: {ASK_REPLY}"
     selection = {
         "start": {"line": start, "character": 0},
         "end": {"line": end, "character": len(last)},

@@ -1,14 +1,15 @@
 """The cascade for asks, error explanations and design questions: cheap first, and one
 escalation only when a check that needs no model says the answer is unusable.
 
-The route's first candidate answers (as without a cascade). ``routing/checks.py``
-judges the answer; when it fails, the next *stronger* candidate of the same route (higher
-tier, else a higher coefficient) is asked — a fresh call, reserved and settled in the
-ledger like any other, so a budget that cannot take it leaves the first answer standing
-(and says so). At most ``routing.max_escalations`` escalations (default 1). Each one is
-recorded with its reason, both call ids and both costs (``store/scorecards.py``), which
-``report`` turns into the escalation rate, its cost, and the units saved against sending
-every answer to the strong model.
+The route's first candidate answers (as without a cascade). ``routing/checks.py`` judges
+the answer; when it fails, the next *stronger* candidate of the same route (higher tier,
+else a higher coefficient) is asked — its cached answer when the same question was
+escalated before, else a call reserved and settled in the ledger like any other, so a
+budget that cannot take it leaves the first answer standing (and says so). At most
+``routing.max_escalations`` escalations (default 1). Each one is recorded with its
+reason, both call ids and both costs (``store/scorecards.py``), which ``report`` turns
+into the escalation rate, its cost, and the units saved against sending every answer to
+the strong model.
 
 Streaming stays honest: by default the first answer streams as it comes and, if it fails,
 a line saying it was a draft, why, and which model answers instead comes before the
@@ -107,7 +108,7 @@ async def _escalate(
     floor = _strength(target)
     weaker = frozenset(c.model.key for c in plan.route.candidates if _strength(c) < floor)
     try:
-        return await engine.execute(plan, on_text, fresh=True, avoid=weaker)
+        return await engine.execute(plan, on_text, avoid=weaker)  # a repeat: from the cache
     except (QuotaExhausted, ProviderError) as exc:
         log.warning("cascade: could not escalate to %s: %s", target.label, exc)
         return None
