@@ -175,6 +175,7 @@ def answer_json(answer: Answer, thread_id: str, document: Path | None) -> dict[s
         "cost": round(answer.cost, 2),
         "threadId": thread_id,
         "documentUri": file_uri(document) if document else None,
+        "escalation": answer.escalation,
     }
 
 
