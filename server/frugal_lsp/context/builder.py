@@ -12,7 +12,7 @@ from frugal_lsp.context.exclude import Exclusions
 from frugal_lsp.context.filetokens import FileTokens
 from frugal_lsp.context.frameworks import detect_frameworks
 from frugal_lsp.context.linefacts import LineFacts, Words
-from frugal_lsp.context.policies import POLICIES, Excerpt, Gathered
+from frugal_lsp.context.policies import TASKS, Excerpt, Gathered, Need
 from frugal_lsp.context.postprocess import clean_completion
 from frugal_lsp.context.redact import BlockMemo, RedactedLines
 from frugal_lsp.context.request import ContextRequest
@@ -20,7 +20,6 @@ from frugal_lsp.context.scoping import Scoper
 from frugal_lsp.context.traces import excerpts_for
 from frugal_lsp.errors import ContextExcluded
 from frugal_lsp.prompt import Prompt
-from frugal_lsp.tasks import Task
 from frugal_lsp.tokens import TokenCounter
 
 FRAMEWORKS_TTL_S = 2.0
@@ -29,8 +28,8 @@ MemoKey = tuple[Path, int, int, int, int]
 
 
 def _memo_key(request: ContextRequest) -> MemoKey | None:
-    """Completions only: other tasks read other files or carry a question."""
-    if request.task is not Task.COMPLETION:
+    """Memoized tasks only (completion): others read other files or carry a question."""
+    if not TASKS[request.task].memoized:
         return None
     doc, pos = request.document, request.position
     return (doc.path, hash(doc.text), len(doc.text), pos.line, pos.character)
@@ -80,7 +79,7 @@ class ContextBuilder:
             self._memo.move_to_end(key)
             return remembered[1]
         request.check()  # a remembered prompt was checked when it was built
-        prompt = POLICIES[request.task].build(self._gather(request))
+        prompt = TASKS[request.task].policy.build(self._gather(request))
         if key:
             self._memo[key] = (doc.text, prompt)
             while len(self._memo) > MEMO_SIZE:
@@ -122,12 +121,12 @@ class ContextBuilder:
         )
 
     def _words(self, request: ContextRequest, lines: list[str]) -> tuple[Words, ...]:
-        if request.task is not Task.COMPLETION:
+        if Need.WORDS not in TASKS[request.task].needs:
             return ()
         return self._facts.words_of(request.document.path, request.document.text, lines)
 
     def _excerpts(self, request: ContextRequest) -> tuple[Excerpt, ...]:
-        if request.task is not Task.EXPLAIN_ERROR or not request.diagnostic:
+        if Need.EXCERPTS not in TASKS[request.task].needs or not request.diagnostic:
             return ()
         return excerpts_for(request, self.workspace, self.is_excluded, self._scoper)
 
