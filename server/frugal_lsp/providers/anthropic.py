@@ -19,6 +19,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
@@ -32,6 +33,7 @@ from frugal_lsp.errors import (
 )
 from frugal_lsp.prompt import Message
 from frugal_lsp.providers.base import (
+    Provider,
     ProviderRequest,
     ProviderResponse,
     RateLimitState,
@@ -141,11 +143,30 @@ class AnthropicProvider:
         return self._http.error(cls, f"{kind} in the stream from {url}: {error.get('message')}")
 
     def _headers(self) -> dict[str, str]:
-        headers = {"anthropic-version": API_VERSION}
-        key = self._http.api_key()
-        if key:
-            headers["x-api-key"] = key
-        return headers
+        return auth_headers(self._http.api_key())
+
+
+# -- the client module of the `anthropic` kind (frugal_lsp/kinds.py) ------------------------
+
+
+def make(
+    cfg: ProviderConfig,
+    transport: httpx.AsyncBaseTransport | None,
+    log_dir: Path | None,
+    models: tuple[str, ...],
+) -> Provider:
+    return AnthropicProvider(cfg, transport)
+
+
+def auth_headers(key: str | None) -> dict[str, str]:
+    headers = {"anthropic-version": API_VERSION}
+    if key:
+        headers["x-api-key"] = key
+    return headers
+
+
+def listing_path(cfg: ProviderConfig) -> str:
+    return messages_path(cfg.base_url).replace("messages", "models")
 
 
 def messages_path(base_url: str) -> str:

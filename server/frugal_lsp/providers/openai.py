@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import aclosing
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 
@@ -24,6 +25,7 @@ from frugal_lsp.errors import (
 )
 from frugal_lsp.providers import fim
 from frugal_lsp.providers.base import (
+    Provider,
     ProviderRequest,
     ProviderResponse,
     StreamEvent,
@@ -103,8 +105,28 @@ class OpenAIProvider:
         raise self._http.error(cls, f"error reported by {url}: {message}")
 
     def _headers(self) -> dict[str, str]:
-        key = self._http.api_key()
-        return {"authorization": f"Bearer {key}"} if key else {}
+        return auth_headers(self._http.api_key())
+
+
+# -- the client module of the `openai` kind (frugal_lsp/kinds.py) ---------------------------
+
+
+def make(
+    cfg: ProviderConfig,
+    transport: httpx.AsyncBaseTransport | None,
+    log_dir: Path | None,
+    models: tuple[str, ...],
+) -> Provider:
+    return OpenAIProvider(cfg, transport)
+
+
+def auth_headers(key: str | None) -> dict[str, str]:
+    """Bearer auth, only when a key is configured."""
+    return {"authorization": f"Bearer {key}"} if key else {}
+
+
+def listing_path(cfg: ProviderConfig) -> str:
+    return "models"
 
 
 _STREAM_ERRORS: dict[str, type[ProviderError]] = {
