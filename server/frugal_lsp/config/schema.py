@@ -202,3 +202,30 @@ class Config:
 
     def provider(self, name: str) -> ProviderConfig:
         return next(p for p in self.providers if p.name == name)
+
+
+__all__ = [
+    "DEFAULT_BASE_URLS",
+    "DEFAULT_DEADLINES",
+    "DEFAULT_EXCLUDE",
+    "FIM_TEMPLATES",
+    "PERIODS",
+    "PROVIDER_KINDS",
+    "TIERS",
+    "BudgetConfig",
+    "CacheConfig",
+    "CompletionConfig",
+    "Config",
+    "ContextConfig",
+    "EmailConfig",
+    "Limits",
+    "ModelConfig",
+    "PacingConfig",
+    "Period",
+    "ProviderConfig",
+    "ProviderKind",
+    "QuotaConfig",
+    "RoutingConfig",
+    "StoreConfig",
+    "StoreFallback",
+]  # what config/__init__.py re-exports

@@ -19,7 +19,6 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 
@@ -146,19 +145,8 @@ class AnthropicProvider:
         return auth_headers(self._http.api_key())
 
 
-# -- the client module of the `anthropic` kind (frugal_lsp/kinds.py) ------------------------
-
-
-def make(
-    cfg: ProviderConfig,
-    transport: httpx.AsyncBaseTransport | None,
-    log_dir: Path | None,
-    models: tuple[str, ...],
-) -> Provider:
-    return AnthropicProvider(cfg, transport)
-
-
 def auth_headers(key: str | None) -> dict[str, str]:
+    """The version header always; the key as ``x-api-key`` when there is one."""
     headers = {"anthropic-version": API_VERSION}
     if key:
         headers["x-api-key"] = key
@@ -167,6 +155,11 @@ def auth_headers(key: str | None) -> dict[str, str]:
 
 def listing_path(cfg: ProviderConfig) -> str:
     return messages_path(cfg.base_url).replace("messages", "models")
+
+
+def make(cfg: ProviderConfig, transport: httpx.AsyncBaseTransport | None, *_: object) -> Provider:
+    """The client of the `anthropic` kind (frugal_lsp/kinds.py; see providers/kinds.py)."""
+    return AnthropicProvider(cfg, transport)
 
 
 def messages_path(base_url: str) -> str:

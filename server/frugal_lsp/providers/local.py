@@ -208,16 +208,14 @@ def _no_model_message(cfg: ProviderConfig) -> str:
     )
 
 
-# -- the client module of the `llama-cpp` kind (frugal_lsp/kinds.py) ------------------------
-
-
 def make(
     cfg: ProviderConfig,
     transport: httpx.AsyncBaseTransport | None,
     log_dir: Path | None,
     models: tuple[str, ...],
 ) -> Provider:
-    """A running server at ``base_url`` (llama.cpp, Ollama), else one we start ourselves."""
+    """The client of the `llama-cpp` kind (frugal_lsp/kinds.py): a running server at
+    ``base_url`` (llama.cpp, Ollama), else one we start and supervise ourselves."""
     if cfg.base_url:
         return OpenAIProvider(cfg, transport, use_key=False)
     return LlamaCppProvider(cfg, transport, log_dir or Path.cwd(), models)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import aclosing
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 
@@ -108,15 +107,8 @@ class OpenAIProvider:
         return auth_headers(self._http.api_key())
 
 
-# -- the client module of the `openai` kind (frugal_lsp/kinds.py) ---------------------------
-
-
-def make(
-    cfg: ProviderConfig,
-    transport: httpx.AsyncBaseTransport | None,
-    log_dir: Path | None,
-    models: tuple[str, ...],
-) -> Provider:
+def make(cfg: ProviderConfig, transport: httpx.AsyncBaseTransport | None, *_: object) -> Provider:
+    """The client of the `openai` kind (frugal_lsp/kinds.py; see providers/kinds.py)."""
     return OpenAIProvider(cfg, transport)
 
 
