@@ -179,3 +179,14 @@ def test_every_provider_kind_names_a_client_module_with_the_three_functions() ->
 def test_persistence_lives_in_store_and_quota_keeps_only_policy() -> None:
     sqlite_users = modules_importing({"sqlite3", "diskcache", "redis"})
     assert {m for m in sqlite_users if not m.startswith("store/")} <= {"doctor_checks.py"}
+
+
+def test_docstrings_point_at_the_architecture_map_not_at_files_outside_the_repo() -> None:
+    citing = {
+        str(p.relative_to(PACKAGE))
+        for p in PACKAGE.rglob("*.py")
+        if "DESIGN.md" in p.read_text(encoding="utf-8")
+        or "STYLE.md" in p.read_text(encoding="utf-8")
+    }
+    assert citing == set()
+    assert (PACKAGE.parents[1] / "docs" / "ARCHITECTURE.md").is_file()
