@@ -15,7 +15,8 @@ The package re-exports the schema and the three loading functions, so callers wr
 from __future__ import annotations
 
 from frugal_lsp.config import schema
+from frugal_lsp.config.live import LiveConfig, live
 from frugal_lsp.config.load import find_config_file, load_config, parse_config
 from frugal_lsp.config.schema import *  # noqa: F403 (the schema's __all__)
 
-__all__ = [*schema.__all__, "find_config_file", "load_config", "parse_config"]
+__all__ = [*schema.__all__, "LiveConfig", "find_config_file", "live", "load_config", "parse_config"]

@@ -6,7 +6,7 @@ import time
 from collections import OrderedDict
 from pathlib import Path
 
-from frugal_lsp.config import ContextConfig
+from frugal_lsp.config import ContextConfig, LiveConfig
 from frugal_lsp.context.document import Document, utf16_to_index
 from frugal_lsp.context.exclude import Exclusions
 from frugal_lsp.context.filetokens import FileTokens
@@ -39,18 +39,28 @@ class ContextBuilder:
     """Builds the smallest prompt that still holds what the model needs."""
 
     def __init__(
-        self, config: ContextConfig, counter: TokenCounter, workspace: Path | None = None
+        self,
+        config: ContextConfig | LiveConfig,
+        counter: TokenCounter,
+        workspace: Path | None = None,
     ) -> None:
-        self.config = config
+        self._config = config
         self.counter = counter
         self.workspace = workspace.resolve() if workspace is not None else None
-        self._exclusions = Exclusions(config.exclude, self.workspace, config.respect_gitignore)
+        ctx = self.config  # exclusions are compiled once: a new config means a new builder
+        self._exclusions = Exclusions(ctx.exclude, self.workspace, ctx.respect_gitignore)
         self._scoper = Scoper()
         self._file_tokens = FileTokens(counter)
         self._facts = LineFacts(counter)
         self._redacted = BlockMemo()
         self._frameworks: dict[Path, tuple[float, frozenset[str]]] = {}
         self._memo: OrderedDict[MemoKey, tuple[str, Prompt]] = OrderedDict()
+
+    @property
+    def config(self) -> ContextConfig:
+        """``[context]`` of the config in force (paced), or the one given."""
+        given = self._config
+        return given.current.context if isinstance(given, LiveConfig) else given
 
     def is_excluded(self, path: Path) -> bool:
         """True when nothing from ``path`` may leave the machine."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from frugal_lsp.config import Config, ModelConfig
+from frugal_lsp.config import Config, LiveConfig, ModelConfig, live
 from frugal_lsp.context.policies import TASKS
 from frugal_lsp.prompt import Prompt
 from frugal_lsp.quota.account import QuotaAccount
@@ -55,9 +55,14 @@ def estimate(model: ModelConfig, prompt_tokens: int, output_tokens: int) -> Cand
 
 
 class Router:
-    def __init__(self, config: Config, account: QuotaAccount) -> None:
-        self.config = config
+    def __init__(self, config: Config | LiveConfig, account: QuotaAccount) -> None:
+        self.live = live(config)
         self.account = account
+
+    @property
+    def config(self) -> Config:
+        """The config in force (paced: the current step applied)."""
+        return self.live.current
 
     def required_tier(self, prompt: Prompt) -> tuple[Tier, str]:
         """The seed's table: by task, then by words of input."""
