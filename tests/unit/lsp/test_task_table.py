@@ -26,7 +26,8 @@ from tests.unit.lsp.test_protocol import Feed, Sink, frame, initialize, notify, 
 SOURCE = "def area(radius):\n    return 3.14 * radius ** 2\n"
 
 
-def test_the_shipped_commands_come_from_the_table() -> None:
+def test_every_task_has_a_row_and_the_shipped_commands_come_from_it() -> None:
+    assert set(TASKS) == set(Task)
     assert set(commands.task_commands()) == {"frugal.askSelection", "frugal.explainError"}
     assert all(spec.door is Door.NONE for spec in TASKS.values() if not spec.command)
 
