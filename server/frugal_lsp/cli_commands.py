@@ -113,7 +113,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     stream = None if args.json else console.stream_to_stdout
 
     async def run(engine: Any) -> Any:
-        return await engine.answer(_request(args, document, Task(args.task), end), tier, stream)
+        return await engine.answer(_request(args, document, _asked(args.task), end), tier, stream)
 
     answer = _with_engine(args, run)
     print(
@@ -122,6 +122,18 @@ def cmd_ask(args: argparse.Namespace) -> int:
         else console.answer_footer(answer)
     )
     return 0
+
+
+def _asked(name: str) -> Task:
+    """``ask --task``: a task whose front door is a selection (the task table says which)."""
+    from frugal_lsp.context.policies import TASKS, Door
+
+    asked = [t.value for t, spec in TASKS.items() if spec.door is Door.SELECTION]
+    if name not in asked:
+        raise InvalidRequest(
+            f"ask --task {name}: not asked about a selection — one of {', '.join(asked)}"
+        )
+    return Task(name)
 
 
 def cmd_complete(args: argparse.Namespace) -> int:

@@ -124,9 +124,9 @@ def _ask(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--question", required=True)
     parser.add_argument(
         "--task",
-        choices=[Task.ASK.value, Task.DESIGN.value],
+        choices=[t.value for t in Task],
         default=Task.ASK.value,
-        help="design: a design question (the advanced tier, design framing)",
+        help="a task asked about a selection, e.g. design (the advanced tier, design framing)",
     )
     parser.add_argument("--tier", choices=[t.value for t in Tier])
     parser.add_argument("--json", action="store_true")

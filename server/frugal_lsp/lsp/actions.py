@@ -9,6 +9,7 @@ from lsprotocol import types as lsp
 from lsprotocol.converters import get_converter
 
 from frugal_lsp.context import ContextRequest, Document, Position
+from frugal_lsp.context.policies import TASKS, Door
 from frugal_lsp.context.segments import segments
 from frugal_lsp.errors import FrugalError
 from frugal_lsp.lsp import convert
@@ -18,11 +19,6 @@ from frugal_lsp.results import Plan
 from frugal_lsp.tasks import Task
 
 MAX_DIAGNOSTICS = 3
-DESIGN_QUESTION = (
-    "How should this code be designed: its structure, responsibilities and trade-offs,"
-    " and what would you change?"
-)
-PLAN_CACHE = 64
 ASK_KIND = lsp.CodeActionKind.RefactorRewrite
 KINDS: tuple[str, ...] = (ASK_KIND, lsp.CodeActionKind.QuickFix)
 _converter = get_converter()
@@ -72,11 +68,13 @@ class Offers:
             return self._segments(start, end)
         args = {"uri": self.uri, "range": convert.range_json(start, end)}
         actions = [self._ask("Ask about selection", args, start, end, "")]
-        design = args | {"task": Task.DESIGN.value, "question": DESIGN_QUESTION}
-        actions.append(self._ask("Design question", design, start, end, DESIGN_QUESTION))
         for template in self.ls.settings.templates:
             extra = {"template": template.title, "question": template.prompt}
             actions.append(self._ask(template.title, args | extra, start, end, template.prompt))
+        for task, spec in TASKS.items():  # tasks with an action of their own (design)
+            if spec.action and spec.door is Door.SELECTION:
+                own = args | {"question": spec.question}
+                actions.append(self._ask(spec.action, own, start, end, spec.question, task))
         return actions
 
     def _segments(self, start: Position, end: Position) -> list[lsp.CodeAction]:
@@ -93,12 +91,17 @@ class Offers:
         return actions
 
     def _ask(
-        self, title: str, args: dict[str, Any], start: Position, end: Position, question: str
+        self,
+        title: str,
+        args: dict[str, Any],
+        start: Position,
+        end: Position,
+        question: str,
+        task: Task = Task.ASK,
     ) -> lsp.CodeAction:
-        task = Task.DESIGN if args.get("task") == Task.DESIGN.value else Task.ASK
         request = ContextRequest(self.document, task, start, end, question=question)
         label = convert.estimate_label(self._plan(request))
-        return _action(f"{title} ({label})", "frugal.askSelection", args, ASK_KIND)
+        return _action(f"{title} ({label})", TASKS[task].command, args, ASK_KIND)
 
     def errors(self, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
         foreign = [d for d in params.context.diagnostics if d.source != "frugal"]
@@ -112,7 +115,7 @@ class Offers:
             args = {"uri": self.uri, "diagnostic": _converter.unstructure(diagnostic)}
             action = _action(
                 f"Explain this error ({label})",
-                "frugal.explainError",
+                TASKS[Task.EXPLAIN_ERROR].command,
                 args,
                 lsp.CodeActionKind.QuickFix,
             )
@@ -133,24 +136,10 @@ class Offers:
         return actions
 
     def _plan(self, request: ContextRequest) -> Plan:
-        key = (
-            self.uri,
-            self.document.version,
-            request.task,
-            request.position,
-            request.end,
-            request.question,
-            request.diagnostic,
-            self.ls.tier,
+        key = (self.uri, self.document.version, request.key(), self.ls.tier)
+        return self.ls.cached_plan(
+            key, lambda: planning_engine(self.ls).plan(request, self.ls.tier)
         )
-        plans = self.ls.plans
-        plan = plans.get(key)
-        if plan is None:
-            plan = planning_engine(self.ls).plan(request, self.ls.tier)
-            plans[key] = plan
-            while len(plans) > PLAN_CACHE:
-                plans.popitem(last=False)
-        return plan
 
     def _tokens(self, text: str) -> int:
         return engine_of(self.ls).tokens.count(text)

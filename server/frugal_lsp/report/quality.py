@@ -9,10 +9,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from frugal_lsp.context.policies import TASKS
 from frugal_lsp.store.records import SpendGroup
 from frugal_lsp.store.scorecards import Escalation, ScorecardStore, ScoreRow
 
-CASCADED_TASKS = ("ask", "explain-error", "design")
+CASCADED_TASKS = frozenset(task.value for task, spec in TASKS.items() if spec.cascade)
 
 
 @dataclass(frozen=True)

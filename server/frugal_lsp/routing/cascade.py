@@ -25,11 +25,11 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from frugal_lsp.context import ContextRequest
+from frugal_lsp.context.policies import TASKS
 from frugal_lsp.errors import ProviderError, QuotaExhausted
 from frugal_lsp.routing.checks import answer_problem
 from frugal_lsp.routing.router import TIER_RANK, Candidate
 from frugal_lsp.store.scorecards import Escalation
-from frugal_lsp.tasks import Task
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -38,13 +38,13 @@ if TYPE_CHECKING:
     from frugal_lsp.results import Answer, Plan
 
 log = logging.getLogger(__name__)
-CASCADED = frozenset({Task.ASK, Task.EXPLAIN_ERROR, Task.DESIGN})
 DRAFT_NOTE = "\n\n---\n_(draft from {model}: {reason} — asking {stronger} instead)_\n\n"
 
 
 def applies(engine: Engine, plan: Plan) -> bool:
+    """On, with escalations allowed, for a task whose row says so (``TASKS[...].cascade``)."""
     routing = engine.config.routing
-    return routing.cascade and routing.max_escalations > 0 and plan.prompt.task in CASCADED
+    return routing.cascade and routing.max_escalations > 0 and TASKS[plan.prompt.task].cascade
 
 
 def _strength(c: Candidate) -> tuple[int, float]:
