@@ -16,6 +16,7 @@ from frugal_lsp.config import find_config_file, load_config
 from frugal_lsp.errors import ConfigError
 from frugal_lsp.local_model import models_dir
 from frugal_lsp.paths import StatePaths, user_config_file
+from frugal_lsp.store.scorecards import SCORECARD_FILE
 
 WHEELHOUSE = Path("~/.cache/frugal-lsp/wheels")
 
@@ -32,6 +33,8 @@ def paths_text(explicit: str | None, workspace: Path) -> str:
     lines += [
         f"home      FRUGAL_HOME={home}" if home else "home      (FRUGAL_HOME unset: user dirs)",
         f"ledger    {state.ledger}  (spend, savings, top-ups; delete it to start from zero)",
+        f"scores    {state.ledger.with_name(SCORECARD_FILE)}  (`eval` scorecard,"
+        " escalations, acceptance; delete it to measure afresh)",
         f"cache     {state.cache}  (answer cache; delete the folder to clear it)",
         f"logs      {state.logs}",
         f"answers   {state.answers}  (Markdown answer documents)",
