@@ -37,6 +37,9 @@ class CatalogModel:
     default: bool
     tasks: tuple[str, ...] = ()
     fim_template: str = "suffix"
+    cached_input_price: float | None = None
+    cache_write_price: float | None = None
+    multiplier: float = 1.0  # premium requests per call on a request plan
 
 
 @cache
@@ -56,6 +59,9 @@ def entries() -> tuple[CatalogModel, ...]:
             default=bool(m.get("default", False)),
             tasks=tuple(m.get("tasks", ())),
             fim_template=str(m.get("fim_template", "suffix")),
+            cached_input_price=m.get("cached_input_price"),
+            cache_write_price=m.get("cache_write_price"),
+            multiplier=float(m.get("multiplier", 1.0)),
         )
         for m in raw
     )
@@ -84,6 +90,9 @@ def model_config(entry: CatalogModel, provider: str) -> ModelConfig:
         fim=entry.fim,
         tasks=entry.tasks,
         fim_template=entry.fim_template,
+        cached_input_price=entry.cached_input_price,
+        cache_write_price=entry.cache_write_price,
+        multiplier=entry.multiplier,
     )
 
 

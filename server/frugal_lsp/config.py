@@ -22,10 +22,11 @@ from frugal_lsp.paths import user_config_file
 from frugal_lsp.tasks import Tier
 
 ProviderKind = Literal["openai", "anthropic", "llama-cpp"]
-Period = Literal["day", "week", "month", "total", "credits"]
+Period = Literal["day", "week", "month", "total", "credits", "project", "rolling"]
 StoreFallback = Literal["local", "pause"]
 PROVIDER_KINDS: tuple[str, ...] = ("openai", "anthropic", "llama-cpp")
 PERIODS: tuple[str, ...] = ("day", "week", "month", "total", "credits")
+QUOTA_PERIODS: tuple[str, ...] = (*PERIODS, "project", "rolling")
 TIERS: tuple[str, ...] = tuple(t.value for t in Tier)
 DEFAULT_BASE_URLS: dict[str, str] = {
     "openai": "https://api.openai.com/v1",
@@ -47,11 +48,32 @@ class Limits:
 
 @dataclass(frozen=True)
 class QuotaConfig:
-    """An allowance in quota units (tokens x coefficient) per period."""
+    """One allowance of a platform: quota units (tokens x coefficient) or requests
+    (x the model's multiplier) per period; a pool that pays, or a cap that counts every
+    call (see ``quota/allowances.py``)."""
 
-    tokens: int
+    tokens: int | None = None
     period: Period = "month"
     reset_day: int = 1  # day of the month (or week, 1 = Monday) a period starts
+    requests: int | None = None  # a request plan: requests x multiplier instead of tokens
+    window: str = ""  # rolling: "5h", "7d"
+    free: bool = False  # a free allowance: drawn before any paid one
+    cap: bool = False  # counts every call, pays for none (rolling windows always are)
+    name: str = ""  # the ledger's id for it (default: its period, unit and kind)
+
+    @property
+    def limit(self) -> int:
+        return (self.requests if self.requests is not None else self.tokens) or 0
+
+    @property
+    def legacy(self) -> bool:
+        """A plain token allowance that the ledger counts from its calls, as before
+        several allowances per platform existed."""
+        return (
+            self.requests is None
+            and self.period in PERIODS
+            and not (self.free or self.cap or self.name)
+        )
 
 
 @dataclass(frozen=True)
@@ -64,7 +86,8 @@ class ProviderConfig:
     connect_timeout_s: float = 5.0
     deadline_s: float = 120.0  # the whole request, streaming included (`deadline`)
     limits: Limits = field(default_factory=Limits)
-    quota: QuotaConfig | None = None
+    quota: QuotaConfig | None = None  # the first of ``quotas`` (kept for one-quota readers)
+    quotas: tuple[QuotaConfig, ...] = ()  # every [[providers.quota]]
     model_path: str | None = None  # llama-cpp: the GGUF file to serve
 
     def api_key(self) -> str | None:
@@ -88,6 +111,11 @@ class ModelConfig:
     context_window: int = 8192
     input_price: float | None = None  # USD per million tokens
     output_price: float | None = None
+    cached_input_price: float | None = None  # USD per million prompt tokens read from cache
+    cache_write_price: float | None = None  # USD per million prompt tokens written to cache
+    cached_coefficient: float | None = None  # quota units per cached token (None: coefficient)
+    cache_write_coefficient: float | None = None
+    multiplier: float = 1.0  # premium requests one call costs on a request plan
     fim: bool = False  # fill-in-the-middle through /v1/completions
     fim_template: str = "suffix"  # how prefix and suffix are laid out: see context/fim.py
     frameworks: tuple[str, ...] = ()  # e.g. ("django",): files importing them route here

@@ -1,0 +1,81 @@
+"""``[[providers.quota]]``: several allowances per platform, and the one-table form."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from frugal_lsp.config import parse_config
+from frugal_lsp.errors import ConfigError
+
+BASE = '[[providers]]\nname = "general"\nkind = "openai"\nbase_url = "http://127.0.0.1:1/v1"\n'
+
+
+def parse(text: str):  # type: ignore[no-untyped-def]
+    return parse_config(tomllib.loads(BASE + text))
+
+
+def problems(text: str) -> str:
+    with pytest.raises(ConfigError) as info:
+        parse(text)
+    return "\n".join(info.value.problems)
+
+
+def test_one_table_stays_valid() -> None:
+    config = parse('[providers.quota]\ntokens = 2000\nperiod = "day"\n')
+    quota = config.provider("general").quota
+    assert quota is not None and quota.tokens == 2000 and quota.legacy
+    assert config.provider("general").quotas == (quota,)
+
+
+def test_an_array_gives_every_allowance() -> None:
+    config = parse(
+        '[[providers.quota]]\ntokens = 2000\nperiod = "day"\nfree = true\n'
+        '[[providers.quota]]\ntokens = 1000000\nperiod = "month"\n'
+        '[[providers.quota]]\ntokens = 50000\nperiod = "rolling"\nwindow = "5h"\n'
+    )
+    free, month, rolling = config.provider("general").quotas
+    assert free.free and not free.cap and not free.legacy
+    assert month.period == "month" and not month.free
+    assert rolling.cap and rolling.window == "5h"  # a rolling window always counts every call
+
+
+def test_rolling_without_window_names_the_key_and_the_fix() -> None:
+    text = problems('[[providers.quota]]\ntokens = 5\nperiod = "rolling"\n')
+    assert 'providers[0].quota[0].window: missing' in text and 'window = "5h"' in text
+
+
+def test_requests_and_tokens_both_set() -> None:
+    text = problems('[[providers.quota]]\ntokens = 5\nrequests = 300\n')
+    assert "providers[0].quota[0].requests: `tokens` and `requests` are both set" in text
+    assert "keep `tokens`" in text
+
+
+def test_unknown_period_lists_the_known_ones() -> None:
+    text = problems('[[providers.quota]]\ntokens = 5\nperiod = "fortnight"\n')
+    assert "providers[0].quota[0].period = 'fortnight'" in text
+    assert "rolling" in text and "project" in text
+
+
+def test_neither_tokens_nor_requests_and_a_bad_window() -> None:
+    text = problems('[[providers.quota]]\nperiod = "rolling"\nwindow = "5 hours"\n')
+    assert "quota[0].tokens: missing — set `tokens = N`" in text
+    assert "quota[0].window = '5 hours': expected a duration" in text
+
+
+def test_two_identical_allowances_need_names() -> None:
+    text = problems('[[providers.quota]]\ntokens = 5\n[[providers.quota]]\ntokens = 7\n')
+    assert "quota[1]: a second allowance like [0]" in text and "`name`" in text
+
+
+def test_request_plan_and_model_multiplier() -> None:
+    config = parse(
+        '[[providers.quota]]\nrequests = 300\nname = "premium"\n'
+        '[[models]]\nname = "big"\nprovider = "general"\ntier = "advanced"\nmultiplier = 3\n'
+        "cached_input_price = 0.25\n"
+    )
+    quota = config.provider("general").quotas[0]
+    assert quota.requests == 300 and quota.tokens is None and quota.limit == 300
+    model = config.models[0]
+    assert model.multiplier == 3 and model.cached_input_price == 0.25
