@@ -33,6 +33,7 @@ from frugal_lsp.providers.base import (
 )
 from frugal_lsp.quota import pacing
 from frugal_lsp.quota.account import QuotaAccount
+from frugal_lsp.quota.allowances import project_id
 from frugal_lsp.quota.alerts import Alerts
 from frugal_lsp.quota.forecast import Forecast, forecast
 from frugal_lsp.quota.ledger import CallRequest, Reservation, Settlement
@@ -71,6 +72,7 @@ class Engine:
         self.router = Router(config, self.account)
         self.cache = AnswerCache(paths.cache, config.cache, stores.answers)
         self.workspace = workspace
+        self.project = project_id(str(workspace))[0] if workspace is not None else ""
         self.context = ContextBuilder(config.context, self.tokens, workspace)
         self._transport = transport
         self._providers: dict[str, Provider] = {}
@@ -249,8 +251,9 @@ class Engine:
             max_output_tokens=request.max_tokens,
             coefficient=model.coefficient,
             full_file_tokens=prompt.full_file_tokens,
+            project=self.project,
         )
-        allowances = self.account.allowances(model.provider)
+        allowances = self.account.allowances(model.provider, model, self.project)
         reservation = await asyncio.to_thread(self.ledger.reserve, call, allowances)
         self.account.take_rate(model.provider, reservation.tokens)
         parts: list[str] = []

@@ -31,6 +31,7 @@ from typing import Any
 
 from frugal_lsp.errors import QuotaExhausted
 from frugal_lsp.quota.ledger_reads import LedgerReads
+from frugal_lsp.store import draws as allowance_draws
 from frugal_lsp.store.records import (
     ORPHAN_SENT,
     ORPHAN_UNSENT,
@@ -132,6 +133,7 @@ class Ledger(LedgerReads):
         self._db = open_private(path)
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        self._db.executescript(allowance_draws.SCHEMA)
         self._migrate()
         self.host = socket.gethostname()
         self.release_orphans()
@@ -176,7 +178,7 @@ class Ledger(LedgerReads):
         units = call.units
         now = time.time()
         with self._write() as db:
-            for allowance in allowances:
+            for allowance in (a for a in allowances if not a.key):
                 used = self._used(db, allowance.since, allowance.provider)
                 if used + units > allowance.limit:
                     left = max(allowance.limit - used, 0.0)
@@ -184,6 +186,7 @@ class Ledger(LedgerReads):
                         f"{allowance.name}: {left:,.0f} of {allowance.limit:,.0f} units left, "
                         f"this request needs up to {units:,.0f}"
                     )
+            draws = allowance_draws.plan(db, allowances, units, now)
             cur = db.execute(
                 "INSERT INTO calls (ts, provider, model, tier, task, est_prompt_tokens,"
                 " est_output_tokens, coefficient, reserved_units, outcome, pid, host,"
@@ -204,7 +207,8 @@ class Ledger(LedgerReads):
                     call.full_file_tokens,
                 ),
             )
-        assert cur.lastrowid is not None
+            assert cur.lastrowid is not None
+            allowance_draws.insert(db, cur.lastrowid, now, call.project, draws)
         tokens = call.prompt_tokens + call.max_output_tokens
         return Reservation(id=cur.lastrowid, units=units, started=now, tokens=tokens)
 
@@ -212,6 +216,7 @@ class Ledger(LedgerReads):
         """Turn the reservation into the call's final record (once; later calls are no-ops)."""
         latency = (time.time() - reservation.started) * 1000
         with self._write() as db:
+            allowance_draws.settle(db, reservation.id, reservation.units, result.cost_units)
             db.execute(
                 "UPDATE calls SET settled_ts=?, prompt_tokens=?, completion_tokens=?,"
                 " cached_tokens=?, usage_reported=?, usage_source=?, cost_units=?, cost_usd=?,"
@@ -263,6 +268,11 @@ class Ledger(LedgerReads):
                 " settled_ts=?, error=? WHERE id=?",
                 [(now, ORPHAN_SENT, row_id) for row_id, sent in dead if sent is not None],
             )
+            allowance_draws.release(
+                db,
+                [row_id for row_id, sent in dead if sent is None],
+                [row_id for row_id, sent in dead if sent is not None],
+            )
         return len(dead)
 
     @staticmethod
@@ -279,6 +289,19 @@ class Ledger(LedgerReads):
     def used(self, since: float, provider: str | None = None) -> float:
         with self._lock:
             return self._used(self._db, since, provider)
+
+    def allowance_used(self, allowance: Allowance) -> tuple[float, float | None]:
+        """What a keyed allowance has counted, and when its oldest counted spend was."""
+        with self._lock:
+            return (
+                allowance_draws.used(self._db, allowance),
+                allowance_draws.oldest(self._db, allowance),
+            )
+
+    def paid_by(self, since: float) -> list[tuple[str, str, str, float, int]]:
+        """Which allowance paid what since ``since`` (see ``store/draws.py``)."""
+        with self._lock:
+            return allowance_draws.paid_by(self._db, since)
 
     # -- savings and acceptance ---------------------------------------------------------
 

@@ -11,6 +11,9 @@ or code — provider and model names from the config, numbers, and hashes):
                      and ``P all`` of all time: settled units (``u``, ``u:<provider>``), groups
                      for reports, per member, savings, accepted, reservations made
 - ``P rids``         record ids already pushed from a member's local store (idempotence)
+- ``P dz:<scope>``   a keyed allowance's draws: call ids by reservation time, and
+  ``P da:<scope>``   call id -> amount in the allowance's unit (``store/draws.py``; the
+                     scope is the allowance key, plus ``|<project id>`` for a project one)
 
 A call counts in the counters of its reservation time once it is settled; until then
 its reservation counts in ``open``. ``used(since)`` = exact records of the first partial
@@ -120,8 +123,36 @@ local function release_expired(now)
       else
         redis.call('HSET', key, 'outcome', 'released', 'reserved_units', 0,
           'settled_ts', now, 'error', 'reservation lease expired before the call settled')
+        settle_draws(open[i], redis.call('HGET', key, 'draws'), 1, 0)
       end
     end
+  end
+end
+
+-- What a keyed allowance counted since ``since``: its draws since then, plus the draws of
+-- reservations still open (whenever they were made), as the SQLite ledger.
+local function draw_used(scope, since)
+  local total = 0
+  local amounts = P .. 'da:' .. scope
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', P .. 'dz:' .. scope, since, '+inf')) do
+    total = total + num(redis.call('HGET', amounts, id))
+  end
+  for _, id in ipairs(redis.call('HKEYS', P .. 'open')) do
+    local at = redis.call('ZSCORE', P .. 'dz:' .. scope, id)
+    if at and tonumber(at) < since then total = total + num(redis.call('HGET', amounts, id)) end
+  end
+  return total
+end
+
+-- A call's draws (json in its record) take their settled amounts: token draws follow the
+-- cost, request draws stay unless nothing was spent (``quota/allowances.settled``).
+local function settle_draws(id, draws, reserved, cost)
+  if not draws or draws == '' then return end
+  for _, d in ipairs(cjson.decode(draws)) do
+    local amount = num(d.a)
+    if d.u == 'tokens' then amount = num(d.f) * cost
+    elseif cost <= 0 and reserved > 0 then amount = 0 end
+    redis.call('HSET', P .. 'da:' .. d.s, id, string.format('%.17g', amount))
   end
 end
 
@@ -138,7 +169,10 @@ end
 """
 
 # ARGV: record json, lease seconds, then (name, limit, since, provider) per allowance.
-# Returns {1, id} or {0, name, left, limit} (as strings: Lua numbers lose decimals).
+# The record's ``checks`` (json) are the draws planned for keyed allowances, each with its
+# scope ``s``, limit ``l``, start ``since`` and amount ``a``: each must still fit.
+# Returns {1, id}, {0, name, left, limit} or {2, scope, left, limit} (a draw no longer
+# fits: the caller plans again) — as strings: Lua numbers lose decimals.
 RESERVE = (
     PRELUDE
     + r"""
@@ -156,9 +190,23 @@ for i = 3, #ARGV, 4 do
       string.format('%.17g', limit)}
   end
 end
+local checks = {}
+if rec.checks then checks = cjson.decode(rec.checks) end
+rec.checks = nil
+for _, c in ipairs(checks) do
+  local spent = draw_used(c.s, num(c.since))
+  if spent + num(c.a) > num(c.l) + 1e-9 then
+    return {2, c.s, string.format('%.17g', math.max(num(c.l) - spent, 0)),
+      string.format('%.17g', num(c.l))}
+  end
+end
 local id = redis.call('INCR', P .. 'seq')
 rec.outcome = 'reserved'
 write(P .. 'call:' .. id, rec)
+for _, c in ipairs(checks) do
+  redis.call('ZADD', P .. 'dz:' .. c.s, rec.ts, id)
+  redis.call('HSET', P .. 'da:' .. c.s, id, string.format('%.17g', num(c.a)))
+end
 redis.call('ZADD', P .. 'calls', rec.ts, id)
 redis.call('HSET', P .. 'open', id,
   string.format('%.17g|%.17g|%s', units, now + lease, rec.provider))
@@ -176,6 +224,8 @@ local found = redis.call('HMGET', key, 'outcome', 'token')
 if found[1] ~= 'reserved' and found[1] ~= 'released' then return 0 end
 if found[2] ~= ARGV[3] then return 0 end  -- not our reservation (e.g. Redis lost its data)
 local s = cjson.decode(ARGV[2])
+local reserved = num(redis.call('HGET', key, 'reserved_units'))
+settle_draws(ARGV[1], redis.call('HGET', key, 'draws'), reserved, num(s.cost_units))
 s.reserved_units = 0
 write(key, s)
 redis.call('HDEL', P .. 'open', ARGV[1])
@@ -229,15 +279,18 @@ return 1
 )
 
 # ARGV: id, now, reason. Release one reservation (its process died), if still open.
-RELEASE = r"""
-local P = KEYS[1]
+RELEASE = (
+    PRELUDE
+    + r"""
 local key = P .. 'call:' .. ARGV[1]
 if redis.call('HGET', key, 'outcome') ~= 'reserved' then return 0 end
 redis.call('HSET', key, 'outcome', 'released', 'reserved_units', 0, 'settled_ts', ARGV[2],
   'error', ARGV[3])
+settle_draws(ARGV[1], redis.call('HGET', key, 'draws'), 1, 0)
 redis.call('HDEL', P .. 'open', ARGV[1])
 return 1
 """
+)
 
 # ARGV: was, step, reason, now. Compare-and-set of the team's pacing step.
 PACING = r"""
@@ -256,6 +309,22 @@ local total = redis.call('HINCRBYFLOAT', P .. 'credits', ARGV[1], ARGV[2])
 redis.call('HSET', P .. 'credits', 'ts:' .. ARGV[1], ARGV[3])
 return total
 """
+
+# ARGV: scope, since. Read-only: a keyed allowance's count (as ``reserve`` checks it) and
+# the time of its oldest non-zero draw since ``since`` ('' when none).
+DRAW_USED = (
+    PRELUDE
+    + r"""
+local scope, since = ARGV[1], tonumber(ARGV[2])
+local oldest = ''
+local amounts = P .. 'da:' .. scope
+local found = redis.call('ZRANGEBYSCORE', P .. 'dz:' .. scope, since, '+inf', 'WITHSCORES')
+for i = 1, #found, 2 do
+  if num(redis.call('HGET', amounts, found[i])) > 0 then oldest = found[i + 1]; break end
+end
+return {string.format('%.17g', draw_used(scope, since)), oldest}
+"""
+)
 
 # ARGV: since, provider ('' = all), now. Read-only: the same sum ``reserve`` checks.
 USED = (

@@ -204,6 +204,15 @@ class TeamStore:
             lambda: self.remote.used(since, provider), lambda: self.local.used(since, provider)
         )
 
+    def allowance_used(self, allowance: Allowance) -> tuple[float, float | None]:
+        return self._team(
+            lambda: self.remote.allowance_used(allowance),
+            lambda: self.local.allowance_used(allowance),
+        )
+
+    def paid_by(self, since: float) -> list[tuple[str, str, str, float, int]]:
+        return self._team(lambda: self.remote.paid_by(since), lambda: self.local.paid_by(since))
+
     # -- savings, acceptance, credits, alerts, pacing -----------------------------------
 
     def record_saving(self, kind: str, tokens: int, units: float, model: str | None = None) -> None:
