@@ -38,6 +38,7 @@ from frugal_lsp.quota.alerts import Alerts
 from frugal_lsp.quota.forecast import Forecast, forecast
 from frugal_lsp.quota.ledger import CallRequest, Reservation, Settlement
 from frugal_lsp.quota.notify import Notifier
+from frugal_lsp.quota.pricing import price
 from frugal_lsp.quota.status import Status, compute_status
 from frugal_lsp.quota.usage import checked as checked_usage
 from frugal_lsp.results import Answer, Plan
@@ -342,19 +343,20 @@ class Engine:
             usage = error.usage  # what the provider reported before the cut
         counted = checked_usage(usage, plan.prompt.prompt_tokens, self.tokens.count(text))
         prompt_tokens, completion_tokens = counted.prompt_tokens, counted.completion_tokens
-        model = candidate.model
-        usd = None
-        if model.input_price is not None and model.output_price is not None:
-            usd = (prompt_tokens * model.input_price + completion_tokens * model.output_price) / 1e6
+        cached, written = counted.cached_tokens, counted.cache_write_tokens
+        priced = price(candidate.model, prompt_tokens, completion_tokens, cached, written)
         return Settlement(
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,
-            cached_tokens=counted.cached_tokens,
+            cached_tokens=cached,
             usage_reported=usage is not None,
-            cost_units=(prompt_tokens + completion_tokens) * model.coefficient,
-            cost_usd=usd,
+            cost_units=priced.units,
+            cost_usd=priced.usd,
             outcome=outcome,
             usage_source=counted.source,
+            cache_write_tokens=written,
+            cache_saved_units=priced.saved_units,
+            cache_saved_usd=priced.saved_usd or 0.0,
         )
 
     def _provider_request(self, prompt: Prompt, candidate: Candidate) -> ProviderRequest:

@@ -81,7 +81,10 @@ CREATE TABLE IF NOT EXISTS calls (
     pid INTEGER NOT NULL,
     host TEXT NOT NULL,
     sent_ts REAL,
-    usage_source TEXT
+    usage_source TEXT,
+    cache_write_tokens INTEGER,
+    cache_saved_units REAL,
+    cache_saved_usd REAL
 );
 CREATE INDEX IF NOT EXISTS calls_ts ON calls(ts);
 CREATE INDEX IF NOT EXISTS calls_outcome ON calls(outcome);
@@ -122,7 +125,14 @@ CREATE TABLE IF NOT EXISTS pacing (
 """
 # Columns added after the first release (also in SCHEMA), added on open to an older ledger.
 MIGRATIONS = {
-    "calls": (("full_file_tokens", "INTEGER"), ("sent_ts", "REAL"), ("usage_source", "TEXT"))
+    "calls": (
+        ("full_file_tokens", "INTEGER"),
+        ("sent_ts", "REAL"),
+        ("usage_source", "TEXT"),
+        ("cache_write_tokens", "INTEGER"),
+        ("cache_saved_units", "REAL"),
+        ("cache_saved_usd", "REAL"),
+    )
 }
 
 
@@ -220,7 +230,8 @@ class Ledger(LedgerReads):
             db.execute(
                 "UPDATE calls SET settled_ts=?, prompt_tokens=?, completion_tokens=?,"
                 " cached_tokens=?, usage_reported=?, usage_source=?, cost_units=?, cost_usd=?,"
-                " latency_ms=?, outcome=?, error=?, reserved_units=0 WHERE id=? AND outcome=?",
+                " latency_ms=?, outcome=?, error=?, cache_write_tokens=?, cache_saved_units=?,"
+                " cache_saved_usd=?, reserved_units=0 WHERE id=? AND outcome=?",
                 (
                     time.time(),
                     result.prompt_tokens,
@@ -233,6 +244,9 @@ class Ledger(LedgerReads):
                     latency,
                     result.outcome,
                     result.error,
+                    result.cache_write_tokens,
+                    result.cache_saved_units,
+                    result.cache_saved_usd,
                     reservation.id,
                     RESERVED,
                 ),
@@ -297,6 +311,18 @@ class Ledger(LedgerReads):
                 allowance_draws.used(self._db, allowance),
                 allowance_draws.oldest(self._db, allowance),
             )
+
+    def cache_savings(self, since: float) -> tuple[int, int, float, float]:
+        """Prompt tokens read from / written to a prompt cache since ``since``, and the
+        units and dollars that saved (``quota/pricing.py``)."""
+        rows = self.query(
+            "SELECT COALESCE(SUM(cached_tokens),0), COALESCE(SUM(cache_write_tokens),0),"
+            " COALESCE(SUM(cache_saved_units),0), COALESCE(SUM(cache_saved_usd),0)"
+            " FROM calls WHERE ts>=? AND outcome!=?",
+            (since, RESERVED),
+        )
+        read, written, units, usd = rows[0]
+        return int(read), int(written), float(units), float(usd)
 
     def paid_by(self, since: float) -> list[tuple[str, str, str, float, int]]:
         """Which allowance paid what since ``since`` (see ``store/draws.py``)."""

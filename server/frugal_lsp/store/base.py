@@ -95,6 +95,10 @@ class LedgerStore(Protocol):
         """A keyed allowance's count (its own unit) and its oldest counted spend's time."""
         ...
 
+    def cache_savings(self, since: float) -> tuple[int, int, float, float]:
+        """Prompt-cache reads, writes, and the units and dollars they saved since ``since``."""
+        ...
+
     def paid_by(self, since: float) -> list[tuple[str, str, str, float, int]]:
         """Settled (allowance, project, unit, amount, calls) since ``since``."""
         ...

@@ -59,6 +59,9 @@ class Settlement:
     outcome: str
     error: str | None = None
     usage_source: str | None = None  # None: "reported" or "counted", from usage_reported
+    cache_write_tokens: int = 0
+    cache_saved_units: float = 0.0  # what prompt caching saved (``quota/pricing.py``)
+    cache_saved_usd: float = 0.0
 
     @property
     def source(self) -> str:

@@ -100,6 +100,33 @@ local function count_call(rec)
   end
 end
 
+-- What a keyed allowance counted since ``since``: its draws since then, plus the draws of
+-- reservations still open (whenever they were made), as the SQLite ledger.
+local function draw_used(scope, since)
+  local total = 0
+  local amounts = P .. 'da:' .. scope
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', P .. 'dz:' .. scope, since, '+inf')) do
+    total = total + num(redis.call('HGET', amounts, id))
+  end
+  for _, id in ipairs(redis.call('HKEYS', P .. 'open')) do
+    local at = redis.call('ZSCORE', P .. 'dz:' .. scope, id)
+    if at and tonumber(at) < since then total = total + num(redis.call('HGET', amounts, id)) end
+  end
+  return total
+end
+
+-- A call's draws (json in its record) take their settled amounts: token draws follow the
+-- cost, request draws stay unless nothing was spent (``quota/allowances.settled``).
+local function settle_draws(id, draws, reserved, cost)
+  if not draws or draws == '' then return end
+  for _, d in ipairs(cjson.decode(draws)) do
+    local amount = num(d.a)
+    if d.u == 'tokens' then amount = num(d.f) * cost
+    elseif cost <= 0 and reserved > 0 then amount = 0 end
+    redis.call('HSET', P .. 'da:' .. d.s, id, string.format('%.17g', amount))
+  end
+end
+
 -- A lease ran out (the member's machine vanished): released at no cost when its request
 -- never left, charged the reservation when it did (``sent_ts``), as the SQLite ledger.
 local function release_expired(now)
@@ -126,33 +153,6 @@ local function release_expired(now)
         settle_draws(open[i], redis.call('HGET', key, 'draws'), 1, 0)
       end
     end
-  end
-end
-
--- What a keyed allowance counted since ``since``: its draws since then, plus the draws of
--- reservations still open (whenever they were made), as the SQLite ledger.
-local function draw_used(scope, since)
-  local total = 0
-  local amounts = P .. 'da:' .. scope
-  for _, id in ipairs(redis.call('ZRANGEBYSCORE', P .. 'dz:' .. scope, since, '+inf')) do
-    total = total + num(redis.call('HGET', amounts, id))
-  end
-  for _, id in ipairs(redis.call('HKEYS', P .. 'open')) do
-    local at = redis.call('ZSCORE', P .. 'dz:' .. scope, id)
-    if at and tonumber(at) < since then total = total + num(redis.call('HGET', amounts, id)) end
-  end
-  return total
-end
-
--- A call's draws (json in its record) take their settled amounts: token draws follow the
--- cost, request draws stay unless nothing was spent (``quota/allowances.settled``).
-local function settle_draws(id, draws, reserved, cost)
-  if not draws or draws == '' then return end
-  for _, d in ipairs(cjson.decode(draws)) do
-    local amount = num(d.a)
-    if d.u == 'tokens' then amount = num(d.f) * cost
-    elseif cost <= 0 and reserved > 0 then amount = 0 end
-    redis.call('HSET', P .. 'da:' .. d.s, id, string.format('%.17g', amount))
   end
 end
 

@@ -210,6 +210,11 @@ class TeamStore:
             lambda: self.local.allowance_used(allowance),
         )
 
+    def cache_savings(self, since: float) -> tuple[int, int, float, float]:
+        return self._team(
+            lambda: self.remote.cache_savings(since), lambda: self.local.cache_savings(since)
+        )
+
     def paid_by(self, since: float) -> list[tuple[str, str, str, float, int]]:
         return self._team(lambda: self.remote.paid_by(since), lambda: self.local.paid_by(since))
 

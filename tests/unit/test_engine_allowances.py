@@ -1,0 +1,101 @@
+"""Through the engine and the loopback fake: several allowances per platform and
+prompt-cache prices settle what a user would see in `status` and `report`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from frugal_lsp.errors import QuotaExhausted
+from frugal_lsp.store.records import Allowance
+from tests.fakes.fake_provider import FakeProvider
+from tests.unit.test_engine import ask, config_for, engines, fakes, make_engine  # noqa: F401
+
+
+def with_quotas(first: FakeProvider, second: FakeProvider, quotas: list[dict[str, Any]]) -> dict[str, Any]:
+    data = config_for(first, second)
+    data["providers"][0]["quota"] = quotas
+    return data
+
+
+async def test_the_free_daily_allowance_pays_before_the_paid_month(
+    tmp_path: Path, fakes: tuple[FakeProvider, FakeProvider], engines: list[Any]
+) -> None:
+    first, second = fakes
+    quotas = [
+        {"tokens": 100_000, "period": "month"},
+        {"tokens": 2_000, "period": "day", "free": True},
+    ]
+    engine = make_engine(tmp_path, with_quotas(first, second, quotas), engines)
+    answer = await engine.answer(ask(tmp_path))
+    free, month = (
+        next(a for a in engine.account.allowances("alpha") if a.key.endswith(kind))
+        for kind in ("day:tokens:free", "month:tokens:paid")
+    )
+    assert engine.account.used(free) == pytest.approx(answer.cost) and answer.cost > 0
+    assert engine.account.used(month) == 0
+    assert free.name == "free day allowance of `alpha`" and free.resets_at is not None
+
+
+async def test_a_premium_request_plan_counts_requests_times_the_multiplier(
+    tmp_path: Path, fakes: tuple[FakeProvider, FakeProvider], engines: list[Any]
+) -> None:
+    first, second = fakes
+    data = with_quotas(first, second, [{"requests": 4, "name": "premium"}])
+    data["models"][0]["multiplier"] = 3
+    engine = make_engine(tmp_path, data, engines)
+    await engine.answer(ask(tmp_path, "one?"))
+    (premium,) = (a for a in engine.account.allowances("alpha", engine.config.models[0]) if a.key)
+    assert engine.account.used(premium) == 3 and premium.unit == "premium requests"
+    with pytest.raises(QuotaExhausted, match="1 of 4 premium requests left"):
+        call = engine.config.models[0]
+        from frugal_lsp.store.records import CallRequest
+
+        engine.ledger.reserve(
+            CallRequest("alpha", call.name, "basic", "ask", 10, 10, 1.0),
+            engine.account.allowances("alpha", call),
+        )
+
+
+async def test_prompt_cache_reads_cost_their_price_and_report_what_they_saved(
+    tmp_path: Path, fakes: tuple[FakeProvider, FakeProvider], engines: list[Any]
+) -> None:
+    first, second = fakes
+    data = config_for(first, second)
+    data["models"][0].update(input_price=2.0, output_price=8.0, cached_input_price=0.5)
+    first.cached_tokens = 40
+    engine = make_engine(tmp_path, data, engines)
+    answer = await engine.answer(ask(tmp_path))
+    prompt, completion = answer.prompt_tokens, answer.completion_tokens
+    # 40 cached tokens at a quarter of the input price: units and dollars both
+    assert answer.cost == pytest.approx(prompt + completion - 40 * 0.75)
+    assert answer.cost_usd == pytest.approx(((prompt - 40) * 2 + 40 * 0.5 + completion * 8) / 1e6)
+    read, written, units, usd = engine.ledger.cache_savings(0)
+    assert (read, written) == (40, 0)
+    assert units == pytest.approx(30) and usd == pytest.approx(40 * 1.5 / 1e6)
+
+
+async def test_anthropic_cache_writes_cost_more_and_reads_less(
+    tmp_path: Path, fakes: tuple[FakeProvider, FakeProvider], engines: list[Any]
+) -> None:
+    first, second = fakes
+    data = config_for(first, second)
+    data["providers"] = data["providers"][1:]  # only the Anthropic-wire platform
+    data["models"] = [
+        {"name": "beta-small", "provider": "beta", "tier": "basic", "input_price": 1.0,
+         "output_price": 5.0, "cached_input_price": 0.1, "cache_write_price": 1.25},
+    ]  # fmt: skip
+    second.cached_tokens, second.cache_write_tokens = 30, 10
+    engine = make_engine(tmp_path, data, engines)
+    answer = await engine.answer(ask(tmp_path))
+    k = engine.config.models[0].coefficient
+    expected = (answer.prompt_tokens - 40 + answer.completion_tokens) * k + 30 * 0.1 * k
+    assert answer.cost == pytest.approx(expected + 10 * 1.25 * k)
+    read, written, units, _ = engine.ledger.cache_savings(0)
+    assert (read, written) == (30, 10) and units == pytest.approx((30 * 0.9 - 10 * 0.25) * k)
+
+
+def test_allowance_record_defaults_keep_the_old_single_quota() -> None:
+    assert Allowance("x", 1, 0).key == ""  # counted from calls, as before
