@@ -33,8 +33,8 @@ from frugal_lsp.providers.base import (
 )
 from frugal_lsp.quota import pacing
 from frugal_lsp.quota.account import QuotaAccount
-from frugal_lsp.quota.allowances import project_id
 from frugal_lsp.quota.alerts import Alerts
+from frugal_lsp.quota.allowances import project_id
 from frugal_lsp.quota.forecast import Forecast, forecast
 from frugal_lsp.quota.ledger import CallRequest, Reservation, Settlement
 from frugal_lsp.quota.notify import Notifier

@@ -43,11 +43,11 @@ def test_an_array_gives_every_allowance() -> None:
 
 def test_rolling_without_window_names_the_key_and_the_fix() -> None:
     text = problems('[[providers.quota]]\ntokens = 5\nperiod = "rolling"\n')
-    assert 'providers[0].quota[0].window: missing' in text and 'window = "5h"' in text
+    assert "providers[0].quota[0].window: missing" in text and 'window = "5h"' in text
 
 
 def test_requests_and_tokens_both_set() -> None:
-    text = problems('[[providers.quota]]\ntokens = 5\nrequests = 300\n')
+    text = problems("[[providers.quota]]\ntokens = 5\nrequests = 300\n")
     assert "providers[0].quota[0].requests: `tokens` and `requests` are both set" in text
     assert "keep `tokens`" in text
 
@@ -65,7 +65,7 @@ def test_neither_tokens_nor_requests_and_a_bad_window() -> None:
 
 
 def test_two_identical_allowances_need_names() -> None:
-    text = problems('[[providers.quota]]\ntokens = 5\n[[providers.quota]]\ntokens = 7\n')
+    text = problems("[[providers.quota]]\ntokens = 5\n[[providers.quota]]\ntokens = 7\n")
     assert "quota[1]: a second allowance like [0]" in text and "`name`" in text
 
 

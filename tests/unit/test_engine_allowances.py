@@ -3,18 +3,37 @@ prompt-cache prices settle what a user would see in `status` and `report`."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from frugal_lsp.engine import Engine
 from frugal_lsp.errors import QuotaExhausted
-from frugal_lsp.store.records import Allowance
+from frugal_lsp.store.records import Allowance, CallRequest
 from tests.fakes.fake_provider import FakeProvider
-from tests.unit.test_engine import ask, config_for, engines, fakes, make_engine  # noqa: F401
+from tests.unit.test_engine import ask, config_for, make_engine
 
 
-def with_quotas(first: FakeProvider, second: FakeProvider, quotas: list[dict[str, Any]]) -> dict[str, Any]:
+@pytest.fixture
+def fakes(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[FakeProvider, FakeProvider]]:
+    monkeypatch.setenv("ALPHA_KEY", "sk-test-alpha")
+    with FakeProvider() as first, FakeProvider() as second:
+        yield first, second
+
+
+@pytest.fixture
+async def engines() -> AsyncIterator[list[Engine]]:
+    made: list[Engine] = []
+    yield made
+    for engine in made:
+        await engine.aclose()
+
+
+def with_quotas(
+    first: FakeProvider, second: FakeProvider, quotas: list[dict[str, Any]]
+) -> dict[str, Any]:
     data = config_for(first, second)
     data["providers"][0]["quota"] = quotas
     return data
@@ -49,13 +68,11 @@ async def test_a_premium_request_plan_counts_requests_times_the_multiplier(
     await engine.answer(ask(tmp_path, "one?"))
     (premium,) = (a for a in engine.account.allowances("alpha", engine.config.models[0]) if a.key)
     assert engine.account.used(premium) == 3 and premium.unit == "premium requests"
+    model = engine.config.models[0]
     with pytest.raises(QuotaExhausted, match="1 of 4 premium requests left"):
-        call = engine.config.models[0]
-        from frugal_lsp.store.records import CallRequest
-
         engine.ledger.reserve(
-            CallRequest("alpha", call.name, "basic", "ask", 10, 10, 1.0),
-            engine.account.allowances("alpha", call),
+            CallRequest("alpha", model.name, "basic", "ask", 10, 10, 1.0),
+            engine.account.allowances("alpha", model),
         )
 
 

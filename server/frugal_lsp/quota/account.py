@@ -110,7 +110,9 @@ class QuotaAccount:
             return self.ledger.allowance_used(allowance)[0]
         return self.ledger.used(allowance.since, allowance.provider)
 
-    def left(self, provider: str, model: ModelConfig | None = None, project: str = "") -> float | None:
+    def left(
+        self, provider: str, model: ModelConfig | None = None, project: str = ""
+    ) -> float | None:
         """Quota units this provider can still spend (None = unlimited): the least left of
         the budget and its caps, and what its pools hold together. Request allowances
         limit in their own unit (see ``status``), so only token allowances count here."""

@@ -76,7 +76,9 @@ def window_start(quota: QuotaConfig, now: float, timezone: str = "") -> float:
     return period_start(quota.period, local_now(timezone, now), quota.reset_day).timestamp()
 
 
-def resets_at(quota: QuotaConfig, now: float, timezone: str = "", oldest: float | None = None) -> float | None:
+def resets_at(
+    quota: QuotaConfig, now: float, timezone: str = "", oldest: float | None = None
+) -> float | None:
     """When the allowance is whole again: the next period's start; for a rolling window,
     when its oldest spend in the window drops out (``oldest``: that spend's time); None
     for allowances that never reset."""
@@ -186,9 +188,7 @@ def plan_draws(standings: Sequence[Standing], what: str = "this request") -> lis
     if remaining > 1e-6:
         lefts = "; ".join(p.describe() for p in order(pools))
         need = max(p.need for p in pools)
-        raise QuotaExhausted(
-            f"no allowance has room for {what} (needs up to {need:,.0f}): {lefts}"
-        )
+        raise QuotaExhausted(f"no allowance has room for {what} (needs up to {need:,.0f}): {lefts}")
     return draws
 
 

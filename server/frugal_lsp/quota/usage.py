@@ -35,9 +35,7 @@ def checked(usage: Usage | None, our_prompt: int, our_completion: int) -> Counte
     ):
         cached = min(max(usage.cached_tokens, 0), usage.prompt_tokens)
         written = min(max(usage.cache_write_tokens, 0), usage.prompt_tokens - cached)
-        return Counted(
-            usage.prompt_tokens, usage.completion_tokens, cached, "reported", written
-        )
+        return Counted(usage.prompt_tokens, usage.completion_tokens, cached, "reported", written)
     return Counted(
         max(usage.prompt_tokens, our_prompt),
         max(usage.completion_tokens, our_completion),

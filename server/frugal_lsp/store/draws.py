@@ -89,10 +89,7 @@ def insert(
     db.executemany(
         "INSERT INTO draws (call_id, ts, allowance, project, unit, fraction, amount, cap, open)"
         " VALUES (?,?,?,?,?,?,?,?,1)",
-        [
-            (call_id, now, d.key, project, d.unit, d.fraction, d.amount, int(d.cap))
-            for d in draws
-        ],
+        [(call_id, now, d.key, project, d.unit, d.fraction, d.amount, int(d.cap)) for d in draws],
     )
 
 

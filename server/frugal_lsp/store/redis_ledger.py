@@ -119,7 +119,9 @@ class RedisLedger(RedisReads):
         for raw in self.client.scan_iter(match=self._key("dz:*")):
             scope = str(raw).removeprefix(self._key("dz:"))
             key, _, project = scope.partition("|")
-            ids = self.client.zrangebyscore(self._key(f"dz:{scope}"), since, "+inf")
+            ids = [
+                str(i) for i in self.client.zrangebyscore(self._key(f"dz:{scope}"), since, "+inf")
+            ]
             amounts = self.client.hmget(self._key(f"da:{scope}"), ids) if ids else []
             total = sum(float(a or 0) for a in amounts)
             found.append((key, project, "", total, len(ids)))

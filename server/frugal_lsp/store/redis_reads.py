@@ -47,7 +47,12 @@ class RedisReads:
         rows = pipe.execute()
         read = sum(int(float(r[0] or 0)) for r in rows)
         written = sum(int(float(r[1] or 0)) for r in rows)
-        return read, written, sum(float(r[2] or 0) for r in rows), sum(float(r[3] or 0) for r in rows)
+        return (
+            read,
+            written,
+            sum(float(r[2] or 0) for r in rows),
+            sum(float(r[3] or 0) for r in rows),
+        )
 
     def spend_between(self, start: float, end: float, provider: str | None = None) -> float:
         rows = self._records(start, end)

@@ -113,7 +113,10 @@ async def test_anthropic_cache_writes_are_reported_beside_cache_reads(
 ) -> None:
     fake.cached_tokens, fake.cache_write_tokens = 4, 3
     provider = clients.make("anthropic", fake)
-    for response in ([e async for e in provider.stream(REQUEST)][-1], await provider.complete(REQUEST)):
+    for response in (
+        [e async for e in provider.stream(REQUEST)][-1],
+        await provider.complete(REQUEST),
+    ):
         assert isinstance(response, ProviderResponse) and response.usage is not None
         assert (response.usage.cached_tokens, response.usage.cache_write_tokens) == (4, 3)
         assert response.usage.prompt_tokens == fake.requests[-1].prompt_tokens

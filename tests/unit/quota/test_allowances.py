@@ -147,7 +147,10 @@ def test_keys_are_stable_under_reordering_and_distinct_by_kind() -> None:
 
 def test_project_id_comes_from_the_git_remote_without_its_credentials(tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
-    for root, url in ((a, "https://me:s3cret@github.com/Org/Repo.git"), (b, "git@github.com:org/repo")):
+    for root, url in (
+        (a, "https://me:s3cret@github.com/Org/Repo.git"),
+        (b, "git@github.com:org/repo"),
+    ):
         (root / ".git").mkdir(parents=True)
         (root / ".git" / "config").write_text(f'[remote "origin"]\n\turl = {url}\n')
     assert project_id(str(a))[0] == project_id(str(b))[0]  # two clones, one project
