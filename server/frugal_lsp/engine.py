@@ -74,6 +74,7 @@ class Engine:
         self.cache = AnswerCache(paths.cache, config.cache, stores.answers)
         self.workspace = workspace
         self.project = project_id(str(workspace))[0] if workspace is not None else ""
+        self.account.project = self.project
         self.context = ContextBuilder(config.context, self.tokens, workspace)
         self._transport = transport
         self._providers: dict[str, Provider] = {}

@@ -35,6 +35,7 @@ class QuotaAccount:
         self._cooling_why: dict[str, str] = {}
         self.pacing_step = 0  # set by the engine's pacer; routing reads it
         self._latency: dict[str, tuple[float, float | None]] = {}
+        self.project = ""  # the workspace's project id, for per-project allowances
 
     @property
     def config(self) -> Config:
@@ -68,7 +69,7 @@ class QuotaAccount:
         return Allowance("budget", self.limit(budget), self.since(budget))
 
     def allowances(
-        self, provider: str, model: ModelConfig | None = None, project: str = ""
+        self, provider: str, model: ModelConfig | None = None, project: str | None = None
     ) -> tuple[Allowance, ...]:
         """Everything a call to ``provider`` (of ``model``, in workspace ``project``) must
         fit in: the budget, and each of the platform's allowances (hard limits only)."""
@@ -76,16 +77,18 @@ class QuotaAccount:
         if budget := self.budget_allowance():
             found.append(budget)
         for quota in self.config.provider(provider).quotas:
-            found.append(self._allowance(provider, quota, model, project))
+            found.append(self._allowance(provider, quota, model, project or self.project))
         return tuple(found)
 
     def _allowance(
         self, provider: str, quota: QuotaConfig, model: ModelConfig | None, project: str
     ) -> Allowance:
         limit = self.limit(quota, provider)
-        if quota.legacy and len(self.config.provider(provider).quotas) == 1:
-            return Allowance(f"provider `{provider}` quota", limit, self.since(quota), provider)
         now, tz = self.clock(), self.config.budget.timezone
+        if quota.legacy and len(self.config.provider(provider).quotas) == 1:
+            name, since = f"provider `{provider}` quota", self.since(quota)
+            resets = policy.resets_at(quota, now, tz)
+            return Allowance(name, limit, since, provider, pool=True, resets_at=resets)
         key = policy.allowance_key(provider, quota)
         draft = Allowance(key, limit, policy.window_start(quota, now, tz), provider, key=key)
         oldest = self.ledger.allowance_used(draft)[1] if quota.period == "rolling" else None
@@ -181,9 +184,9 @@ class QuotaAccount:
 def label(provider: str, quota: QuotaConfig) -> str:
     """How messages and ``status`` name an allowance: "free day allowance of `general`"."""
     kind = quota.name or (f"{quota.window} rolling window" if quota.window else quota.period)
-    role = "cap" if quota.cap and quota.period != "rolling" else "allowance"
+    role = "" if quota.period == "rolling" else " cap" if quota.cap else " allowance"
     free = "free " if quota.free else ""
-    return f"{free}{kind} {role} of `{provider}`"
+    return f"{free}{kind}{role} of `{provider}`"
 
 
 def since(quota: Quota, timezone: str = "", now: float | None = None) -> float:
