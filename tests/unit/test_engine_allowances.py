@@ -116,3 +116,31 @@ async def test_anthropic_cache_writes_cost_more_and_reads_less(
 
 def test_allowance_record_defaults_keep_the_old_single_quota() -> None:
     assert Allowance("x", 1, 0).key == ""  # counted from calls, as before
+
+
+async def test_status_speaks_each_allowance_in_its_unit(
+    tmp_path: Path, fakes: tuple[FakeProvider, FakeProvider], engines: list[Any]
+) -> None:
+    from frugal_lsp.quota.status import compute_status, platform_wire_fields
+    from frugal_lsp.report.console import status_text
+
+    first, second = fakes
+    quotas = [
+        {"requests": 300, "name": "premium"},
+        {"tokens": 700, "period": "rolling", "window": "5h"},
+    ]
+    data = with_quotas(first, second, quotas)
+    data["context"] = {"ask_max_output_tokens": 64}
+    data["models"][0]["multiplier"] = 0.33
+    engine = make_engine(tmp_path, data, engines)
+    answer = await engine.answer(ask(tmp_path))
+    status = compute_status(engine.config, engine.account)
+    text = status_text(status)
+    assert "allowance premium allowance of `alpha`: 0.33 of 300 premium requests used" in text
+    window = f"5h rolling window of `alpha`: {answer.cost:,.0f} of 700 tokens used"
+    assert f"allowance {window}, oldest spend drops out in 5 h" in text
+    assert "runs out in" in text  # at the last hour's burn, before the window turns over
+    (alpha,) = (p for p in status.platforms if p.name == "alpha")
+    premium, rolling = platform_wire_fields(alpha)["allowances"]
+    assert premium["used"] == 0.33 and premium["unit"] == "premium requests"
+    assert rolling["cap"] is True and rolling["resetsAt"] is not None

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from frugal_lsp.config import BudgetConfig, Config, QuotaConfig
+from frugal_lsp.config import BudgetConfig, Config, ProviderConfig, QuotaConfig
 from frugal_lsp.quota.account import QuotaAccount
 from frugal_lsp.quota.periods import local_hour, local_now, period_end, period_start
 
@@ -88,12 +88,19 @@ def forecast(config: Config, account: QuotaAccount, now: float | None = None) ->
     tz = config.budget.timezone
     overall = outlook(account, "budget", config.budget, None, now)
     platforms = tuple(
-        outlook(account, p.name, p.quota or config.budget, p.name, now, p.quota is not None)
+        outlook(account, p.name, _single(p) or config.budget, p.name, now, bool(_single(p)))
         for p in config.providers
     )
     return Forecast(
         now, overall, platforms, hourly_spend(account, now, tz), savings(account, overall)
     )
+
+
+def _single(provider: ProviderConfig) -> QuotaConfig | None:
+    """The one plain token quota the platform outlook is about (several allowances are
+    each shown in their own unit: ``quota/allowance_status.py``)."""
+    quotas = provider.quotas
+    return quotas[0] if len(quotas) == 1 and quotas[0].legacy else None
 
 
 def outlook(
