@@ -144,3 +144,33 @@ async def test_status_speaks_each_allowance_in_its_unit(
     premium, rolling = platform_wire_fields(alpha)["allowances"]
     assert premium["used"] == 0.33 and premium["unit"] == "premium requests"
     assert rolling["cap"] is True and rolling["resetsAt"] is not None
+
+
+async def test_report_shows_which_allowance_paid_per_project_and_cache_savings(
+    tmp_path: Path, fakes: tuple[FakeProvider, FakeProvider], engines: list[Any]
+) -> None:
+    from rich.console import Console
+
+    from frugal_lsp.report import terminal
+    from frugal_lsp.report.usage import gather
+
+    first, second = fakes
+    quotas = [
+        {"tokens": 100_000, "period": "project"},
+        {"tokens": 50, "period": "day", "free": True},
+    ]
+    data = with_quotas(first, second, quotas)
+    data["models"][0].update(input_price=2.0, output_price=8.0, cached_input_price=1.0)
+    first.cached_tokens = 20
+    engine = make_engine(tmp_path, data, engines)
+    await engine.answer(ask(tmp_path))
+    usage = gather(engine.account, 1)
+    keys = {row[0]: row for row in usage.per_allowance}
+    assert keys["alpha:day:tokens:free"][3] == pytest.approx(50)  # free first, up to its 50
+    project = keys["alpha:project:tokens:paid"]
+    assert project[1] == engine.project and project[3] > 0
+    console = Console(record=True, width=140)
+    terminal.render(usage, console)
+    text = console.export_text()
+    assert "Prompt caching: 20 tokens read from cache, 0 written; saved 10 units" in text
+    assert "Paid by allowance" in text and engine.project[:8] in text

@@ -193,11 +193,34 @@ def plan_draws(standings: Sequence[Standing], what: str = "this request") -> lis
 
 
 def settled(draw: Draw, reserved_units: float, cost_units: float) -> Draw:
-    """The draw once the call settled: token draws follow the call's real cost (the same
-    fraction of it); a request draw stays unless the call cost nothing (never sent)."""
+    """A cap once the call settled: a token cap counts the call's real cost; a request
+    cap keeps its requests unless the call cost nothing (it was never sent)."""
     if draw.unit != "tokens":
         return draw if cost_units > 0 or reserved_units == 0 else replace(draw, amount=0.0)
-    return replace(draw, amount=draw.fraction * cost_units)
+    return replace(draw, amount=cost_units)
+
+
+def settle_all(draws: Sequence[Draw], reserved_units: float, cost_units: float) -> list[Draw]:
+    """Every draw of a call once it settled at ``cost_units`` (draws in draw order).
+
+    Caps count the real call (``settled``). Pools pay the settled call again in their
+    draw order, each up to what it reserved: a free pool that reserved 50 units of a call
+    that cost 120 still pays 50, and the paid pool the other 70. A request pool's share
+    stays a share of one request. What the provider billed beyond the reservation (an
+    estimate that came out low) goes to the last pool: it was spent.
+    """
+    done = [settled(d, reserved_units, cost_units) for d in draws if d.cap]
+    pools = [d for d in draws if not d.cap]
+    never_sent = cost_units <= 0 and reserved_units > 0
+    remaining = 1.0
+    for i, d in enumerate(pools):
+        need = cost_units if d.unit == "tokens" else (d.amount / d.fraction if d.fraction else 0.0)
+        room = d.amount / need if need > 0 else math.inf
+        share = remaining if i == len(pools) - 1 else min(remaining, room)
+        share = 0.0 if never_sent else share
+        done.append(replace(d, amount=share * need))
+        remaining -= share
+    return done
 
 
 def project_id(root: str) -> tuple[str, str]:

@@ -38,6 +38,7 @@ def render(usage: Usage) -> str:
         ("units per accepted suggestion", f"{cpa:,.1f}" if cpa is not None else "-"),
         ("calls estimated", f"{usage.estimated:,}"),
         ("calls charged after a kill", f"{usage.charged_unsettled:,}"),
+        ("units saved by prompt caching", f"{usage.cache[2]:,.0f}"),
     ]
     parts = [
         "<!doctype html>",

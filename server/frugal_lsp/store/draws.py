@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-from frugal_lsp.quota.allowances import Draw, Standing, plan_draws, settled
+from frugal_lsp.quota.allowances import Draw, Standing, plan_draws, settle_all
 from frugal_lsp.store.records import Allowance
 
 SCHEMA = """
@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS draws (
     amount REAL NOT NULL,
     cap INTEGER NOT NULL,
     open INTEGER NOT NULL,
+    seq INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (call_id, allowance)
 );
 CREATE INDEX IF NOT EXISTS draws_key_ts ON draws(allowance, ts);
@@ -87,23 +88,28 @@ def insert(
     db: sqlite3.Connection, call_id: int, now: float, project: str, draws: list[Draw]
 ) -> None:
     db.executemany(
-        "INSERT INTO draws (call_id, ts, allowance, project, unit, fraction, amount, cap, open)"
-        " VALUES (?,?,?,?,?,?,?,?,1)",
-        [(call_id, now, d.key, project, d.unit, d.fraction, d.amount, int(d.cap)) for d in draws],
+        "INSERT INTO draws (call_id, ts, allowance, project, unit, fraction, amount, cap, open,"
+        " seq) VALUES (?,?,?,?,?,?,?,?,1,?)",
+        [
+            (call_id, now, d.key, project, d.unit, d.fraction, d.amount, int(d.cap), i)
+            for i, d in enumerate(draws)
+        ],
     )
 
 
 def settle(db: sqlite3.Connection, call_id: int, reserved: float, cost: float) -> None:
-    """The call settled at ``cost`` units: each draw takes its real amount."""
+    """The call settled at ``cost`` units: each draw takes its real amount, pools in
+    their draw order (``quota/allowances.settle_all``)."""
     rows = db.execute(
-        "SELECT allowance, unit, fraction, amount, cap FROM draws WHERE call_id=? AND open=1",
+        "SELECT allowance, fraction, amount, unit, cap FROM draws WHERE call_id=? AND open=1"
+        " ORDER BY seq",
         (call_id,),
     ).fetchall()
-    for key, unit, fraction, amount, cap in rows:
-        final = settled(Draw(key, fraction, amount, unit, bool(cap)), reserved, cost)
+    draws = [Draw(k, f, a, u, bool(c)) for k, f, a, u, c in rows]
+    for final in settle_all(draws, reserved, cost):
         db.execute(
             "UPDATE draws SET amount=?, open=0 WHERE call_id=? AND allowance=?",
-            (final.amount, call_id, key),
+            (final.amount, call_id, final.key),
         )
 
 

@@ -106,7 +106,10 @@ class RedisLedger(RedisReads):
              "a": d.amount}
             for d in planned
         ]  # fmt: skip
-        draws = [{"s": scopes[d.key], "u": d.unit, "f": d.fraction, "a": d.amount} for d in planned]
+        draws = [
+            {"s": scopes[d.key], "u": d.unit, "f": d.fraction, "a": d.amount, "c": int(d.cap)}
+            for d in planned
+        ]
         return {"checks": json.dumps(checks), "draws": json.dumps(draws)}
 
     def allowance_used(self, allowance: Allowance) -> tuple[float, float | None]:

@@ -115,15 +115,35 @@ local function draw_used(scope, since)
   return total
 end
 
--- A call's draws (json in its record) take their settled amounts: token draws follow the
--- cost, request draws stay unless nothing was spent (``quota/allowances.settled``).
+-- A call's draws (json in its record, in draw order) take their settled amounts, as
+-- ``quota/allowances.settle_all``: caps count the real call; pools pay it again in draw
+-- order, each up to what it reserved, the last one whatever is left.
 local function settle_draws(id, draws, reserved, cost)
   if not draws or draws == '' then return end
-  for _, d in ipairs(cjson.decode(draws)) do
+  local list = cjson.decode(draws)
+  local never_sent = cost <= 0 and reserved > 0
+  local pools = {}
+  for _, d in ipairs(list) do
     local amount = num(d.a)
-    if d.u == 'tokens' then amount = num(d.f) * cost
-    elseif cost <= 0 and reserved > 0 then amount = 0 end
-    redis.call('HSET', P .. 'da:' .. d.s, id, string.format('%.17g', amount))
+    if num(d.c) == 1 then
+      if d.u == 'tokens' then amount = cost elseif never_sent then amount = 0 end
+      redis.call('HSET', P .. 'da:' .. d.s, id, string.format('%.17g', amount))
+    else
+      table.insert(pools, d)
+    end
+  end
+  local remaining = 1.0
+  for i, d in ipairs(pools) do
+    local need = cost
+    if d.u ~= 'tokens' then
+      need = 0
+      if num(d.f) > 0 then need = num(d.a) / num(d.f) end
+    end
+    local share = remaining
+    if i < #pools and need > 0 then share = math.min(remaining, num(d.a) / need) end
+    if never_sent then share = 0 end
+    redis.call('HSET', P .. 'da:' .. d.s, id, string.format('%.17g', share * need))
+    remaining = remaining - share
   end
 end
 

@@ -19,6 +19,7 @@ from frugal_lsp.quota.allowances import (
     plan_draws,
     project_id,
     resets_at,
+    settle_all,
     settled,
     window_start,
 )
@@ -158,3 +159,16 @@ def test_project_id_comes_from_the_git_remote_without_its_credentials(tmp_path: 
     plain = tmp_path / "plain"
     plain.mkdir()
     assert project_id(str(plain)) != project_id(str(a)) and project_id(str(plain))[1] == "plain"
+
+
+def test_settling_refills_pools_in_draw_order_up_to_what_each_reserved() -> None:
+    free = pool("free", 2000, used=1950, free=True, resets_in=3600, need=500)
+    paid = pool("paid", 10**6, resets_in=86400 * 20, need=500)
+    window = Standing("5h", "5h", "tokens", 10**5, 0, 500, cap=True)
+    draws = plan_draws([paid, free, window])  # free 50, paid 450, the window all 500
+    final = {d.key: round(d.amount, 9) for d in settle_all(draws, 500, 120)}
+    assert final == {"free": 50, "paid": 70, "5h": 120}  # the free 50 still paid first
+    over = {d.key: round(d.amount, 9) for d in settle_all(draws, 500, 650)}  # billed beyond the estimate
+    assert over == {"free": 50, "paid": 600, "5h": 650}
+    never = {d.key: d.amount for d in settle_all(draws, 500, 0)}
+    assert never == {"free": 0, "paid": 0, "5h": 0}
