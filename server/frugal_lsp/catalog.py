@@ -39,7 +39,6 @@ class CatalogModel:
     fim_template: str = "suffix"
     cached_input_price: float | None = None
     cache_write_price: float | None = None
-    multiplier: float = 1.0  # premium requests per call on a request plan
 
 
 @cache
@@ -61,10 +60,25 @@ def entries() -> tuple[CatalogModel, ...]:
             fim_template=str(m.get("fim_template", "suffix")),
             cached_input_price=m.get("cached_input_price"),
             cache_write_price=m.get("cache_write_price"),
-            multiplier=float(m.get("multiplier", 1.0)),
         )
         for m in raw
     )
+
+
+@cache
+def request_plans() -> dict[str, dict[str, float]]:
+    """Premium requests per call by model, per request plan (``data/catalog.toml``)."""
+    text = resources.files("frugal_lsp").joinpath("data/catalog.toml").read_text("utf-8")
+    plans = tomllib.loads(text).get("request_plans", [])
+    return {p["name"]: {k: float(v) for k, v in p["multipliers"].items()} for p in plans}
+
+
+def multiplier(model: ModelConfig, plan: str) -> float:
+    """Premium requests one call of ``model`` costs: its own ``multiplier``, else the
+    provider's request plan's, else 1."""
+    if model.multiplier is not None:
+        return model.multiplier
+    return request_plans().get(plan, {}).get(model.name, 1.0)
 
 
 def as_of() -> str:
@@ -92,7 +106,6 @@ def model_config(entry: CatalogModel, provider: str) -> ModelConfig:
         fim_template=entry.fim_template,
         cached_input_price=entry.cached_input_price,
         cache_write_price=entry.cache_write_price,
-        multiplier=entry.multiplier,
     )
 
 

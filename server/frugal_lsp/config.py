@@ -89,6 +89,7 @@ class ProviderConfig:
     quota: QuotaConfig | None = None  # the first of ``quotas`` (kept for one-quota readers)
     quotas: tuple[QuotaConfig, ...] = ()  # every [[providers.quota]]
     model_path: str | None = None  # llama-cpp: the GGUF file to serve
+    request_plan: str = ""  # a catalog request plan: its per-model multipliers
 
     def api_key(self) -> str | None:
         """The key, read from the environment at the moment it is needed; never stored."""
@@ -115,7 +116,7 @@ class ModelConfig:
     cache_write_price: float | None = None  # USD per million prompt tokens written to cache
     cached_coefficient: float | None = None  # quota units per cached token (None: coefficient)
     cache_write_coefficient: float | None = None
-    multiplier: float = 1.0  # premium requests one call costs on a request plan
+    multiplier: float | None = None  # premium requests per call (None: the request plan's)
     fim: bool = False  # fill-in-the-middle through /v1/completions
     fim_template: str = "suffix"  # how prefix and suffix are laid out: see context/fim.py
     frameworks: tuple[str, ...] = ()  # e.g. ("django",): files importing them route here

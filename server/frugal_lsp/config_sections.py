@@ -95,6 +95,7 @@ def _read_provider(r: Reader) -> ProviderConfig:
         "limits",
         "quota",
         "model_path",
+        "request_plan",
     )
     name = r.string("name", required=True) or "?"
     kind = cast(ProviderKind, r.choice("kind", PROVIDER_KINDS, "openai"))
@@ -122,7 +123,13 @@ def _read_provider(r: Reader) -> ProviderConfig:
         quota=quotas[0] if quotas else None,
         quotas=quotas,
         model_path=r.string("model_path"),
+        request_plan=_read_request_plan(r),
     )
+
+
+def _read_request_plan(r: Reader) -> str:
+    plans = sorted(catalog.request_plans())
+    return r.choice("request_plan", plans, "") or "" if "request_plan" in r.data else ""
 
 
 def _read_limits(r: Reader) -> Limits:
@@ -178,7 +185,7 @@ def _read_model(r: Reader, providers: list[str]) -> ModelConfig:
         ),
         cached_coefficient=r.optional_number("cached_coefficient", None),
         cache_write_coefficient=r.optional_number("cache_write_coefficient", None),
-        multiplier=r.number("multiplier", known.multiplier if known else 1.0, minimum=0.0),
+        multiplier=r.optional_number("multiplier", None),
         fim=r.boolean("fim", known.fim if known else False),
         fim_template=_read_fim_template(r, known.fim_template if known else "suffix"),
         frameworks=tuple(f.lower() for f in r.strings("frameworks", ())),

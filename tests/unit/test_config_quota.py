@@ -79,3 +79,30 @@ def test_request_plan_and_model_multiplier() -> None:
     assert quota.requests == 300 and quota.tokens is None and quota.limit == 300
     model = config.models[0]
     assert model.multiplier == 3 and model.cached_input_price == 0.25
+
+
+def test_a_request_plan_gives_the_catalog_multipliers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from frugal_lsp import catalog
+    from frugal_lsp.quota.account import QuotaAccount
+    from frugal_lsp.quota.ledger import Ledger
+
+    config = parse_config(
+        tomllib.loads(
+            '[[providers]]\nname = "copilot"\nbase_url = "http://127.0.0.1:1/v1"\n'
+            'request_plan = "github-copilot"\n'
+            '[[providers.quota]]\nrequests = 300\nname = "premium"\n'
+            '[[models]]\nname = "gpt-4o-mini"\nprovider = "copilot"\n'
+            '[[models]]\nname = "claude-sonnet-4-5"\nprovider = "copilot"\nmultiplier = 2\n'
+        )
+    )
+    mini, sonnet = config.models
+    assert catalog.multiplier(mini, "github-copilot") == 0.33  # from the catalog
+    assert catalog.multiplier(sonnet, "github-copilot") == 2  # the config wins
+    account = QuotaAccount(config, Ledger(tmp_path / "l.sqlite3"))
+    (premium,) = account.allowances("copilot", mini)
+    assert premium.need == 0.33 and premium.unit == "premium requests"
+
+
+def test_an_unknown_request_plan_lists_the_known_ones() -> None:
+    text = problems('request_plan = "copilot"\n')
+    assert "providers[0].request_plan = 'copilot'" in text and "github-copilot" in text

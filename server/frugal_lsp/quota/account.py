@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from frugal_lsp import catalog
 from frugal_lsp.config import BudgetConfig, Config, ModelConfig, QuotaConfig
 from frugal_lsp.providers.base import RateLimitState
 from frugal_lsp.providers.ratelimits import MAX_WAIT_S
@@ -92,7 +93,8 @@ class QuotaAccount:
         key = policy.allowance_key(provider, quota)
         draft = Allowance(key, limit, policy.window_start(quota, now, tz), provider, key=key)
         oldest = self.ledger.allowance_used(draft)[1] if quota.period == "rolling" else None
-        multiplier = model.multiplier if model is not None else 1.0
+        plan = self.config.provider(provider).request_plan
+        multiplier = catalog.multiplier(model, plan) if model is not None else 1.0
         return Allowance(
             name=label(provider, quota),
             limit=limit,

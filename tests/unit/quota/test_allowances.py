@@ -168,7 +168,9 @@ def test_settling_refills_pools_in_draw_order_up_to_what_each_reserved() -> None
     draws = plan_draws([paid, free, window])  # free 50, paid 450, the window all 500
     final = {d.key: round(d.amount, 9) for d in settle_all(draws, 500, 120)}
     assert final == {"free": 50, "paid": 70, "5h": 120}  # the free 50 still paid first
-    over = {d.key: round(d.amount, 9) for d in settle_all(draws, 500, 650)}  # billed beyond the estimate
+    over = {
+        d.key: round(d.amount, 9) for d in settle_all(draws, 500, 650)
+    }  # billed beyond the estimate
     assert over == {"free": 50, "paid": 600, "5h": 650}
     never = {d.key: d.amount for d in settle_all(draws, 500, 0)}
     assert never == {"free": 0, "paid": 0, "5h": 0}
