@@ -106,3 +106,21 @@ def test_a_request_plan_gives_the_catalog_multipliers(tmp_path) -> None:  # type
 def test_an_unknown_request_plan_lists_the_known_ones() -> None:
     text = problems('request_plan = "copilot"\n')
     assert "providers[0].request_plan = 'copilot'" in text and "github-copilot" in text
+
+
+def test_the_readme_allowance_examples_are_valid_config() -> None:
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    blocks = [
+        b for b in re.findall(r"```toml\n(.*?)```", readme, re.S) if 'name = "general"' in b
+    ]
+    assert blocks, "README lost its [[providers.quota]] examples"
+    config = parse_config(tomllib.loads(blocks[0]))
+    kinds = {p.name: [(q.period, q.free, q.cap) for q in p.quotas] for p in config.providers}
+    assert kinds["general"] == [("day", True, False), ("month", False, False)]
+    assert kinds["vertical"] == [("project", False, False)]
+    assert kinds["community"] == [("week", True, False), ("credits", False, False)]
+    assert kinds["copilot"] == [("month", False, False), ("rolling", False, True)]
+    assert config.provider("copilot").quotas[0].requests == 300
