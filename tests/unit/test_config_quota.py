@@ -113,9 +113,7 @@ def test_the_readme_allowance_examples_are_valid_config() -> None:
     from pathlib import Path
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    blocks = [
-        b for b in re.findall(r"```toml\n(.*?)```", readme, re.S) if 'name = "general"' in b
-    ]
+    blocks = [b for b in re.findall(r"```toml\n(.*?)```", readme, re.S) if 'name = "general"' in b]
     assert blocks, "README lost its [[providers.quota]] examples"
     config = parse_config(tomllib.loads(blocks[0]))
     kinds = {p.name: [(q.period, q.free, q.cap) for q in p.quotas] for p in config.providers}
