@@ -174,3 +174,25 @@ async def test_report_shows_which_allowance_paid_per_project_and_cache_savings(
     text = console.export_text()
     assert "Prompt caching: 20 tokens read from cache, 0 written; saved 10 units" in text
     assert "Paid by allowance" in text and engine.project[:8] in text
+
+
+async def test_pacing_steps_down_when_a_rolling_window_would_run_out(
+    tmp_path: Path, fakes: tuple[FakeProvider, FakeProvider], engines: list[Any]
+) -> None:
+    from frugal_lsp.quota.forecast import forecast
+    from frugal_lsp.quota.pacing import Pacer, tightest
+
+    first, second = fakes
+    data = with_quotas(first, second, [{"tokens": 600, "period": "rolling", "window": "5h"}])
+    data["context"] = {"ask_max_output_tokens": 64}
+    data["pacing"] = {"min_step_interval": 0}
+    engine = make_engine(tmp_path, data, engines)
+    await engine.answer(ask(tmp_path, "first?"))
+    await engine.answer(ask(tmp_path, "second?"))
+    outlook = forecast(engine.config, engine.account)
+    (window,) = outlook.allowances
+    assert window.name == "5h rolling window of `alpha`" and window.period == "window"
+    value, tight = tightest(outlook)
+    assert tight is window and value > 1.0  # at the last hour's burn it is gone long before
+    state = Pacer(engine.config, engine.account).update(outlook)
+    assert state.step >= 1 and "5h rolling window of `alpha` runs out in" in state.reason

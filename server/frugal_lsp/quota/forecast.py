@@ -14,7 +14,7 @@ Usage accumulates over the whole period and survives restarts: it is all in the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from frugal_lsp.config import BudgetConfig, Config, ProviderConfig, QuotaConfig
 from frugal_lsp.quota.account import QuotaAccount
@@ -75,6 +75,7 @@ class Forecast:
     platforms: tuple[Outlook, ...]
     hourly: tuple[float, ...]  # units by local hour of day, last 14 days
     savings: tuple[Saving, ...]
+    allowances: tuple[Outlook, ...] = ()  # paid allowances and caps, in their own units
 
     @property
     def peak_hours(self) -> tuple[int, ...]:
@@ -92,8 +93,33 @@ def forecast(config: Config, account: QuotaAccount, now: float | None = None) ->
         for p in config.providers
     )
     return Forecast(
-        now, overall, platforms, hourly_spend(account, now, tz), savings(account, overall)
+        now,
+        overall,
+        platforms,
+        hourly_spend(account, now, tz),
+        savings(account, overall),
+        allowance_outlooks(config, account, now),
     )
+
+
+def allowance_outlooks(config: Config, account: QuotaAccount, now: float) -> tuple[Outlook, ...]:
+    """Each keyed allowance that pacing should protect — caps (a rolling window, a weekly
+    cap) and paid pools; running out of a free one only moves calls to the paid ones —
+    with its burn over the last hour in its own unit."""
+    found: list[Outlook] = []
+    for provider in config.providers:
+        for a in account.allowances(provider.name):
+            if not a.key or (a.free and a.pool):
+                continue
+            used = account.used(a)
+            recent = account.used(replace(a, since=max(a.since, now - 3600)))
+            burn = recent / 60
+            eta = now + max(a.limit - used, 0.0) / burn * 60 if burn > 0 else None
+            period = "window" if "rolling window" in a.name else "period"
+            found.append(
+                Outlook(a.name, period, used, a.limit, burn, burn, a.since, a.resets_at, eta)
+            )
+    return tuple(found)
 
 
 def _single(provider: ProviderConfig) -> QuotaConfig | None:
