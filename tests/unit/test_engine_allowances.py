@@ -196,3 +196,21 @@ async def test_pacing_steps_down_when_a_rolling_window_would_run_out(
     assert tight is window and value > 1.0  # at the last hour's burn it is gone long before
     state = Pacer(engine.config, engine.account).update(outlook)
     assert state.step >= 1 and "5h rolling window of `alpha` runs out in" in state.reason
+
+
+async def test_alerts_speak_the_allowance_unit_once_per_period(
+    tmp_path: Path, fakes: tuple[FakeProvider, FakeProvider], engines: list[Any]
+) -> None:
+    from frugal_lsp.quota.forecast import forecast
+
+    first, second = fakes
+    data = with_quotas(first, second, [{"requests": 2, "name": "premium"}])
+    engine = make_engine(tmp_path, data, engines)
+    await engine.answer(ask(tmp_path, "one?"))
+    await engine.answer(ask(tmp_path, "two?"))
+    fired = engine.alerts.check(forecast(engine.config, engine.account)) or engine.alerts.drain()
+    texts = [e.text for e in fired]
+    assert any(
+        "premium allowance of `alpha` 100% used (2 of 2 premium requests" in t for t in texts
+    )
+    assert engine.alerts.check(forecast(engine.config, engine.account)) == []  # once

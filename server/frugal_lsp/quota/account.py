@@ -107,6 +107,7 @@ class QuotaAccount:
             free=quota.free,
             project=project if quota.period == "project" else "",
             resets_at=policy.resets_at(quota, now, tz, oldest),
+            period=quota.period,
         )
 
     def used(self, allowance: Allowance) -> float:

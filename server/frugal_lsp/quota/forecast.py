@@ -47,6 +47,7 @@ class Outlook:
     period_start: float  # unix time
     period_end: float | None  # None: never resets
     exhaustion_at: float | None  # None: no limit, or nothing is being spent
+    unit: str = "units"  # an allowance's own unit: "tokens", "premium requests" ...
 
     @property
     def fraction(self) -> float | None:
@@ -115,9 +116,11 @@ def allowance_outlooks(config: Config, account: QuotaAccount, now: float) -> tup
             recent = account.used(replace(a, since=max(a.since, now - 3600)))
             burn = recent / 60
             eta = now + max(a.limit - used, 0.0) / burn * 60 if burn > 0 else None
-            period = "window" if "rolling window" in a.name else "period"
+            period = "window" if a.period == "rolling" else a.period
             found.append(
-                Outlook(a.name, period, used, a.limit, burn, burn, a.since, a.resets_at, eta)
+                Outlook(
+                    a.name, period, used, a.limit, burn, burn, a.since, a.resets_at, eta, a.unit
+                )
             )
     return tuple(found)
 

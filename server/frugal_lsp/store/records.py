@@ -36,6 +36,7 @@ class Allowance:
     free: bool = False
     project: str = ""  # a per-project allowance: the workspace's project id
     resets_at: float | None = None  # unix time it is whole again (None: never)
+    period: str = ""  # its [[providers.quota]] period, for forecasts and alerts
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,46 @@
+"""Several allowances from the command line: `ask` draws the free one first, `status`
+shows each in its unit, `report` says which paid what, per project."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.fakes.fake_provider import FakeProvider
+from tests.unit import test_cli
+from tests.unit.test_cli import run
+
+workspace = test_cli.workspace  # the fixture: a frugal.toml on the fake, and hello.py
+ASK = ("ask", "hello.py", "--line", "5", "--end-line", "7", "--question", "What is it?")
+
+
+def test_free_first_status_and_report_from_the_cli(
+    workspace: tuple[Path, FakeProvider],
+) -> None:
+    folder, fake = workspace
+    toml = (
+        (folder / "frugal.toml")
+        .read_text()
+        .replace(
+            "\n[[models]]",
+            '\n[[providers.quota]]\ntokens = 2000\nperiod = "day"\nfree = true\n'
+            '[[providers.quota]]\ntokens = 5000\nperiod = "project"\n'
+            '[[providers.quota]]\nrequests = 300\nname = "premium"\ncap = true\n\n[[models]]',
+            1,
+        )
+    )
+    (folder / "frugal.toml").write_text(toml)
+    first = run(folder, *ASK, "--json")
+    assert first.returncode == 0, first.stderr
+    cost = json.loads(first.stdout)["cost"]
+    text = run(folder, "status").stdout
+    assert f"allowance free day allowance of `fake`: {cost:,.0f} of 2,000 tokens used" in text
+    assert "allowance project allowance of `fake`: 0 of 5,000 tokens used" in text
+    assert "allowance premium cap of `fake`: 1 of 300 premium requests used" in text
+    wire = json.loads(run(folder, "status", "--json").stdout)
+    (platform,) = wire["platforms"]
+    assert [a["unit"] for a in platform["allowances"]] == ["tokens", "tokens", "premium requests"]
+    report = run(folder, "report", "--days", "1")
+    assert report.returncode == 0, report.stderr
+    assert "Paid by allowance" in report.stdout and "fake:day:tokens:free" in report.stdout
+    assert len(fake.requests) == 1
