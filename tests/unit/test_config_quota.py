@@ -82,9 +82,9 @@ def test_request_plan_and_model_multiplier() -> None:
 
 
 def test_a_request_plan_gives_the_catalog_multipliers(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from frugal_lsp import catalog
+    from frugal_lsp.config import catalog
     from frugal_lsp.quota.account import QuotaAccount
-    from frugal_lsp.quota.ledger import Ledger
+    from frugal_lsp.store.ledger import Ledger
 
     config = parse_config(
         tomllib.loads(

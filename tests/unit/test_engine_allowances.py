@@ -121,7 +121,8 @@ def test_allowance_record_defaults_keep_the_old_single_quota() -> None:
 async def test_status_speaks_each_allowance_in_its_unit(
     tmp_path: Path, fakes: tuple[FakeProvider, FakeProvider], engines: list[Any]
 ) -> None:
-    from frugal_lsp.quota.status import compute_status, platform_wire_fields
+    from frugal_lsp.lsp.convert import platform_json
+    from frugal_lsp.quota.status import compute_status
     from frugal_lsp.report.console import status_text
 
     first, second = fakes
@@ -141,7 +142,7 @@ async def test_status_speaks_each_allowance_in_its_unit(
     assert f"allowance {window}, oldest spend drops out in 5 h" in text
     assert "runs out in" in text  # at the last hour's burn, before the window turns over
     (alpha,) = (p for p in status.platforms if p.name == "alpha")
-    premium, rolling = platform_wire_fields(alpha)["allowances"]
+    premium, rolling = platform_json(alpha)["allowances"]
     assert premium["used"] == 0.33 and premium["unit"] == "premium requests"
     assert rolling["cap"] is True and rolling["resetsAt"] is not None
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from frugal_lsp.config import parse_config
 from frugal_lsp.quota.account import QuotaAccount
-from frugal_lsp.quota.ledger import CallRequest, Ledger, Settlement
 from frugal_lsp.routing.router import Router
+from frugal_lsp.store.ledger import CallRequest, Ledger, Settlement
 from tests.unit.test_routing import prompt
 
 

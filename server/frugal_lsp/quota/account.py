@@ -11,8 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from frugal_lsp import catalog
-from frugal_lsp.config import BudgetConfig, Config, ModelConfig, QuotaConfig
+from frugal_lsp.config import BudgetConfig, Config, ModelConfig, QuotaConfig, catalog
 from frugal_lsp.providers.base import RateLimitState
 from frugal_lsp.providers.ratelimits import MAX_WAIT_S
 from frugal_lsp.quota import allowances as policy

@@ -3,7 +3,7 @@
 One row per (call, allowance): the ``fraction`` of the call the allowance pays (a pool)
 or 1.0 (a cap, which counts every call), and the ``amount`` in the allowance's own unit
 (quota units, or requests x multiplier). ``open`` rows belong to a reservation not yet
-settled; settling sets the real amount (``quota/allowances.settled``). The ledger calls
+settled; settling sets the real amount (``pools.settled``). The ledger calls
 these functions inside its write transaction, so the check of every allowance and the
 insert of the call and its draws are one atomic step (``Ledger.reserve``).
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-from frugal_lsp.quota.allowances import Draw, Standing, plan_draws, settle_all
+from frugal_lsp.pools import Draw, Standing, plan_draws, settle_all
 from frugal_lsp.store.records import Allowance
 
 SCHEMA = """
@@ -99,7 +99,7 @@ def insert(
 
 def settle(db: sqlite3.Connection, call_id: int, reserved: float, cost: float) -> None:
     """The call settled at ``cost`` units: each draw takes its real amount, pools in
-    their draw order (``quota/allowances.settle_all``)."""
+    their draw order (``pools.settle_all``)."""
     rows = db.execute(
         "SELECT allowance, fraction, amount, unit, cap FROM draws WHERE call_id=? AND open=1"
         " ORDER BY seq",

@@ -21,8 +21,8 @@ from typing import Any
 
 import redis
 
+from frugal_lsp import pools as draws_policy
 from frugal_lsp.errors import QuotaExhausted
-from frugal_lsp.quota import allowances as draws_policy
 from frugal_lsp.store import redis_scripts as lua
 from frugal_lsp.store.records import (
     ORPHAN_SENT,

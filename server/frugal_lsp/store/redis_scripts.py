@@ -116,7 +116,7 @@ local function draw_used(scope, since)
 end
 
 -- A call's draws (json in its record, in draw order) take their settled amounts, as
--- ``quota/allowances.settle_all``: caps count the real call; pools pay it again in draw
+-- ``pools.settle_all``: caps count the real call; pools pay it again in draw
 -- order, each up to what it reserved, the last one whatever is left.
 local function settle_draws(id, draws, reserved, cost)
   if not draws or draws == '' then return end

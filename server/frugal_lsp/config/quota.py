@@ -7,12 +7,14 @@ the keys mean and how pools and caps are drawn: ``quota/allowances.py`` and READ
 
 from __future__ import annotations
 
+import re
 from typing import cast
 
-from frugal_lsp.config import QUOTA_PERIODS, Period, QuotaConfig
-from frugal_lsp.config_reader import Reader
-from frugal_lsp.quota.allowances import allowance_key, parse_window
+from frugal_lsp.config.reader import Reader
+from frugal_lsp.config.schema import QUOTA_PERIODS, Period, QuotaConfig
 
+_WINDOW = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
+_WINDOW_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 7 * 86400.0}
 KEYS = ("tokens", "requests", "period", "reset_day", "window", "free", "cap", "name")
 
 
@@ -77,3 +79,24 @@ def read_quota(r: Reader) -> QuotaConfig:
         cap=r.boolean("cap", False) or period == "rolling",
         name=r.string("name") or "",
     )
+
+
+def parse_window(text: str) -> float:
+    """Seconds of a rolling window written as ``"5h"``, ``"7d"``, ``"90m"``, ``"2w"``."""
+    match = _WINDOW.match(text)
+    if not match or float(match.group(1)) <= 0:
+        raise ValueError(f"{text!r} is not a window: write a number and s, m, h, d or w")
+    return float(match.group(1)) * _WINDOW_UNITS[match.group(2)]
+
+
+def allowance_key(provider: str, quota: QuotaConfig) -> str:
+    """A stable id for the ledger: the allowance's name, else what it is (reorder-proof)."""
+    if quota.name:
+        return f"{provider}:{quota.name}"
+    unit = "requests" if quota.requests is not None else "tokens"
+    parts = [provider, quota.period, unit, "free" if quota.free else "paid"]
+    if quota.window:
+        parts.append(quota.window.replace(" ", ""))
+    if quota.cap:
+        parts.append("cap")
+    return ":".join(parts)
