@@ -76,23 +76,24 @@ def standing(db: sqlite3.Connection, allowance: Allowance, units: float, now: fl
 
 def plan(
     db: sqlite3.Connection, allowances: Iterable[Allowance], units: float, now: float
-) -> list[Draw]:
-    """The draws of a call of ``units`` (raises QuotaExhausted when one does not fit)."""
+) -> list[tuple[Draw, str]]:
+    """The draws of a call of ``units``, each with the project it counts for ('' unless
+    the allowance is per project); raises QuotaExhausted when one does not fit."""
     keyed = [a for a in allowances if a.key]
     if not keyed:
         return []
-    return plan_draws([standing(db, a, units, now) for a in keyed])
+    projects = {a.key: a.project for a in keyed}
+    planned = plan_draws([standing(db, a, units, now) for a in keyed])
+    return [(d, projects[d.key]) for d in planned]
 
 
-def insert(
-    db: sqlite3.Connection, call_id: int, now: float, project: str, draws: list[Draw]
-) -> None:
+def insert(db: sqlite3.Connection, call_id: int, now: float, draws: list[tuple[Draw, str]]) -> None:
     db.executemany(
         "INSERT INTO draws (call_id, ts, allowance, project, unit, fraction, amount, cap, open,"
         " seq) VALUES (?,?,?,?,?,?,?,?,1,?)",
         [
             (call_id, now, d.key, project, d.unit, d.fraction, d.amount, int(d.cap), i)
-            for i, d in enumerate(draws)
+            for i, (d, project) in enumerate(draws)
         ],
     )
 
@@ -111,6 +112,15 @@ def settle(db: sqlite3.Connection, call_id: int, reserved: float, cost: float) -
             "UPDATE draws SET amount=?, open=0 WHERE call_id=? AND allowance=?",
             (final.amount, call_id, final.key),
         )
+
+
+def scopes_of(db: sqlite3.Connection, call_id: int) -> list[dict[str, object]]:
+    """A settled call's draws as the team store names them (``{"s": scope, "a": amount}``),
+    to push a call made while Redis was away together with what it drew."""
+    rows = db.execute(
+        "SELECT allowance, project, amount FROM draws WHERE call_id=? ORDER BY seq", (call_id,)
+    ).fetchall()
+    return [{"s": f"{k}|{p}" if p else str(k), "a": float(a)} for k, p, a in rows]
 
 
 def release(db: sqlite3.Connection, unsent: list[int], sent: list[int]) -> None:

@@ -218,7 +218,7 @@ class Ledger(LedgerReads):
                 ),
             )
             assert cur.lastrowid is not None
-            allowance_draws.insert(db, cur.lastrowid, now, call.project, draws)
+            allowance_draws.insert(db, cur.lastrowid, now, draws)
         tokens = call.prompt_tokens + call.max_output_tokens
         return Reservation(id=cur.lastrowid, units=units, started=now, tokens=tokens)
 
@@ -323,6 +323,11 @@ class Ledger(LedgerReads):
         )
         read, written, units, usd = rows[0]
         return int(read), int(written), float(units), float(usd)
+
+    def draws_of(self, call_id: int) -> list[dict[str, object]]:
+        """The call's draws named as the team store names them (``store/draws.py``)."""
+        with self._lock:
+            return allowance_draws.scopes_of(self._db, call_id)
 
     def paid_by(self, since: float) -> list[tuple[str, str, str, float, int]]:
         """Which allowance paid what since ``since`` (see ``store/draws.py``)."""

@@ -264,9 +264,16 @@ PUSH_CALL = (
 if redis.call('SADD', P .. 'rids', ARGV[1]) == 0 then return 0 end
 local rec = cjson.decode(ARGV[2])
 rec.rid = ARGV[1]
+local pushed = {}
+if rec.pushed_draws then pushed = cjson.decode(rec.pushed_draws) end
+rec.pushed_draws = nil
 local id = redis.call('INCR', P .. 'seq')
 write(P .. 'call:' .. id, rec)
 redis.call('ZADD', P .. 'calls', rec.ts, id)
+for _, d in ipairs(pushed) do  -- what it drew from each allowance, counted for the team
+  redis.call('ZADD', P .. 'dz:' .. d.s, rec.ts, id)
+  redis.call('HSET', P .. 'da:' .. d.s, id, string.format('%.17g', num(d.a)))
+end
 bump(num(rec.ts), 'N', 1)
 for k, v in pairs(rec) do rec[k] = tostring(v) end
 count_call(rec)

@@ -17,6 +17,7 @@ record id — before anything else.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -187,6 +188,8 @@ class TeamStore:
         call = self._local_calls.pop(reservation.id, None)
         if call is not None:
             record = self.remote.record(call, reservation.started)
+            if draws := self.local.draws_of(reservation.id):  # what it drew, for the team
+                record["pushed_draws"] = json.dumps(draws)
             self.outbox.add("call", record | settled_fields(result, latency, time.time()))
         if self._online:
             self._quietly(self.reconcile)

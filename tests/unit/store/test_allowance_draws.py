@@ -167,3 +167,28 @@ def test_members_racing_several_allowances_never_overshoot_any(
     assert counts["free"] + counts["paid"] == pytest.approx(spent)  # pools paid it exactly
     assert counts["premium"] == admitted
     assert 2500 - spent < 50  # the window cap was the binding one, and it was reached
+
+
+@needs_redis
+def test_calls_made_while_redis_was_away_bring_their_draws_to_the_team(tmp_path: Path) -> None:
+    from tests.unit.store.conftest import RedisServer
+
+    server = RedisServer(tmp_path / "srv")
+    server.folder.mkdir()
+    store = team_store(server.url, tmp_path / "m", "t", "mia@m", fallback="local", retry_s=0.05)
+    project = Allowance("project", 1000, 0.0, "general", key="g:project", pool=True, project="p1")
+    allowances = (FREE, project, WINDOW)
+    try:
+        for _ in range(3):
+            reservation = store.reserve(call(project="p1"), allowances)
+            assert reservation.where == "local"
+            store.settle(reservation, ok(50.0))
+        server.start()
+        time.sleep(0.06)
+        assert store.used(0) == 150 and store.online and store.outbox.count() == 0
+        # the team's own counts per allowance: what the local calls drew
+        assert (used(store.remote, FREE), used(store.remote, project)) == (120, 30)
+        assert used(store.remote, WINDOW) == 150
+    finally:
+        store.close()
+        server.stop()
