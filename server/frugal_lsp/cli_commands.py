@@ -165,7 +165,7 @@ def _account(args: argparse.Namespace) -> tuple[Config, Any]:
     paths = StatePaths.resolve()
     paths.ensure()
     account = QuotaAccount(config, open_ledger(config, paths))
-    account.project = project_id(str(workspace_of(args)))[0]  # per-project allowances
+    account.project, account.project_name = project_id(str(workspace_of(args)))
     return config, account
 
 

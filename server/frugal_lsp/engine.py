@@ -75,6 +75,7 @@ class Engine:
         self.workspace = workspace
         self.project = project_id(str(workspace))[0] if workspace is not None else ""
         self.account.project = self.project
+        self.account.project_name = workspace.name if workspace is not None else ""
         self.context = ContextBuilder(config.context, self.tokens, workspace)
         self._transport = transport
         self._providers: dict[str, Provider] = {}

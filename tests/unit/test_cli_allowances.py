@@ -23,7 +23,7 @@ def test_free_first_status_and_report_from_the_cli(
         .read_text()
         .replace(
             "\n[[models]]",
-            '\n[[providers.quota]]\ntokens = 2000\nperiod = "day"\nfree = true\n'
+            '\n[[providers.quota]]\ntokens = 50\nperiod = "day"\nfree = true\n'
             '[[providers.quota]]\ntokens = 5000\nperiod = "project"\n'
             '[[providers.quota]]\nrequests = 300\nname = "premium"\ncap = true\n\n[[models]]',
             1,
@@ -34,8 +34,8 @@ def test_free_first_status_and_report_from_the_cli(
     assert first.returncode == 0, first.stderr
     cost = json.loads(first.stdout)["cost"]
     text = run(folder, "status").stdout
-    assert f"allowance free day allowance of `fake`: {cost:,.0f} of 2,000 tokens used" in text
-    assert "allowance project allowance of `fake`: 0 of 5,000 tokens used" in text
+    assert "allowance free day allowance of `fake`: 50 of 50 tokens used" in text
+    assert f"allowance project allowance of `fake`: {cost - 50:,.0f} of 5,000 tokens used" in text
     assert "allowance premium cap of `fake`: 1 of 300 premium requests used" in text
     wire = json.loads(run(folder, "status", "--json").stdout)
     (platform,) = wire["platforms"]
@@ -43,4 +43,9 @@ def test_free_first_status_and_report_from_the_cli(
     report = run(folder, "report", "--days", "1")
     assert report.returncode == 0, report.stderr
     assert "Paid by allowance" in report.stdout and "fake:day:tokens:free" in report.stdout
+    assert "(this project)" in report.stdout  # the project allowance's row, by folder name
+    page = run(folder, "report", "--days", "1", "--html", str(folder / "r.html"))
+    assert page.returncode == 0, page.stderr
+    html = (folder / "r.html").read_text()
+    assert "<h2>Paid by allowance</h2>" in html and "fake:project:tokens:paid" in html
     assert len(fake.requests) == 1

@@ -174,7 +174,7 @@ async def test_report_shows_which_allowance_paid_per_project_and_cache_savings(
     terminal.render(usage, console)
     text = console.export_text()
     assert "Prompt caching: 20 tokens read from cache, 0 written; saved 10 units" in text
-    assert "Paid by allowance" in text and engine.project[:8] in text
+    assert "Paid by allowance" in text and f"{tmp_path.name} (this project)" in text
 
 
 async def test_pacing_steps_down_when_a_rolling_window_would_run_out(

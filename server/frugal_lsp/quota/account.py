@@ -36,6 +36,7 @@ class QuotaAccount:
         self.pacing_step = 0  # set by the engine's pacer; routing reads it
         self._latency: dict[str, tuple[float, float | None]] = {}
         self.project = ""  # the workspace's project id, for per-project allowances
+        self.project_name = ""  # its folder's name (never stored: the report shows it)
 
     @property
     def config(self) -> Config:

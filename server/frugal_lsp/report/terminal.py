@@ -79,9 +79,8 @@ def allowance_table(usage: Usage) -> Table:
         table.add_column(name)
     table.add_column("amount", justify="right")
     table.add_column("calls", justify="right")
-    for key, project, unit, amount, calls in usage.per_allowance:
-        shown = f"{amount:,.2f}" if abs(amount - round(amount)) >= 0.005 else f"{amount:,.0f}"
-        table.add_row(key, project[:8] or "-", f"{shown} {unit}".strip(), str(calls))
+    for key, project, amount, calls in usage.allowance_rows:
+        table.add_row(key, project, amount, str(calls))
     return table
 
 
