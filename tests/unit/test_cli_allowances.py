@@ -49,3 +49,24 @@ def test_free_first_status_and_report_from_the_cli(
     html = (folder / "r.html").read_text()
     assert "<h2>Paid by allowance</h2>" in html and "fake:project:tokens:paid" in html
     assert len(fake.requests) == 1
+
+
+def test_credits_top_up_the_credits_allowance_among_several(
+    workspace: tuple[Path, FakeProvider],
+) -> None:
+    folder, _ = workspace
+    toml = (
+        (folder / "frugal.toml")
+        .read_text()
+        .replace(
+            "\n[[models]]",
+            '\n[[providers.quota]]\ntokens = 1000\nperiod = "week"\nfree = true\n'
+            '[[providers.quota]]\ntokens = 0\nperiod = "credits"\n\n[[models]]',
+            1,
+        )
+    )
+    (folder / "frugal.toml").write_text(toml)
+    added = run(folder, "credits", "add", "500", "--provider", "fake")
+    assert added.returncode == 0, added.stderr
+    text = run(folder, "status").stdout
+    assert "allowance credits allowance of `fake`: 0 of 500 tokens used" in text
