@@ -11,9 +11,10 @@ or code — provider and model names from the config, numbers, and hashes):
                      and ``P all`` of all time: settled units (``u``, ``u:<provider>``), groups
                      for reports, per member, savings, accepted, reservations made
 - ``P rids``         record ids already pushed from a member's local store (idempotence)
-- ``P dz:<scope>``   a keyed allowance's draws: call ids by reservation time, and
+- ``P dz:<scope>``   a keyed allowance's draws: call ids by reservation time,
   ``P da:<scope>``   call id -> amount in the allowance's unit (``store/draws.py``; the
-                     scope is the allowance key, plus ``|<project id>`` for a project one)
+                     scope is the allowance key, plus ``|<project id>`` for a project one),
+  ``P dc:<scope>``   and its counters: ``q<n>`` per quarter hour, ``d<n>`` per UTC day, ``all``
 
 A call counts in the counters of its reservation time once it is settled; until then
 its reservation counts in ``open``. ``used(since)`` = exact records of the first partial
@@ -100,16 +101,44 @@ local function count_call(rec)
   end
 end
 
--- What a keyed allowance counted since ``since``: its draws since then, plus the draws of
--- reservations still open (whenever they were made), as the SQLite ledger.
-local function draw_used(scope, since)
-  local total = 0
+-- One draw's amount, with the scope's counters (quarter hour, UTC day, all time) kept in
+-- step: they change by the difference, so a settle or a release is counted once.
+local function set_draw(scope, id, ts, amount)
   local amounts = P .. 'da:' .. scope
-  for _, id in ipairs(redis.call('ZRANGEBYSCORE', P .. 'dz:' .. scope, since, '+inf')) do
-    total = total + num(redis.call('HGET', amounts, id))
+  local delta = amount - num(redis.call('HGET', amounts, id))
+  redis.call('HSET', amounts, id, string.format('%.17g', amount))
+  if delta ~= 0 then
+    local c = P .. 'dc:' .. scope
+    redis.call('HINCRBYFLOAT', c, 'q' .. math.floor(ts / 900), delta)
+    redis.call('HINCRBYFLOAT', c, 'd' .. math.floor(ts / 86400), delta)
+    redis.call('HINCRBYFLOAT', c, 'all', delta)
+  end
+end
+
+-- What a keyed allowance counted since ``since``, as ``used`` sums the calls: the exact
+-- draws of the first partial quarter, quarter counters up to the next UTC midnight, day
+-- counters after it (all time when ``since`` is 0) — plus the draws of reservations still
+-- open that were made before ``since``, as the SQLite ledger counts them.
+local function draw_used(scope, since, now)
+  local c, amounts, times = P .. 'dc:' .. scope, P .. 'da:' .. scope, P .. 'dz:' .. scope
+  local total = 0
+  if since <= 0 then
+    total = num(redis.call('HGET', c, 'all'))
+  else
+    local q0 = math.ceil(since / 900)
+    if q0 * 900 > since then
+      for _, id in ipairs(redis.call('ZRANGEBYSCORE', times, since, '(' .. (q0 * 900))) do
+        total = total + num(redis.call('HGET', amounts, id))
+      end
+    end
+    local d0 = math.ceil(q0 / 96)
+    for q = q0, d0 * 96 - 1 do total = total + num(redis.call('HGET', c, 'q' .. q)) end
+    for d = d0, math.floor(now / 86400) + 1 do
+      total = total + num(redis.call('HGET', c, 'd' .. d))
+    end
   end
   for _, id in ipairs(redis.call('HKEYS', P .. 'open')) do
-    local at = redis.call('ZSCORE', P .. 'dz:' .. scope, id)
+    local at = redis.call('ZSCORE', times, id)
     if at and tonumber(at) < since then total = total + num(redis.call('HGET', amounts, id)) end
   end
   return total
@@ -120,6 +149,9 @@ end
 -- order, each up to what it reserved, the last one whatever is left.
 local function settle_draws(id, draws, reserved, cost)
   if not draws or draws == '' then return end
+  local function put(scope, amount)
+    set_draw(scope, id, num(redis.call('ZSCORE', P .. 'dz:' .. scope, id)), amount)
+  end
   local list = cjson.decode(draws)
   local never_sent = cost <= 0 and reserved > 0
   local pools = {}
@@ -127,7 +159,7 @@ local function settle_draws(id, draws, reserved, cost)
     local amount = num(d.a)
     if num(d.c) == 1 then
       if d.u == 'tokens' then amount = cost elseif never_sent then amount = 0 end
-      redis.call('HSET', P .. 'da:' .. d.s, id, string.format('%.17g', amount))
+      put(d.s, amount)
     else
       table.insert(pools, d)
     end
@@ -142,7 +174,7 @@ local function settle_draws(id, draws, reserved, cost)
     local share = remaining
     if i < #pools and need > 0 then share = math.min(remaining, num(d.a) / need) end
     if never_sent then share = 0 end
-    redis.call('HSET', P .. 'da:' .. d.s, id, string.format('%.17g', share * need))
+    put(d.s, share * need)
     remaining = remaining - share
   end
 end
@@ -214,7 +246,7 @@ local checks = {}
 if rec.checks then checks = cjson.decode(rec.checks) end
 rec.checks = nil
 for _, c in ipairs(checks) do
-  local spent = draw_used(c.s, num(c.since))
+  local spent = draw_used(c.s, num(c.since), clock)
   if spent + num(c.a) > num(c.l) + 1e-9 then
     return {2, c.s, string.format('%.17g', math.max(num(c.l) - spent, 0)),
       string.format('%.17g', num(c.l))}
@@ -225,7 +257,7 @@ rec.outcome = 'reserved'
 write(P .. 'call:' .. id, rec)
 for _, c in ipairs(checks) do
   redis.call('ZADD', P .. 'dz:' .. c.s, rec.ts, id)
-  redis.call('HSET', P .. 'da:' .. c.s, id, string.format('%.17g', num(c.a)))
+  set_draw(c.s, id, num(rec.ts), num(c.a))
 end
 redis.call('ZADD', P .. 'calls', rec.ts, id)
 redis.call('HSET', P .. 'open', id,
@@ -272,7 +304,7 @@ write(P .. 'call:' .. id, rec)
 redis.call('ZADD', P .. 'calls', rec.ts, id)
 for _, d in ipairs(pushed) do  -- what it drew from each allowance, counted for the team
   redis.call('ZADD', P .. 'dz:' .. d.s, rec.ts, id)
-  redis.call('HSET', P .. 'da:' .. d.s, id, string.format('%.17g', num(d.a)))
+  set_draw(d.s, id, num(rec.ts), num(d.a))
 end
 bump(num(rec.ts), 'N', 1)
 for k, v in pairs(rec) do rec[k] = tostring(v) end
@@ -345,11 +377,16 @@ DRAW_USED = (
 local scope, since = ARGV[1], tonumber(ARGV[2])
 local oldest = ''
 local amounts = P .. 'da:' .. scope
-local found = redis.call('ZRANGEBYSCORE', P .. 'dz:' .. scope, since, '+inf', 'WITHSCORES')
-for i = 1, #found, 2 do
-  if num(redis.call('HGET', amounts, found[i])) > 0 then oldest = found[i + 1]; break end
-end
-return {string.format('%.17g', draw_used(scope, since)), oldest}
+local offset = 0
+repeat  -- the first draw with an amount, a few at a time (most are the very first)
+  local found = redis.call('ZRANGEBYSCORE', P .. 'dz:' .. scope, since, '+inf', 'WITHSCORES',
+    'LIMIT', offset, 16)
+  for i = 1, #found, 2 do
+    if num(redis.call('HGET', amounts, found[i])) > 0 then oldest = found[i + 1]; break end
+  end
+  offset = offset + 16
+until oldest ~= '' or #found < 32
+return {string.format('%.17g', draw_used(scope, since, redis_now())), oldest}
 """
 )
 

@@ -192,3 +192,20 @@ def test_calls_made_while_redis_was_away_bring_their_draws_to_the_team(tmp_path:
     finally:
         store.close()
         server.stop()
+
+
+def test_counts_agree_whatever_the_start_falls_on(backend: Backend) -> None:
+    """Redis sums exact draws in a partial quarter hour and counters after it; both
+    stores must give the same count for a start in the quarter, before it, or at 0."""
+    ledger = backend.ledger
+    start = time.time()
+    for cost in (40.0, 50.0, 30.0):
+        ledger.settle(ledger.reserve(call(), (PAID,)), ok(cost))
+    end = time.time()
+    for since in (0.0, start - 1, start - 3600, start - 3 * 86400):
+        assert used(ledger, Allowance("paid", 1000, since, "general", key="g:paid")) == 120
+    assert used(ledger, Allowance("paid", 1000, end + 1, "general", key="g:paid")) == 0
+    open_one = ledger.reserve(call(), (PAID,))  # an open reservation counts from any start
+    assert used(ledger, Allowance("paid", 1000, end + 1, "general", key="g:paid")) == 50
+    ledger.settle(open_one, ok(10.0))
+    assert used(ledger, Allowance("paid", 1000, 0.0, "general", key="g:paid")) == 130
