@@ -68,7 +68,7 @@ def main() -> None:
         "# Keyed allowances on Redis: reserve + settle time against calls already counted",
         "",
         f"Command: `python -m tests.bench.allowances_redis`; {os.cpu_count()} cores (shared"
-        f" with other work), loopback redis-server, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+        f" with other work), loopback redis-server, {_now()}.",
         f"Median of {SAMPLES} reserve+settle pairs, with a month pool and a 5-hour window cap"
         " (both counted by summing their draws), and with no allowance at all.",
         "",
@@ -79,6 +79,10 @@ def main() -> None:
     text = "\n".join(lines) + "\n"
     RESULTS.write_text(text, encoding="utf-8")
     print(text)
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
 
 
 if __name__ == "__main__":
