@@ -1,9 +1,9 @@
 """Several allowances per platform: which ones a call must fit, which ones pay for it.
 
-A platform is sold with several allowances at once (DESIGN.md): a free daily allowance
-beside the paid month, tokens per project, community credits, premium *requests* with a
-per-model multiplier, a rolling 5-hour window beside a weekly cap. Each allowance is one
-``[[providers.quota]]`` table and is one of two roles:
+A platform is sold with several allowances at once (README, "Several allowances per
+platform"): a free daily allowance beside the paid month, tokens per project, community
+credits, premium *requests* with a per-model multiplier, a rolling 5-hour window beside a
+weekly cap. Each allowance is one ``[[providers.quota]]`` table and is one of two roles:
 
 - a **pool** pays for calls. A call is paid by the pools in *draw order* (``order``):
   free pools first, then the pool that resets soonest relative to what is left — the
