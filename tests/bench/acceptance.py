@@ -388,7 +388,7 @@ def _progress(r: SystemResult) -> str:
 def single_line_latency(proxy: ModelProxy, calls: list[Call], count: int = 6) -> list[Call]:
     """Some of ours' prompts again, cut at the first line end: what a single-line
     completion costs in model time (cached like every call; the time is the measured one)."""
-    on_the_line = [c for c in calls if not c.text.startswith("\n")]  # a first line to time
+    on_the_line = [c for c in calls if not c.text.startswith("\n")] or calls  # a line to time
     picked = on_the_line[:: max(1, len(on_the_line) // count)][:count]
     proxy.tag = "single-line"
     for call in picked:

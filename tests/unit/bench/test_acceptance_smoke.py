@@ -7,15 +7,17 @@ wrong 0 %, through the same code: the real server, the proxy, the baselines' pro
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import random
 from dataclasses import replace
 from pathlib import Path
 
 from tests.bench import acceptance
-from tests.bench.acceptance_report import target_line
+from tests.bench.acceptance_report import section, target_line
 from tests.bench.corpus import Piece
-from tests.bench.model_proxy import ModelProxy
+from tests.bench.model_proxy import Call, ModelProxy
+from tests.bench.quality import Speed
 from tests.bench.trace import Session, session_for
 from tests.fakes.fake_provider import FakeProvider
 
@@ -45,16 +47,25 @@ def right_answer(session: Session, i: int) -> str:
     return line if line.strip() else "\n" + more.split("\n", 1)[0]
 
 
-def run(tmp: Path, fake: FakeProvider, right: bool, cache: Path | None = None) -> list:  # type: ignore[type-arg]
+def run(
+    tmp: Path, fake: FakeProvider, right: bool, cache: Path | None = None
+) -> list[acceptance.SystemResult]:
+    return run_and_time(tmp, fake, right, cache)[0]
+
+
+def run_and_time(
+    tmp: Path, fake: FakeProvider, right: bool, cache: Path | None = None
+) -> tuple[list[acceptance.SystemResult], list[Call]]:
     session = tiny_session()
 
     def hook(s: Session, i: int) -> None:
         fake.reply = right_answer(s, i) if right else WRONG
 
     with ModelProxy(fake.url, cache, "fake") as proxy:
-        return asyncio.run(
+        results = asyncio.run(
             asyncio.wait_for(acceptance.run_systems([session], proxy, tmp, hook=hook), 60)
         )
+        return results, acceptance.single_line_latency(proxy, results[0].calls)
 
 
 def test_the_targets_are_what_is_typed_next() -> None:
@@ -70,7 +81,7 @@ def test_the_targets_are_what_is_typed_next() -> None:
 
 def test_a_model_that_is_always_right_is_accepted_at_every_pause(tmp_path: Path) -> None:
     with FakeProvider() as fake:
-        results = run(tmp_path / "a", fake, right=True)
+        results, single = run_and_time(tmp_path / "a", fake, right=True)
     assert [r.name for r in results] == ["ours", "continue", "naive"]
     for r in results:
         assert r.pauses == 2 and r.accepted == 2 and r.rate == 1.0, r.name
@@ -80,6 +91,16 @@ def test_a_model_that_is_always_right_is_accepted_at_every_pause(tmp_path: Path)
     assert cont.requests == len(cont.calls) <= 2  # its cache may serve the second pause
     assert naive.requests == len(tiny_session().keystrokes) and len(naive.calls) == 2
     assert naive.coefficient == 3.5 and ours.coefficient == cont.coefficient == 1.0
+    # the report: every system's row, the target verdict, the single-line latency line
+    assert single and all(c.tag == "single-line" and "\n" in c.request["stop"] for c in single)
+    found = {"results": results, "speed": Speed(2, 50.0, 10.0), "single_line": single}
+    args = argparse.Namespace(model="fake", naive_ceiling=2048)
+    lines, data = section([tiny_session()], found, 1.0, args)
+    text = "\n".join(lines)
+    assert text.count("| 2 | 100.0% |") == 3 and "single-line completion" in text
+    share = ours.units / cont.units
+    assert data["ours_vs_continue_units_per_accepted"] == share
+    assert ("**NOT met**" in text) == (share > 0.5)
 
 
 def test_a_model_that_is_always_wrong_is_never_accepted(tmp_path: Path) -> None:
