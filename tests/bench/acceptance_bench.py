@@ -28,6 +28,7 @@ import platformdirs
 
 from frugal_lsp.local_model import LOCAL_MODELS, model_file
 from frugal_lsp.providers.local import LlamaServer
+from frugal_lsp.tokens import counter
 from tests.bench import acceptance_report, report
 from tests.bench.acceptance import MODEL, NAIVE_CEILING, run_systems, single_line_latency
 from tests.bench.corpus import build_corpus
@@ -37,24 +38,34 @@ from tests.bench.trace import Session, build_trace
 
 SEED = 20240611  # the cost replay's (tests/bench/run.py)
 PY_FUNCTIONS, JS_FUNCTIONS = 12, 10
-# Functions of that trace whose whole file fits the naive prompt's ceiling (so naive really
-# sends the whole file), one Python and one JavaScript: ~15 min of model time on 2 cores.
-SUBSET = ("file.js:114", "versionpredicate.py:130")
-QUICK = ("file.js:114",)
+# The functions of that trace whose whole file is under this many tokens: naive's prompt is
+# then really the whole file, and the run takes ~15 min of model time on 2 cores (4 of
+# the 22 functions; ``--quick``: the smallest file alone).
+SUBSET_MAX_FILE_TOKENS = 1500
 NICE = 10
 CACHE = Path(platformdirs.user_cache_dir("frugal-lsp")) / "bench-answers"
 RESULTS = Path("bench/results")
 
 
-def trace_subset(names: Sequence[str]) -> list[Session]:
-    """Sessions of the cost replay's full trace (built whole, so every keystroke and gap
-    is the one ``make bench`` replays), kept in ``names``' order."""
-    sessions = build_trace(build_corpus(SEED, PY_FUNCTIONS, JS_FUNCTIONS), SEED)
-    by_name = {s.piece.name: s for s in sessions}
-    missing = [n for n in names if n not in by_name]
-    if missing:
-        raise SystemExit(f"no function {missing} in the replay's trace: {sorted(by_name)}")
-    return [by_name[n] for n in names]
+def full_trace() -> list[Session]:
+    """The cost replay's whole trace (built whole, so every keystroke and gap of a subset
+    is the one ``make bench`` replays)."""
+    return build_trace(build_corpus(SEED, PY_FUNCTIONS, JS_FUNCTIONS), SEED)
+
+
+def trace_subset(names: Sequence[str] = (), quick: bool = False) -> list[Session]:
+    """Sessions named in ``names``, else the small-file subset (its smallest with ``quick``)."""
+    sessions = full_trace()
+    if names:
+        by_name = {s.piece.name: s for s in sessions}
+        missing = [n for n in names if n not in by_name]
+        if missing:
+            raise SystemExit(f"no function {missing} in the replay's trace: {sorted(by_name)}")
+        return [by_name[n] for n in names]
+    tc = counter()
+    sizes = {s.index: tc.count(s.final) for s in sessions}
+    small = [s for s in sessions if sizes[s.index] < SUBSET_MAX_FILE_TOKENS]
+    return [min(small, key=lambda s: sizes[s.index])] if quick else small
 
 
 def model_id(gguf: Path) -> str:
@@ -95,7 +106,7 @@ async def measure(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help=f"only {', '.join(QUICK)}")
+    parser.add_argument("--quick", action="store_true", help="only the smallest file's function")
     parser.add_argument("--functions", default="", help="comma-separated piece names")
     parser.add_argument("--model", default=MODEL)
     parser.add_argument("--cache", type=Path, default=CACHE)
@@ -103,13 +114,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--naive-ceiling", type=int, default=NAIVE_CEILING)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-    names = args.functions.split(",") if args.functions else (QUICK if args.quick else SUBSET)
+    names = [n for n in args.functions.split(",") if n]
     stem = (
         "acceptance-custom"
         if args.functions
         else ("acceptance-quick" if args.quick else "acceptance")
     )
-    sessions = trace_subset(names)
+    sessions = trace_subset(names, args.quick)
     os.nice(NICE)  # the model server inherits it: the machine's other work goes first
     info = report.machine()
     started = time.time()
