@@ -38,10 +38,10 @@ from tests.bench.trace import Session, build_trace
 
 SEED = 20240611  # the cost replay's (tests/bench/run.py)
 PY_FUNCTIONS, JS_FUNCTIONS = 12, 10
-# The functions of that trace whose whole file is under this many tokens: naive's prompt is
-# then really the whole file, and the run takes ~15 min of model time on 2 cores (4 of
-# the 22 functions; ``--quick``: the smallest file alone).
-SUBSET_MAX_FILE_TOKENS = 1500
+# The functions of that trace with the smallest files (845-1,359 tokens): naive's prompt is
+# then really the whole file, and the run takes ~15 min of model time on 2 cores alone
+# (``--quick``: the smallest alone).
+SUBSET_SIZE = 3
 NICE = 10
 CACHE = Path(platformdirs.user_cache_dir("frugal-lsp")) / "bench-answers"
 RESULTS = Path("bench/results")
@@ -54,7 +54,8 @@ def full_trace() -> list[Session]:
 
 
 def trace_subset(names: Sequence[str] = (), quick: bool = False) -> list[Session]:
-    """Sessions named in ``names``, else the small-file subset (its smallest with ``quick``)."""
+    """Sessions named in ``names``, else the ``SUBSET_SIZE`` with the smallest files (the
+    smallest alone with ``quick``), in trace order."""
     sessions = full_trace()
     if names:
         by_name = {s.piece.name: s for s in sessions}
@@ -64,8 +65,8 @@ def trace_subset(names: Sequence[str] = (), quick: bool = False) -> list[Session
         return [by_name[n] for n in names]
     tc = counter()
     sizes = {s.index: tc.count(s.final) for s in sessions}
-    small = [s for s in sessions if sizes[s.index] < SUBSET_MAX_FILE_TOKENS]
-    return [min(small, key=lambda s: sizes[s.index])] if quick else small
+    smallest = sorted(sessions, key=lambda s: sizes[s.index])[: 1 if quick else SUBSET_SIZE]
+    return sorted(smallest, key=lambda s: s.index)
 
 
 def model_id(gguf: Path) -> str:
