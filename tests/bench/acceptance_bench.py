@@ -122,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else ("acceptance-quick" if args.quick else "acceptance")
     )
     sessions = trace_subset(names, args.quick)
-    os.nice(NICE)  # the model server inherits it: the machine's other work goes first
+    os.nice(max(0, NICE - os.nice(0)))  # at least NICE; the model server inherits it
     info = report.machine()
     started = time.time()
     found = asyncio.run(
