@@ -41,7 +41,7 @@ PY_FUNCTIONS, JS_FUNCTIONS = 12, 10
 # The functions of that trace with the smallest files (845-1,359 tokens): naive's prompt is
 # then really the whole file, and the run takes ~15 min of model time on 2 cores alone
 # (``--quick``: the smallest alone).
-SUBSET_SIZE = 3
+SUBSET_SIZE = 2
 NICE = 10
 CACHE = Path(platformdirs.user_cache_dir("frugal-lsp")) / "bench-answers"
 RESULTS = Path("bench/results")
