@@ -9,13 +9,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from frugal_lsp.config import Config, ProviderConfig
+from frugal_lsp.kinds import KINDS
 
 Check = tuple[bool, str]
 
 
 def local_model(provider: ProviderConfig) -> Check | None:
     """A llama-cpp provider that frugal-lsp starts itself needs its GGUF file and the wheel."""
-    if provider.kind != "llama-cpp" or provider.base_url:
+    if not KINDS[provider.kind].local or provider.base_url:
         return None
     from frugal_lsp.local_model import default_model_path, llama_cpp_installed
 
@@ -39,7 +40,8 @@ def store(config: Config) -> Check | None:
     settings = config.store
     if not settings.team:
         return None
-    from frugal_lsp.store.connect import make_client, redact_url, unreachable
+    from frugal_lsp.secrets import redact_url
+    from frugal_lsp.store.connect import make_client, unreachable
 
     if settings.password_env and not os.environ.get(settings.password_env):
         return False, f"✗ store: {unreachable(settings, f'${settings.password_env} is not set')}"

@@ -6,21 +6,20 @@ import time
 from collections import OrderedDict
 from pathlib import Path
 
-from frugal_lsp.config import ContextConfig
+from frugal_lsp.config import ContextConfig, LiveConfig
 from frugal_lsp.context.document import Document, utf16_to_index
 from frugal_lsp.context.exclude import Exclusions
 from frugal_lsp.context.filetokens import FileTokens
 from frugal_lsp.context.frameworks import detect_frameworks
 from frugal_lsp.context.linefacts import LineFacts, Words
-from frugal_lsp.context.policies import POLICIES, Excerpt, Gathered
+from frugal_lsp.context.policies import TASKS, Excerpt, Gathered, Need
 from frugal_lsp.context.postprocess import clean_completion
-from frugal_lsp.context.prompt import Prompt
 from frugal_lsp.context.redact import BlockMemo, RedactedLines
 from frugal_lsp.context.request import ContextRequest
 from frugal_lsp.context.scoping import Scoper
 from frugal_lsp.context.traces import excerpts_for
 from frugal_lsp.errors import ContextExcluded
-from frugal_lsp.tasks import Task
+from frugal_lsp.prompt import Prompt
 from frugal_lsp.tokens import TokenCounter
 
 FRAMEWORKS_TTL_S = 2.0
@@ -29,8 +28,8 @@ MemoKey = tuple[Path, int, int, int, int]
 
 
 def _memo_key(request: ContextRequest) -> MemoKey | None:
-    """Completions only: other tasks read other files or carry a question."""
-    if request.task is not Task.COMPLETION:
+    """Memoized tasks only (completion): others read other files or carry a question."""
+    if not TASKS[request.task].memoized:
         return None
     doc, pos = request.document, request.position
     return (doc.path, hash(doc.text), len(doc.text), pos.line, pos.character)
@@ -40,18 +39,28 @@ class ContextBuilder:
     """Builds the smallest prompt that still holds what the model needs."""
 
     def __init__(
-        self, config: ContextConfig, counter: TokenCounter, workspace: Path | None = None
+        self,
+        config: ContextConfig | LiveConfig,
+        counter: TokenCounter,
+        workspace: Path | None = None,
     ) -> None:
-        self.config = config
+        self._config = config
         self.counter = counter
         self.workspace = workspace.resolve() if workspace is not None else None
-        self._exclusions = Exclusions(config.exclude, self.workspace, config.respect_gitignore)
+        ctx = self.config  # exclusions are compiled once: a new config means a new builder
+        self._exclusions = Exclusions(ctx.exclude, self.workspace, ctx.respect_gitignore)
         self._scoper = Scoper()
         self._file_tokens = FileTokens(counter)
         self._facts = LineFacts(counter)
         self._redacted = BlockMemo()
         self._frameworks: dict[Path, tuple[float, frozenset[str]]] = {}
         self._memo: OrderedDict[MemoKey, tuple[str, Prompt]] = OrderedDict()
+
+    @property
+    def config(self) -> ContextConfig:
+        """``[context]`` of the config in force (paced), or the one given."""
+        given = self._config
+        return given.current.context if isinstance(given, LiveConfig) else given
 
     def is_excluded(self, path: Path) -> bool:
         """True when nothing from ``path`` may leave the machine."""
@@ -80,7 +89,7 @@ class ContextBuilder:
             self._memo.move_to_end(key)
             return remembered[1]
         request.check()  # a remembered prompt was checked when it was built
-        prompt = POLICIES[request.task].build(self._gather(request))
+        prompt = TASKS[request.task].policy.build(self._gather(request))
         if key:
             self._memo[key] = (doc.text, prompt)
             while len(self._memo) > MEMO_SIZE:
@@ -122,12 +131,12 @@ class ContextBuilder:
         )
 
     def _words(self, request: ContextRequest, lines: list[str]) -> tuple[Words, ...]:
-        if request.task is not Task.COMPLETION:
+        if Need.WORDS not in TASKS[request.task].needs:
             return ()
         return self._facts.words_of(request.document.path, request.document.text, lines)
 
     def _excerpts(self, request: ContextRequest) -> tuple[Excerpt, ...]:
-        if request.task is not Task.EXPLAIN_ERROR or not request.diagnostic:
+        if Need.EXCERPTS not in TASKS[request.task].needs or not request.diagnostic:
             return ()
         return excerpts_for(request, self.workspace, self.is_excluded, self._scoper)
 

@@ -1,8 +1,9 @@
-"""The language server: typed state on one object, features registered from small modules.
+"""The server object: the session's typed state and the methods that change it.
 
-``serve()`` is what ``frugal-lsp serve`` runs. The engine is created at ``initialize``,
-when the workspace is known; an invalid config never stops the server: it starts with
-no provider, logs the problem and shows it as a diagnostic and a message.
+The engine is created at ``initialize``, when the workspace is known; an invalid config
+never stops the server: it starts with no provider, logs the problem and shows it as a
+diagnostic and a message. Feature handlers (``lifecycle``, ``documents``, ...) import
+this module; ``app.py`` imports them and registers them, so nothing imports back.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -36,6 +38,7 @@ from frugal_lsp.results import Plan
 from frugal_lsp.tasks import Tier
 
 log = logging.getLogger(__name__)
+PLAN_CACHE = 64  # estimates kept for code-action titles
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,6 @@ class FrugalServer(LanguageServer):
         quiet_pygls(self.options.verbose)
         self.engine = Engine(self.file_config, self.paths, self.root)
         self.pipeline = CompletionPipeline(self.engine, on_change=self.quota.refresh)
-        self.pipeline.is_excluded = self.excluded
         self.apply_settings(self.settings, announce=False)
         if self.config_error:
             log.error("%s", self.config_error)
@@ -119,7 +121,7 @@ class FrugalServer(LanguageServer):
 
     def apply_settings(self, settings: Settings, announce: bool = True) -> None:
         if settings.tier_override != self.settings.tier_override or self.engine is None:
-            self.tier = settings.tier_override  # else keep a tier chosen with frugal.setTier
+            self.set_tier(settings.tier_override)  # else keep one chosen with frugal.setTier
         self.settings = settings
         self.plans.clear()
         if self.engine is not None and self.pipeline is not None:
@@ -127,6 +129,20 @@ class FrugalServer(LanguageServer):
             self.pipeline.enabled = settings.enable_completions
         if announce:
             self.quota.refresh(force=True)
+
+    def set_tier(self, tier: Tier | None) -> None:
+        """The tier asks start on (None: routing decides); estimates made for another go."""
+        self.tier = tier
+        self.plans.clear()
+
+    def cached_plan(self, key: tuple[Any, ...], make: Callable[[], Plan]) -> Plan:
+        """The estimate remembered under ``key`` (code-action titles), else ``make()``'s."""
+        plan = self.plans.get(key)
+        if plan is None:
+            plan = self.plans[key] = make()
+            while len(self.plans) > PLAN_CACHE:
+                self.plans.popitem(last=False)
+        return plan
 
     async def close(self) -> None:
         if self.engine is not None:
@@ -171,36 +187,3 @@ def quiet_pygls(verbose: bool) -> None:
     level = logging.DEBUG if verbose else logging.WARNING
     for name in ("pygls", "pygls.protocol", "pygls.server", "pygls.feature_manager"):
         logging.getLogger(name).setLevel(level)
-
-
-def create_server(options: ServeOptions | None = None) -> FrugalServer:
-    from frugal_lsp.lsp import actions, commands, completions, documents, lifecycle
-
-    server = FrugalServer(options)
-    for module in (lifecycle, documents, completions, actions, commands):
-        module.register(server)
-    return server
-
-
-def serve(
-    config_path: str | None,
-    workspace: Path | None,
-    tcp: str | None,
-    log_file: Path | None,
-    verbose: bool,
-) -> int:
-    """Run the server over stdio (default) or TCP ``HOST:PORT``; returns the exit code."""
-    paths = StatePaths.resolve()
-    paths.ensure()
-    setup_logging(Config(), paths.logs, verbose, log_file)
-    quiet_pygls(verbose)
-    server = create_server(ServeOptions(config_path, workspace, log_file, verbose))
-    if tcp:
-        host, _, port = tcp.rpartition(":")
-        if not port.isdigit():
-            log.error("--tcp %s: expected HOST:PORT, e.g. 127.0.0.1:2087", tcp)
-            return 2
-        server.start_tcp(host or "127.0.0.1", int(port))
-    else:
-        server.start_io()
-    return 0

@@ -14,10 +14,11 @@ import logging
 import threading
 from dataclasses import dataclass
 
-from frugal_lsp.config import Config
+from frugal_lsp.config import Config, LiveConfig, live
 from frugal_lsp.quota.account import QuotaAccount
 from frugal_lsp.quota.forecast import Forecast, Outlook
 from frugal_lsp.quota.notify import Notifier
+from frugal_lsp.quota.periods import time_left
 
 log = logging.getLogger(__name__)
 
@@ -31,13 +32,20 @@ class AlertEvent:
 
 
 class Alerts:
-    def __init__(self, config: Config, account: QuotaAccount, notifier: Notifier) -> None:
-        self.config = config
+    def __init__(
+        self, config: Config | LiveConfig, account: QuotaAccount, notifier: Notifier
+    ) -> None:
+        self.live = live(config)
         self.account = account
         self.notifier = notifier
         self._lock = threading.Lock()
         self._pending: list[AlertEvent] = []
         self._known: set[tuple[str, float, float]] = set()  # claimed by someone: skip the write
+
+    @property
+    def config(self) -> Config:
+        """The config in force (as configured, not paced)."""
+        return self.live.base
 
     def check(self, forecast: Forecast) -> list[AlertEvent]:
         """Claim every newly crossed threshold; one event per allowance (its highest)."""
@@ -97,8 +105,6 @@ def period_phrase(period: str) -> str:
 
 
 def alert_text(outlook: Outlook, now: float) -> str:
-    from frugal_lsp.quota.status import time_left
-
     fraction = outlook.fraction or 0.0
     text = (
         f"{_label(outlook.name)} {fraction:.0%} used"

@@ -16,10 +16,10 @@ import logging
 import math
 from dataclasses import dataclass, replace
 
-from frugal_lsp.config import Config
+from frugal_lsp.config import Config, LiveConfig, live
 from frugal_lsp.quota.account import QuotaAccount
 from frugal_lsp.quota.forecast import Forecast, Outlook
-from frugal_lsp.quota.periods import NEVER_RESETS
+from frugal_lsp.quota.periods import NEVER_RESETS, time_left
 
 log = logging.getLogger(__name__)
 STEPS = ("normal", "cheaper-tier", "smaller-context", "longer-debounce")
@@ -55,10 +55,15 @@ def tightest(forecast: Forecast) -> tuple[float, Outlook]:
 
 
 class Pacer:
-    def __init__(self, config: Config, account: QuotaAccount) -> None:
-        self.config = config
+    def __init__(self, config: Config | LiveConfig, account: QuotaAccount) -> None:
+        self.live = live(config)
         self.account = account
         self.state = PacingState()
+
+    @property
+    def config(self) -> Config:
+        """The config in force (as configured, not paced)."""
+        return self.live.base
 
     def update(self, forecast: Forecast) -> PacingState:
         """Step down, up or hold, from the forecast; returns the step now in force."""
@@ -81,8 +86,6 @@ class Pacer:
 
 
 def explain(outlook: Outlook, value: float, now: float, easing: bool) -> str:
-    from frugal_lsp.quota.status import time_left
-
     name = "budget" if outlook.name == "budget" else f"provider `{outlook.name}` quota"
     if easing:
         return f"{name}: burn fell, projected use {value:.0%} of what is left"

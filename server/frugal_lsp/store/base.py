@@ -1,8 +1,8 @@
 """The store interface: what the quota code, the buckets and the answer cache go through.
 
-Two backends implement it (DESIGN.md, ``store/``):
+Two backends implement it (docs/ARCHITECTURE.md, ``store/``):
 
-- **embedded** (the default): the SQLite ledger (``quota/ledger.py``) and a diskcache
+- **embedded** (the default): the SQLite ledger (``store/ledger.py``) and a diskcache
   folder under ``FRUGAL_HOME``, shared by the processes of one machine;
 - **team**: Redis, shared by every member of a namespace on many machines
   (``store/team.py``), with the embedded store as its fallback while Redis is away.

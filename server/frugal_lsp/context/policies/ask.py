@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from frugal_lsp.context.budget import Line, fit, render
 from frugal_lsp.context.policies.base import Draft, Gathered, fence, finish, word_count
-from frugal_lsp.context.prompt import Prompt
+from frugal_lsp.prompt import Prompt
 
 _SYSTEM = (
     "You are a senior {language} engineer. {framing} Answer in at most {words} words, "

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from frugal_lsp.context.budget import GAP, Line, render
 from frugal_lsp.context.policies.base import Draft, Gathered, finish, word_count
-from frugal_lsp.context.prompt import Fim, Prompt
+from frugal_lsp.prompt import Fim, Prompt
 
 CURSOR = "<CURSOR>"
 MAX_OUTPUT_TOKENS = 128

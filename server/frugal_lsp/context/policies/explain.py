@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from frugal_lsp.context.budget import fit, render
 from frugal_lsp.context.policies.base import Draft, Excerpt, Gathered, fence, finish, word_count
-from frugal_lsp.context.prompt import Prompt
+from frugal_lsp.prompt import Prompt
 
 _SYSTEM = (
     "You explain {language} errors. Say what went wrong, why, and the smallest fix, in at "
