@@ -232,7 +232,11 @@ class Asker:
         )
         self.client = OpenAIProvider(
             ProviderConfig(
-                name="direct", kind="llama-cpp", base_url=f"{proxy.url}/v1", timeout_s=MODEL_WAIT_S
+                name="direct",
+                kind="llama-cpp",
+                base_url=f"{proxy.url}/v1",
+                timeout_s=MODEL_WAIT_S,
+                deadline_s=MODEL_WAIT_S,  # a whole-file prompt on shared cores: minutes
             ),
             use_key=False,
         )

@@ -38,9 +38,9 @@ from tests.bench.trace import Session, build_trace
 
 SEED = 20240611  # the cost replay's (tests/bench/run.py)
 PY_FUNCTIONS, JS_FUNCTIONS = 12, 10
-# The functions of that trace with the smallest files (845-1,359 tokens): naive's prompt is
-# then really the whole file, and the run takes ~15 min of model time on 2 cores alone
-# (``--quick``: the smallest alone).
+# The functions of that trace with the smallest files (845 and 1,329 tokens): naive's prompt
+# is then really the whole file, and the run takes ~10 min of model time on 2 cores alone,
+# 25+ when they are shared (``--quick``: the smallest alone; ``--functions`` for more).
 SUBSET_SIZE = 2
 NICE = 10
 CACHE = Path(platformdirs.user_cache_dir("frugal-lsp")) / "bench-answers"
