@@ -75,8 +75,11 @@ fmt: $(STAMP) ## format the code with ruff
 bench-context: $(STAMP) ## context benchmark on stdlib + npm code -> bench/results/context.md
 	$(PY) -m tests.bench.context_bench
 
-bench: $(STAMP) bench-context ## every benchmark: replay vs baselines, overhead, footprint, context -> bench/results/
-	$(PY) -m tests.bench.run
+bench: $(STAMP) bench-context ## every benchmark: replay vs baselines, overhead, footprint, context, acceptance on one function (real model) -> bench/results/
+	$(PY) -m tests.bench.run --accept=quick
+
+bench-accept: $(STAMP) ## typing replayed against the real local model: units per accepted suggestion (~15-30 min on 2 cores, answers cached) -> bench/results/acceptance.md
+	$(PY) -m tests.bench.run --only accept $(ARGS)
 
 bench-quality: $(STAMP) ## completion quality on the real code model (sampled; ARGS=--all) -> bench/results/quality.md
 	$(PY) -m tests.bench.quality $(ARGS)
@@ -85,4 +88,4 @@ clean: ## remove the virtualenv, node_modules and caches (the llama.cpp wheelhou
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 	rm -rf $(CLIENT)/node_modules $(CLIENT)/dist $(CLIENT)/*.vsix
 
-.PHONY: help llama-wheel venv test run test-client vsix lint fmt bench bench-context bench-quality clean
+.PHONY: help llama-wheel venv test run test-client vsix lint fmt bench bench-context bench-accept bench-quality clean

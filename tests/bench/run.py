@@ -1,12 +1,15 @@
 """``make bench``: replay vs baselines, server overhead, footprint -> bench/results/.
 
-``python -m tests.bench.run [--quick] [--only replay,overhead,footprint] [--no-profile]``
+``python -m tests.bench.run [--quick] [--only replay,overhead,footprint,accept] [--no-profile]
+[--accept[=quick]]``
 
 Writes ``bench/results/latest.md`` (every table, with machine, date and command),
 ``replay.md``, ``overhead.md``, ``footprint.md``, ``latest.json`` and ``cost.svg``; the
 pyinstrument profile of the 5,000-line overhead run goes to ``profile-5k.txt`` and its
-hottest functions into ``overhead.md``. Benchmarks print numbers; nothing here fails on
-time.
+hottest functions into ``overhead.md``. ``--accept`` (or ``--only accept``) also runs the
+acceptance replay on the real local model (``acceptance_bench.py``: minutes; ``=quick``
+for one function) -> ``acceptance.md`` and ``acceptance.json``. Benchmarks print numbers;
+nothing here fails on time.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from tests.bench import baselines, footprint, overhead, report
+from tests.bench import acceptance_bench, baselines, footprint, overhead, report
 from tests.bench.corpus import build_corpus
 from tests.bench.harness import Editor, frugal_toml, running_server
 from tests.bench.replay import replay
@@ -188,6 +191,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="replay,overhead,footprint")
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--out", default=str(RESULTS), help="results folder")
+    parser.add_argument(
+        "--accept",
+        nargs="?",
+        const="full",
+        choices=("full", "quick"),
+        help="also replay typing against the real local model (acceptance; minutes)",
+    )
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -200,7 +210,11 @@ def main(argv: list[str] | None = None) -> int:
         sections["overhead"] = run_overhead(args.quick, not args.no_profile, out)
     if "footprint" in wanted:
         sections["footprint"] = run_footprint(args.quick)
-    write(info, sections, out)
+    if sections:
+        write(info, sections, out)
+    if args.accept or "accept" in wanted:
+        quick = ["--quick"] if args.accept == "quick" else []
+        acceptance_bench.main([*quick, "--out", str(out)])
     return 0
 
 
