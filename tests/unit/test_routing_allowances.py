@@ -9,8 +9,10 @@ from typing import Any
 
 from frugal_lsp.config import parse_config
 from frugal_lsp.quota.account import QuotaAccount
+from frugal_lsp.routing.quality import prefer
 from frugal_lsp.routing.router import Router
 from frugal_lsp.store.ledger import CallRequest, Ledger, Settlement
+from frugal_lsp.store.scorecards import ScoreRow
 from tests.unit.test_routing import prompt
 
 
@@ -87,3 +89,23 @@ def test_a_paid_pool_expiring_tonight_beats_one_that_lasts(tmp_path: Path) -> No
         and "provider `community` quota: 100,000 of 100,000 tokens left" in route.reason
     )  # type: ignore[union-attr]
     assert time.time() > 0
+
+
+def test_among_models_of_equal_measured_quality_the_free_allowance_still_wins(
+    tmp_path: Path,
+) -> None:
+    """The quality reorder (routing/quality.py) keeps the allowance preference among equals:
+    g-small is cheaper per call, but c-small's free week pays for this one."""
+    r, _ = router(tmp_path, two(MONTH, FREE_WEEK, coefficient=0.5))
+    rows = {"general/g-small": 0.62, "community/c-small": 0.60}
+
+    def lookup(key: str) -> ScoreRow:
+        return ScoreRow(key, "completion", "python", 20, 0.3, rows[key], 1, 2, 3, 4, 0, 0)
+
+    cands = list(r.route(prompt()).candidates)
+    assert cands[0].model.name == "c-small"  # the router's own order
+    reordered, note = prefer(list(reversed(cands)), lookup, 0.05, r._pay_rank)
+    assert [c.model.name for c in reordered] == ["c-small", "g-small"]
+    assert note is not None and "c-small ES 0.60 vs best 0.62" in note
+    without_rank, _ = prefer(list(reversed(cands)), lookup, 0.05)
+    assert [c.model.name for c in without_rank] == ["g-small", "c-small"]  # units alone

@@ -3,8 +3,9 @@
 Among the candidates the router kept (adequate, with a key, quota and rate room), those
 with a scorecard row for this task and language (``frugal-lsp eval``,
 ``store/scorecards.py``) are compared by edit similarity: every model within
-``routing.quality_tolerance`` of the best is "as good", and the cheapest of those by
-estimated units goes first; measured models below the tolerance go last. When the
+``routing.quality_tolerance`` of the best is "as good", and among those the one paid
+from a free or expiring allowance (``routing/allowance.py``, the caller's ``rank``) goes
+first, then the cheapest by estimated units; measured models below the tolerance go last. When the
 router's first choice has no scorecard, nothing changes (today's rules: tier and price).
 The reason is part of the route, so ``plan --json`` shows it, e.g.
 ``quality: qwen-0.5b ES 0.61 vs best 0.63 (gpt-4o), 1/40 the units``.
@@ -19,6 +20,7 @@ from frugal_lsp.routing.router import Candidate
 from frugal_lsp.store.scorecards import ScorecardStore, ScoreRow
 
 Lookup = Callable[[str], ScoreRow | None]
+Rank = Callable[[Candidate], int]
 REFRESH_S = 60.0
 
 
@@ -41,13 +43,18 @@ class QualityTable:
         return lambda model: rows.get(f"{model}|{task}|{language}")
 
     def reorder(
-        self, candidates: list[Candidate], task: str, language: str, tolerance: float
+        self,
+        candidates: list[Candidate],
+        task: str,
+        language: str,
+        tolerance: float,
+        rank: Rank = lambda c: 0,
     ) -> tuple[list[Candidate], str | None]:
-        return prefer(candidates, self.lookup(task, language), tolerance)
+        return prefer(candidates, self.lookup(task, language), tolerance, rank)
 
 
 def prefer(
-    candidates: list[Candidate], lookup: Lookup, tolerance: float
+    candidates: list[Candidate], lookup: Lookup, tolerance: float, rank: Rank = lambda c: 0
 ) -> tuple[list[Candidate], str | None]:
     """``candidates`` reordered by measured quality, and why (None: no change)."""
     measured = {c.model.key: row for c in candidates if (row := lookup(c.model.key))}
@@ -58,7 +65,7 @@ def prefer(
     good = [
         c for c in candidates if c.model.key in measured and _within(measured, c, best, tolerance)
     ]
-    good.sort(key=lambda c: c.estimated_units)  # stable: the router's order breaks ties
+    good.sort(key=lambda c: (rank(c), c.estimated_units))  # stable: the router's order breaks ties
     poor = [c for c in candidates if c.model.key in measured and c not in good]
     rest = [c for c in candidates if c.model.key not in measured]
     chosen = good[0]

@@ -107,7 +107,9 @@ class Router:
         kept.sort(key=lambda c: self._order(c, prompt, required, strongest_first))
         if tier is None and self.quality is not None:
             tolerance = self.config.routing.quality_tolerance
-            kept, note = self.quality.reorder(kept, prompt.task.value, prompt.language, tolerance)
+            kept, note = self.quality.reorder(
+                kept, prompt.task.value, prompt.language, tolerance, self._pay_rank
+            )
             reason += f"; {note}" if note else ""
         if kept:
             reason += f"; cheapest adequate: {kept[0].label}"
@@ -152,6 +154,11 @@ class Router:
 
     def _preference(self, cand: Candidate) -> allowance.Preference:
         return allowance.preference(self.account, cand.model, cand.estimated_units)
+
+    def _pay_rank(self, cand: Candidate) -> int:
+        """Among models of equal measured quality: nothing to pay (a local model) or a free
+        allowance first, then one about to expire, then the rest."""
+        return allowance.FREE if cand.estimated_units <= 0 else self._preference(cand).rank
 
     def _missing_key(self, provider: str) -> str | None:
         found = next((p for p in self.config.providers if p.name == provider), None)
