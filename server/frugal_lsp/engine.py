@@ -16,6 +16,7 @@ from frugal_lsp.cache.answers import AnswerCache, CachedAnswer
 from frugal_lsp.config import Config
 from frugal_lsp.context import ContextBuilder, ContextRequest
 from frugal_lsp.context.prompt import Fim, Prompt
+from frugal_lsp.context.workspace import open_index
 from frugal_lsp.errors import (
     ProviderError,
     ProviderUnavailable,
@@ -71,7 +72,8 @@ class Engine:
         self.router = Router(config, self.account)
         self.cache = AnswerCache(paths.cache, config.cache, stores.answers)
         self.workspace = workspace
-        self.context = ContextBuilder(config.context, self.tokens, workspace)
+        self.index = open_index(workspace, paths, lambda p: self.context.is_excluded(p))
+        self.context = ContextBuilder(config.context, self.tokens, workspace, self.index)
         self._transport = transport
         self._providers: dict[str, Provider] = {}
         self._providers_to_close: list[Provider] = []
@@ -102,7 +104,7 @@ class Engine:
         self.notifier.configure(config.budget)
         self.router.config = config
         self.cache.config = config.cache
-        self.context = ContextBuilder(config.context, self.tokens, self.workspace)
+        self.context = ContextBuilder(config.context, self.tokens, self.workspace, self.index)
         self._providers_to_close = list(self._providers.values())
         self._providers = {}
         self._paced_step = -1
@@ -173,6 +175,8 @@ class Engine:
         self._providers_to_close.clear()
         self.cache.close()
         self.ledger.close()
+        if self.index is not None and self.index.ready:
+            await asyncio.to_thread(self.index.save)  # edits since the build: next start
 
     # -- execution ----------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ from frugal_lsp.lsp.framing import serve_stdio, serve_tcp
 from frugal_lsp.lsp.protocol import FrugalProtocol
 from frugal_lsp.lsp.quota import QuotaPublisher
 from frugal_lsp.lsp.settings import Settings, apply_settings
+from frugal_lsp.lsp.workspace_index import IndexSync
 from frugal_lsp.paths import StatePaths
 from frugal_lsp.results import Plan
 from frugal_lsp.tasks import Tier
@@ -79,6 +80,7 @@ class FrugalServer(LanguageServer):
         self.quota = QuotaPublisher(self)
         self.log_once = LogOnce()
         self.plans: OrderedDict[tuple[Any, ...], Plan] = OrderedDict()  # estimates for actions
+        self.index_sync = IndexSync(self)  # the workspace index: built and kept current
 
     def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
         """pygls' stdio server with a frame reader that survives bad frames (protocol.py)."""
@@ -174,10 +176,17 @@ def quiet_pygls(verbose: bool) -> None:
 
 
 def create_server(options: ServeOptions | None = None) -> FrugalServer:
-    from frugal_lsp.lsp import actions, commands, completions, documents, lifecycle
+    from frugal_lsp.lsp import (
+        actions,
+        commands,
+        completions,
+        documents,
+        lifecycle,
+        workspace_index,
+    )
 
     server = FrugalServer(options)
-    for module in (lifecycle, documents, completions, actions, commands):
+    for module in (lifecycle, documents, completions, actions, commands, workspace_index):
         module.register(server)
     return server
 

@@ -16,6 +16,7 @@ from frugal_lsp.context.prompt import Fim, Message, Prompt
 from frugal_lsp.context.redact import RedactedLines, redact
 from frugal_lsp.context.request import ContextRequest
 from frugal_lsp.tokens import TokenCounter
+from frugal_lsp.context.workspace.crossfile import CrossSnippet
 
 CACHE_MIN_TOKENS = 1024  # OpenAI caches prefixes from 1024 tokens; Anthropic's minimum is alike
 _PLACEHOLDER = re.compile(r"<redacted:[a-z0-9-]+>")
@@ -48,6 +49,7 @@ class Gathered:
     workspace: Path | None = None
     excerpts: tuple[Excerpt, ...] = ()  # EXPLAIN_ERROR: the functions its frames name
     source: tuple[str, ...] | list[str] = ()  # the raw lines, only to tell blank lines apart
+    cross_file: tuple[CrossSnippet, ...] = ()  # other files' definitions, best first
 
     @property
     def document(self) -> Document:
@@ -85,6 +87,7 @@ class Draft:
     words: int
     stop: tuple[str, ...] = ()
     fim: Fim | None = None
+    origins: tuple[str, ...] = ()
 
 
 def finish(gathered: Gathered, draft: Draft) -> Prompt:
@@ -117,7 +120,52 @@ def finish(gathered: Gathered, draft: Draft) -> Prompt:
         redactions=len(_PLACEHOLDER.findall(stable + "\n" + volatile)),
         words=draft.words,
         frameworks=gathered.frameworks,
+        origins=draft.origins,
     )
+
+
+def take_cross_file(g: Gathered, budget: int) -> list[CrossSnippet]:
+    """The best-ranked cross-file snippets whose rendering fits ``budget`` tokens."""
+    chosen: list[CrossSnippet] = []
+    spent = 0
+    files: set[str] = set()
+    for snippet in g.cross_file:
+        heading = g.counter.count(snippet.path) + 2 if snippet.path not in files else 0
+        lines = snippet.text.split("\n")
+        costs = [g.facts.tokens(line) + 1 for line in lines]
+        room = budget - spent - heading
+        keep = 0
+        while keep < len(lines) and costs[keep] <= room:  # an outline may be cut short
+            room -= costs[keep]
+            keep += 1
+        if keep == 0 or (keep < len(lines) and keep < 2):
+            continue
+        if keep < len(lines):
+            snippet = replace(snippet, text="\n".join(lines[:keep]))
+        chosen.append(snippet)
+        files.add(snippet.path)
+        spent += heading + sum(costs[:keep])
+    return chosen
+
+
+def cross_file_section(g: Gathered, budget: int) -> tuple[str, tuple[str, ...]]:
+    """A Markdown section of other files' signatures within ``budget``, and its origins."""
+    cross = take_cross_file(g, budget - 12)  # 12: the heading
+    if not cross:
+        return "", ()
+    parts = [f"`{path}`\n" + fence(g.document.language, text) for path, text in by_file(cross)]
+    return "## Definitions in other files\n" + "\n".join(parts), tuple(s.origin for s in cross)
+
+
+def by_file(snippets: list[CrossSnippet]) -> list[tuple[str, str]]:
+    """(path, signatures in file order) per file, files in the order they were ranked."""
+    grouped: dict[str, list[CrossSnippet]] = {}
+    for s in snippets:
+        grouped.setdefault(s.path, []).append(s)
+    return [
+        (path, "\n".join(s.text for s in sorted(group, key=lambda s: s.line)))
+        for path, group in grouped.items()
+    ]
 
 
 def word_count(*texts: str) -> int:
