@@ -128,10 +128,12 @@ def take_cross_file(g: Gathered, budget: int) -> list[CrossSnippet]:
     """The best-ranked cross-file snippets whose rendering fits ``budget`` tokens."""
     chosen: list[CrossSnippet] = []
     spent = 0
-    files: set[str] = set()
+    shown: dict[str, set[str]] = {}  # path -> lines already chosen
     for snippet in g.cross_file:
-        heading = g.counter.count(snippet.path) + 2 if snippet.path not in files else 0
+        heading = g.counter.count(snippet.path) + 2 if snippet.path not in shown else 0
         lines = snippet.text.split("\n")
+        if set(lines) <= shown.get(snippet.path, set()):
+            continue  # a method whose class outline is in already
         costs = [g.facts.tokens(line) + 1 for line in lines]
         room = budget - spent - heading
         keep = 0
@@ -143,7 +145,7 @@ def take_cross_file(g: Gathered, budget: int) -> list[CrossSnippet]:
         if keep < len(lines):
             snippet = replace(snippet, text="\n".join(lines[:keep]))
         chosen.append(snippet)
-        files.add(snippet.path)
+        shown.setdefault(snippet.path, set()).update(lines[:keep])
         spent += heading + sum(costs[:keep])
     return chosen
 

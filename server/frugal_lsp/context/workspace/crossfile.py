@@ -123,6 +123,11 @@ class CrossFile:
             if not attr or attr in own_names:
                 return []
             cls = _assigned_class(lines, attr) or _pascal(attr)
+            module, _, cls = cls.rpartition(".")
+            if module in bound:  # self.x = models.Invoice(...)
+                found = self._member(path, language, self.index.resolve(path, bound[module], language), cls)
+                classes = [t for t in found if t.symbol.kind == "class"]
+                return self._member(path, language, classes, attr2)
             return self._class(path, language, bound, own_names, cls, attr2)
         if name in bound:
             return self._member(path, language, self.index.resolve(path, bound[name], language), attr)
@@ -175,9 +180,7 @@ class CrossFile:
                 out += [Target(t.path, s) for s in entry.named(attr)] if attr else []
                 out.append(t)  # shown as an outline of its top-level names
             if t.symbol.kind == "class":
-                if attr:
-                    out += [Target(t.path, s) for s in entry.members(t.symbol.name) if s.name == attr]
-                out.append(t)
+                out.append(Target(t.path, t.symbol, attr))
                 out += self._bases(t, entry, language)
             else:
                 out.append(t)
@@ -311,7 +314,7 @@ def _assigned_class(lines: list[str] | tuple[str, ...], attr: str) -> str:
     """``self.attr = Name(...)`` or ``self.attr: Name``: the class name; "" if none."""
     pattern = re.compile(
         rf"(?:self|this)\.{re.escape(attr)}\s*(?::\s*([A-Za-z_]\w*))?\s*=\s*(?:new\s+)?"
-        r"([A-Za-z_$][\w$]*)?"
+        r"([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)?)?"
     )
     for line in lines:
         if attr in line and (m := pattern.search(line)):
@@ -330,9 +333,10 @@ def _snippet(index: WorkspaceIndex, target: Target) -> CrossSnippet:
         text = "\n".join(_clip(x.signature.split("\n", 1)[0]) for x in top)
         return CrossSnippet(target.path, -1, s.name, text, outline=True)
     if s.kind == "class" and entry is not None:
-        members = sorted(entry.members(s.name), key=_member_order)
-        outline = [_clip(m.signature.split("\n", 1)[0]) for m in members]
-        text = "\n".join([s.signature, *outline])
+        members = entry.members(s.name)
+        focus = [m.signature for m in members if m.name == target.focus]
+        rest = sorted((m for m in members if m.name != target.focus), key=_member_order)
+        text = "\n".join([s.signature, *focus, *(_clip(m.signature.split("\n", 1)[0]) for m in rest)])
     elif s.container and entry is not None:
         owner = next((c for c in entry.named(s.container) if c.kind == "class"), None)
         if owner is not None:

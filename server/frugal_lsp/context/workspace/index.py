@@ -49,6 +49,7 @@ class Target:
 
     path: str
     symbol: Symbol
+    focus: str = ""  # for a class: the member the code uses, shown first and in full
 
 
 class WorkspaceIndex:

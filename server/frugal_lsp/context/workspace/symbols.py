@@ -67,7 +67,7 @@ def extract(language: str, text: str) -> tuple[tuple[Symbol, ...], tuple[Import,
         sig = _signature(lines, first, d.sig_end, language)
         symbols.append(Symbol(d.name, d.kind, first, sig, d.container))
     for name, rows in list(index.constants.items())[: MAX_SYMBOLS - len(symbols)]:
-        symbols.append(Symbol(name, "name", rows[0], _clip(lines[rows[0]])))
+        symbols.append(Symbol(name, "name", rows[0], redact(_clip(lines[rows[0]])).text))
     imports = parse_imports(language, text)
     return tuple(symbols), imports
 
