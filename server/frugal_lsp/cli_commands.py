@@ -148,7 +148,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     status = _with_engine(args, run)
     print(
-        json.dumps(console.status_json(status), indent=2)
+        json.dumps(console.status_dump(status), indent=2)
         if args.json
         else console.status_text(status, args.team)
     )
@@ -250,7 +250,7 @@ def _check_credits_target(config: Config, provider: str | None, verb: str) -> No
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from frugal_lsp.lsp.server import serve
+    from frugal_lsp.lsp.app import serve
 
     workspace = Path(args.workspace).resolve() if args.workspace else None
     log_file = Path(args.log_file) if args.log_file else None
@@ -258,7 +258,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from frugal_lsp.lsp.demo import run_demo
+    from frugal_lsp.demo import run_demo
 
     return asyncio.run(run_demo())
 

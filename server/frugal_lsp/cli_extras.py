@@ -59,7 +59,7 @@ def _store_line(explicit: str | None, workspace: Path) -> str:
         return ""
     if not store.team:
         return ""
-    from frugal_lsp.store.connect import redact_url
+    from frugal_lsp.secrets import redact_url
 
     return f"store     team store {redact_url(store.url)} (namespace `{store.namespace}`)"
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from frugal_lsp import catalog
-from frugal_lsp.config import Config, ProviderConfig, find_config_file, load_config
+from frugal_lsp.config import Config, ProviderConfig, catalog, find_config_file, load_config
 from frugal_lsp.doctor_checks import all_checks
 from frugal_lsp.errors import ConfigError
 from frugal_lsp.paths import StatePaths

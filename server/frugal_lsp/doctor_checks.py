@@ -39,7 +39,8 @@ def store(config: Config) -> Check | None:
     settings = config.store
     if not settings.team:
         return None
-    from frugal_lsp.store.connect import make_client, redact_url, unreachable
+    from frugal_lsp.secrets import redact_url
+    from frugal_lsp.store.connect import make_client, unreachable
 
     if settings.password_env and not os.environ.get(settings.password_env):
         return False, f"✗ store: {unreachable(settings, f'${settings.password_env} is not set')}"

@@ -12,37 +12,37 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from frugal_lsp.cache.answers import AnswerCache, CachedAnswer
 from frugal_lsp.config import Config
 from frugal_lsp.context import ContextBuilder, ContextRequest
-from frugal_lsp.context.prompt import Fim, Prompt
 from frugal_lsp.context.workspace import open_index
 from frugal_lsp.errors import (
     ProviderError,
     ProviderUnavailable,
     QuotaExhausted,
     RateLimited,
+    StreamEndedEarly,
     Unconfigured,
 )
 from frugal_lsp.paths import StatePaths
+from frugal_lsp.prompt import Fim, Prompt
 from frugal_lsp.providers.base import (
     Provider,
     ProviderRequest,
     ProviderResponse,
-    StreamEndedEarly,
     TextDelta,
 )
 from frugal_lsp.quota import pacing
 from frugal_lsp.quota.account import QuotaAccount
 from frugal_lsp.quota.alerts import Alerts
 from frugal_lsp.quota.forecast import Forecast, forecast
-from frugal_lsp.quota.ledger import CallRequest, Reservation, Settlement
 from frugal_lsp.quota.notify import Notifier
 from frugal_lsp.quota.status import Status, compute_status
 from frugal_lsp.quota.usage import checked as checked_usage
 from frugal_lsp.results import Answer, Plan
 from frugal_lsp.routing.router import Candidate, Route, Router
+from frugal_lsp.store.answers import AnswerCache, CachedAnswer
 from frugal_lsp.store.factory import open_stores
+from frugal_lsp.store.ledger import CallRequest, Reservation, Settlement
 from frugal_lsp.tasks import Tier
 from frugal_lsp.tokens import TokenCounter, counter
 

@@ -5,17 +5,20 @@
     FrugalError                  anything frugal-lsp raises on purpose
     ├── ConfigError              the configuration is invalid; names the key, the value and the fix
     ├── InvalidRequest           the request itself is wrong: a file that cannot be read, a
-    │                            position outside the document, a bad command-line value
+    │   │                        position outside the document, a bad command-line value
+    │   ├── BadParams            an editor request's arguments cannot be used (InvalidParams)
+    │   └── NotReady             the server is not initialized yet
+    ├── ConfigUnusable           the server runs without AI: its config file is invalid
     ├── Unconfigured             nothing set up can take the request: no model of that tier,
     │                            or its key variable unset; names the [[models]] entry or key
     ├── ContextExcluded          the file is excluded: nothing from it may leave the machine
     ├── StateUnusable            a state file (ledger, outbox) is not a database we can open
+    ├── StoreUnavailable         the team store cannot be reached for a change that needs it
     ├── QuotaExhausted           no budget or platform quota left for this request
     └── ProviderError            a model provider failed; carries the provider's name
         ├── RateLimited          the provider said 429; carries retry_after in seconds
         ├── ProviderUnavailable  transport failure, timeout or 5xx: try another provider
         │   └── StreamEndedEarly the stream was cut; keeps the partial text and usage
-        │                        (in providers/base.py: it carries a provider Usage)
         ├── BadResponse          the provider answered something we cannot read
         └── AuthFailed           401/403: the API key is missing or wrong
 
@@ -24,6 +27,11 @@ Foreign errors (httpx, json) are mapped into this tree at one boundary, inside
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from frugal_lsp.providers.base import Usage
 
 
 class FrugalError(Exception):
@@ -47,6 +55,18 @@ class InvalidRequest(FrugalError):
     """The request is wrong before anything is spent: the message names what and the fix."""
 
 
+class BadParams(InvalidRequest):
+    """Arguments an editor sent cannot be used; becomes a JSON-RPC InvalidParams error."""
+
+
+class NotReady(InvalidRequest):
+    """A request arrived before the server finished initializing."""
+
+
+class ConfigUnusable(FrugalError):
+    """The server runs without AI because its config file is invalid."""
+
+
 class Unconfigured(FrugalError):
     """No configured model can take the request (a tier nobody configured, a key unset)."""
 
@@ -57,6 +77,10 @@ class ContextExcluded(FrugalError):
 
 class StateUnusable(FrugalError):
     """A state file under FRUGAL_HOME cannot be opened; the message names it and the fix."""
+
+
+class StoreUnavailable(FrugalError):
+    """The team store is unreachable and the change cannot wait for it (e.g. credits)."""
 
 
 class QuotaExhausted(FrugalError):
@@ -86,6 +110,20 @@ class RateLimited(ProviderError):
 
 class ProviderUnavailable(ProviderError):
     """Transport failure, timeout or 5xx: the request may succeed elsewhere."""
+
+
+class StreamEndedEarly(ProviderUnavailable):
+    """The stream stopped before its terminator; what arrived so far is kept.
+
+    ``partial_text`` is the answer received until the cut and ``usage`` whatever usage the
+    provider had reported by then (often None), so the caller can settle the ledger."""
+
+    def __init__(
+        self, provider: str, message: str, partial_text: str = "", usage: Usage | None = None
+    ) -> None:
+        self.partial_text = partial_text
+        self.usage = usage
+        super().__init__(provider, message)
 
 
 class BadResponse(ProviderError):

@@ -8,11 +8,10 @@ written anywhere.
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
-from frugal_lsp.catalog import KEY_ENV
 from frugal_lsp.config import Config
+from frugal_lsp.secrets import mask, secret_values, secret_variables
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -22,17 +21,10 @@ class SecretFilter(logging.Filter):
         super().__init__()
         self.env_names = env_names
 
-    def _secrets(self) -> list[str]:
-        values = (os.environ.get(name, "") for name in self.env_names)
-        return [v for v in values if len(v) >= 8]
-
     def filter(self, record: logging.LogRecord) -> bool:
-        secrets = self._secrets()
-        if secrets:
-            text = record.getMessage()
-            for secret in secrets:
-                text = text.replace(secret, "***")
-            record.msg, record.args = text, None
+        values = secret_values(self.env_names)
+        if values:
+            record.msg, record.args = mask(record.getMessage(), values), None
         return True
 
 
@@ -42,8 +34,7 @@ def setup_logging(
     """Log to ``log_file`` (default: log_dir/frugal-lsp.log); to stderr too when verbose."""
     path = log_file or log_dir / "frugal-lsp.log"
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    env_names = set(KEY_ENV.values()) | {p.api_key_env for p in config.providers if p.api_key_env}
-    secret_filter = SecretFilter(env_names)
+    secret_filter = SecretFilter(secret_variables(config))
     handlers: list[logging.Handler] = [logging.FileHandler(path, encoding="utf-8")]
     if verbose:
         handlers.append(logging.StreamHandler())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from frugal_lsp.context.prompt import Prompt
+from frugal_lsp.prompt import Prompt
 from frugal_lsp.routing.router import Candidate, Route
 
 

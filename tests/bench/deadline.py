@@ -19,8 +19,8 @@ from collections.abc import AsyncIterator
 import httpx
 
 from frugal_lsp.config import ProviderConfig
-from frugal_lsp.context.prompt import Message
 from frugal_lsp.errors import ProviderError
+from frugal_lsp.prompt import Message
 from frugal_lsp.providers.base import ProviderRequest
 from frugal_lsp.providers.factory import make_provider
 from tests.fakes.fake_provider import FakeProvider

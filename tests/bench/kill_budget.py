@@ -24,7 +24,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from frugal_lsp.quota.ledger import Ledger
+from frugal_lsp.store.ledger import Ledger
 from frugal_lsp.tokens import counter
 from tests.fakes.fake_provider import FakeProvider
 

@@ -28,12 +28,12 @@ from pathlib import Path
 
 from frugal_lsp.config import ProviderConfig, load_config
 from frugal_lsp.context import ContextRequest, Document, Position
-from frugal_lsp.context.fim import render
-from frugal_lsp.context.prompt import Fim
 from frugal_lsp.engine import Engine
 from frugal_lsp.local_model import LOCAL_MODELS, model_file
 from frugal_lsp.paths import StatePaths
+from frugal_lsp.prompt import Fim
 from frugal_lsp.providers.base import ProviderRequest
+from frugal_lsp.providers.fim import render
 from frugal_lsp.providers.local import LlamaServer
 from frugal_lsp.providers.openai import OpenAIProvider
 from frugal_lsp.tasks import Task

@@ -18,7 +18,7 @@ import httpx
 from frugal_lsp.config import parse_config
 from frugal_lsp.providers.ratelimits import parse_rate_limits, wait_hint
 from frugal_lsp.quota.account import QuotaAccount
-from frugal_lsp.quota.ledger import Ledger
+from frugal_lsp.store.ledger import Ledger
 
 CONFIG = {"providers": [{"name": "p", "base_url": "http://127.0.0.1:9/v1"}]}
 HORIZON_S = 400 * 86400

@@ -7,7 +7,7 @@ from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcException
 
 from frugal_lsp.paths import StatePaths
-from frugal_lsp.quota.ledger import CallRequest, Ledger, Settlement
+from frugal_lsp.store.ledger import CallRequest, Ledger, Settlement
 from tests.e2e.conftest import Session, frugal_toml, wait_for
 
 

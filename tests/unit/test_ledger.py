@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from frugal_lsp.errors import QuotaExhausted
-from frugal_lsp.quota.ledger import Allowance, CallRequest, Ledger, Settlement
+from frugal_lsp.store.ledger import Allowance, CallRequest, Ledger, Settlement
 from tests.processes import run_together
 
 
@@ -59,7 +59,7 @@ def test_a_reservation_of_a_dead_process_is_released_on_next_open(tmp_path: Path
     path = tmp_path / "l.sqlite3"
     script = textwrap.dedent(f"""
         import os
-        from frugal_lsp.quota.ledger import CallRequest, Ledger
+        from frugal_lsp.store.ledger import CallRequest, Ledger
         Ledger(__import__("pathlib").Path({str(path)!r})).reserve(
             CallRequest("p", "m", "basic", "ask", 700, 0, 1.0))
         os._exit(0)  # dies between reserve and settle
@@ -77,7 +77,7 @@ def test_a_dead_process_call_that_was_sent_is_charged_its_reservation(tmp_path: 
     script = textwrap.dedent(f"""
         import os
         from pathlib import Path
-        from frugal_lsp.quota.ledger import CallRequest, Ledger
+        from frugal_lsp.store.ledger import CallRequest, Ledger
         ledger = Ledger(Path({str(path)!r}))
         unsent = ledger.reserve(CallRequest("p", "m", "basic", "ask", 300, 0, 1.0))
         sent = ledger.reserve(CallRequest("p", "m", "basic", "ask", 500, 200, 2.0))
@@ -113,7 +113,7 @@ RACER = textwrap.dedent("""
     import os, sys, time
     from pathlib import Path
     from frugal_lsp.errors import QuotaExhausted
-    from frugal_lsp.quota.ledger import Allowance, CallRequest, Ledger, Settlement
+    from frugal_lsp.store.ledger import Allowance, CallRequest, Ledger, Settlement
     ledger = Ledger(Path(sys.argv[1]))
     cap, crash_after = float(sys.argv[2]), int(sys.argv[3])
     time.sleep(max(float(sys.argv[4]) - time.time(), 0))  # everyone starts together
@@ -203,7 +203,7 @@ def test_servers_starting_together_on_an_older_ledger_all_open_it(tmp_path: Path
     older = sqlite3.connect(path, isolation_level=None)
     older.execute("ALTER TABLE calls DROP COLUMN full_file_tokens")  # as the first release had it
     older.execute("BEGIN IMMEDIATE")  # a writer is busy: the openers read, then queue up
-    opener = "import sys,pathlib,frugal_lsp.quota.ledger as q;q.Ledger(pathlib.Path(sys.argv[1]))"
+    opener = "import sys,pathlib,frugal_lsp.store.ledger as q;q.Ledger(pathlib.Path(sys.argv[1]))"
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", opener, str(path)], stderr=subprocess.PIPE, text=True

@@ -5,11 +5,11 @@ from pathlib import Path
 import pytest
 
 from frugal_lsp.config import Config, parse_config
-from frugal_lsp.context.prompt import Message, Prompt, Scope
+from frugal_lsp.prompt import Message, Prompt, Scope
 from frugal_lsp.providers.base import RateLimitState
 from frugal_lsp.quota.account import QuotaAccount
-from frugal_lsp.quota.ledger import CallRequest, Ledger, Settlement
 from frugal_lsp.routing.router import Router
+from frugal_lsp.store.ledger import CallRequest, Ledger, Settlement
 from frugal_lsp.tasks import Task, Tier
 
 TWO_PLATFORMS = {

@@ -3,10 +3,10 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from frugal_lsp.cache.answers import AnswerCache, CachedAnswer, cache_key
 from frugal_lsp.config import CacheConfig
-from frugal_lsp.context.prompt import Message
+from frugal_lsp.prompt import Message
 from frugal_lsp.providers.base import ProviderRequest
+from frugal_lsp.store.answers import AnswerCache, CachedAnswer, cache_key
 from frugal_lsp.tokens import TokenCounter
 
 

@@ -16,7 +16,6 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from frugal_lsp.completion.reuse import TypingThrough
 from frugal_lsp.completion.rules import document_skip, is_word_char, mid_word
@@ -58,7 +57,6 @@ class CompletionPipeline:
     def __init__(self, engine: Engine, on_change: Callable[[], None] | None = None) -> None:
         self.engine = engine
         self.enabled = True
-        self.is_excluded: Callable[[Path], bool] = engine.context.is_excluded
         self.on_change = on_change or (lambda: None)
         self._tickets = itertools.count(1)
         self._latest: dict[str, int] = {}
@@ -90,7 +88,7 @@ class CompletionPipeline:
         self._cancel_inflight(query.key)
         if not self.enabled:
             return None
-        if self.is_excluded(query.document.path):
+        if self.engine.context.is_excluded(query.document.path):  # the builder in force
             self._saving("skip-excluded")
             return None
         text = query.document.text

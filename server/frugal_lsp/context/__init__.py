@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from frugal_lsp.context.builder import ContextBuilder
 from frugal_lsp.context.document import Document, Position
-from frugal_lsp.context.prompt import Fim, Message, Prompt, Scope
 from frugal_lsp.context.redact import redact
 from frugal_lsp.context.request import ContextRequest
+from frugal_lsp.prompt import Fim, Message, Prompt, Scope
 
 __all__ = [
     "ContextBuilder",

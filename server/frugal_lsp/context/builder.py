@@ -15,12 +15,12 @@ from frugal_lsp.context.frameworks import detect_frameworks
 from frugal_lsp.context.linefacts import LineFacts, Words
 from frugal_lsp.context.policies import POLICIES, Excerpt, Gathered
 from frugal_lsp.context.postprocess import clean_completion
-from frugal_lsp.context.prompt import Prompt
 from frugal_lsp.context.redact import BlockMemo, RedactedLines
 from frugal_lsp.context.request import ContextRequest
 from frugal_lsp.context.scoping import Scoper
 from frugal_lsp.context.traces import excerpts_for
 from frugal_lsp.errors import ContextExcluded
+from frugal_lsp.prompt import Prompt
 from frugal_lsp.tasks import Task
 from frugal_lsp.tokens import TokenCounter
 from frugal_lsp.context.workspace import CrossFile, CrossSnippet, WorkspaceIndex

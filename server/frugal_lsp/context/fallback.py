@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from frugal_lsp.context.prompt import Scope
+from frugal_lsp.prompt import Scope
 
 MAX_BLOCK_LINES = 200
 WINDOW = 40

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from frugal_lsp.context.prompt import Scope
+from frugal_lsp.prompt import Scope
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from frugal_lsp.context.prompt import Prompt
+from frugal_lsp.prompt import Prompt
 
 _FENCE = re.compile(r"^\s*(`{3,})[\w+#.-]*[ \t]*\n(?P<body>.*?)(?:\n?\1|\Z)", re.DOTALL)
 _MARKERS = ("<CURSOR>", "<|cursor|>", "<|fim_middle|>", "<|endoftext|>", "<fim_middle>")

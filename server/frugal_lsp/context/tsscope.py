@@ -10,7 +10,7 @@ from frugal_lsp.context.fallback import indent_of
 from frugal_lsp.context.found import Found
 from frugal_lsp.context.grammars import Grammar
 from frugal_lsp.context.index import Def, Index, node_name, signature_end
-from frugal_lsp.context.prompt import Scope
+from frugal_lsp.prompt import Scope
 
 MIN_INLINE_LINES = 8  # an anonymous function shorter than this is not a scope of its own
 MODULE_WINDOW = (30, 15)  # lines above / below the cursor for module-level code

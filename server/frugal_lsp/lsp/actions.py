@@ -9,10 +9,10 @@ from lsprotocol import types as lsp
 from lsprotocol.converters import get_converter
 
 from frugal_lsp.context import ContextRequest, Document, Position
+from frugal_lsp.context.segments import segments
 from frugal_lsp.errors import FrugalError
 from frugal_lsp.lsp import convert
 from frugal_lsp.lsp.answers import engine_of, planning_engine, stronger_plan
-from frugal_lsp.lsp.segments import segments
 from frugal_lsp.lsp.server import FrugalServer
 from frugal_lsp.results import Plan
 from frugal_lsp.tasks import Task

@@ -21,7 +21,7 @@ from lsprotocol import types as lsp
 from frugal_lsp.context import ContextRequest
 from frugal_lsp.conversation import Thread, Turn, stronger
 from frugal_lsp.engine import Engine
-from frugal_lsp.errors import FrugalError
+from frugal_lsp.errors import ConfigUnusable, NotReady
 from frugal_lsp.lsp import convert
 from frugal_lsp.lsp.server import FrugalServer
 from frugal_lsp.results import Answer, Plan
@@ -34,7 +34,7 @@ MESSAGE_LIMIT = 4000
 
 def engine_of(ls: FrugalServer) -> Engine:
     if ls.engine is None:
-        raise convert.BadParams("the server is not initialized yet")
+        raise NotReady("the server is not initialized yet")
     return ls.engine
 
 
@@ -45,10 +45,6 @@ def planning_engine(ls: FrugalServer) -> Engine:
     if ls.config_error:
         raise ConfigUnusable(ls.config_error.removeprefix("frugal-lsp: "))
     return engine
-
-
-class ConfigUnusable(FrugalError):
-    """The server runs without AI because its config file is invalid."""
 
 
 def plan_with_history(

@@ -10,7 +10,7 @@ from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
 from frugal_lsp.context import ContextRequest, Document
 from frugal_lsp.conversation import history_for
-from frugal_lsp.errors import ContextExcluded, FrugalError, InvalidRequest, Unconfigured
+from frugal_lsp.errors import BadParams, ContextExcluded, FrugalError, InvalidRequest, Unconfigured
 from frugal_lsp.lsp import convert
 from frugal_lsp.lsp.answers import deliver, plan_with_history, planning_engine, stronger_plan
 from frugal_lsp.lsp.server import FrugalServer
@@ -30,7 +30,7 @@ def jsonrpc_errors(
     async def wrapped(ls: FrugalServer, *args: Any) -> T:
         try:
             return await handler(ls, *args)
-        except (convert.BadParams, InvalidRequest) as exc:
+        except (BadParams, InvalidRequest) as exc:
             raise JsonRpcInvalidParams(str(exc)) from exc
         except FrugalError as exc:
             ls.log_once("%s: %s", handler.__name__, exc)
@@ -62,7 +62,7 @@ async def explain_error(ls: FrugalServer, *args: Any) -> dict[str, Any]:
     uri = convert.raw_string(obj, "uri", required=True)
     diagnostic = obj.get("diagnostic")
     if not isinstance(diagnostic, dict) or not isinstance(diagnostic.get("message"), str):
-        raise convert.BadParams("`diagnostic` must be an LSP Diagnostic with a `message`")
+        raise BadParams("`diagnostic` must be an LSP Diagnostic with a `message`")
     start, end = convert.raw_range(diagnostic.get("range"))
     document = open_document(ls, uri)
     message = diagnostic["message"]
@@ -76,7 +76,7 @@ async def ask_again_stronger(ls: FrugalServer, *args: Any) -> dict[str, Any]:
     thread_id = convert.raw_string(convert.arg_object(args), "threadId", required=True)
     thread = ls.threads.get(thread_id)
     if thread is None or thread.last is None:
-        raise convert.BadParams(f"no conversation `{thread_id}` — ask about a selection first")
+        raise BadParams(f"no conversation `{thread_id}` — ask about a selection first")
     question = thread.last.question
     plan = stronger_plan(ls, thread)
     if plan is None:
@@ -110,7 +110,7 @@ async def accept_completion(ls: FrugalServer, *args: Any) -> None:
 
 async def set_tier(ls: FrugalServer, *args: Any) -> None:
     if not args or args[0] not in TIERS:
-        raise convert.BadParams(f"expected one of {', '.join(TIERS)}")
+        raise BadParams(f"expected one of {', '.join(TIERS)}")
     ls.tier = None if args[0] == "auto" else Tier(args[0])
     ls.plans.clear()
     ls.quota.refresh()
@@ -124,9 +124,9 @@ async def status(ls: FrugalServer, *args: Any) -> dict[str, Any] | None:
 def open_document(ls: FrugalServer, uri: str) -> Document:
     document = ls.document(uri)
     if document is None:
-        raise convert.BadParams(f"{uri}: not an open document — open it in the editor first")
+        raise BadParams(f"{uri}: not an open document — open it in the editor first")
     if ls.too_large(document):
-        raise convert.BadParams(f"{uri}: too large to ask about (completion.max_document_bytes)")
+        raise BadParams(f"{uri}: too large to ask about (completion.max_document_bytes)")
     if ls.excluded(document.path):
         raise ContextExcluded(f"{document.path.name} is excluded: nothing from it is sent")
     return document
@@ -137,7 +137,7 @@ def _tier(obj: dict[str, Any]) -> Tier | None:
     if value in (None, "", "auto"):
         return None
     if value not in TIERS:
-        raise convert.BadParams(f"`tier` must be one of {', '.join(TIERS)}")
+        raise BadParams(f"`tier` must be one of {', '.join(TIERS)}")
     return Tier(value)
 
 

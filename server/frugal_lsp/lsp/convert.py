@@ -10,14 +10,12 @@ from lsprotocol import types as lsp
 
 from frugal_lsp.completion import Suggestion
 from frugal_lsp.context import Position
-from frugal_lsp.quota.status import Status, platform_wire_fields, wire_fields
+from frugal_lsp.errors import BadParams
+from frugal_lsp.quota.periods import iso
+from frugal_lsp.quota.status import PlatformStatus, Status
 from frugal_lsp.results import Answer, Plan
 
 ACCEPT_COMMAND = "frugal.acceptCompletion"
-
-
-class BadParams(ValueError):
-    """Arguments the client sent cannot be used; becomes a JSON-RPC InvalidParams error."""
 
 
 # -- positions and documents --------------------------------------------------------
@@ -181,7 +179,8 @@ def answer_json(answer: Answer, thread_id: str, document: Path | None) -> dict[s
 
 
 def status_json(status: Status) -> dict[str, Any]:
-    """The ``frugal/status`` notification (docs/protocol.md), camelCase."""
+    """The ``frugal/status`` notification (docs/protocol.md), camelCase: every field of the
+    payload is written here and only here."""
     return {
         "used": round(status.used, 2),
         "limit": status.limit,
@@ -193,14 +192,47 @@ def status_json(status: Status) -> dict[str, Any]:
         "state": status.state,
         "busy": status.busy,
         "message": status.message,
-        "platforms": [
-            {"name": p.name, "used": p.used, "limit": p.limit, "fraction": p.fraction}
-            | platform_wire_fields(p, status.timezone)
-            for p in status.platforms
-        ],
+        "platforms": [platform_json(p, status.timezone) for p in status.platforms],
         "tokensSaved": status.tokens_saved,
         "costPerAccepted": (
             round(status.cost_per_accepted, 2) if status.cost_per_accepted is not None else None
         ),
         "accepted": status.accepted,
-    } | wire_fields(status)
+        "burnSmoothedPerMin": round(status.burn_smoothed_per_min, 3),
+        "exhaustionEta": iso(status.exhaustion_eta, status.timezone),
+        "periodEnd": iso(status.period_end, status.timezone),
+        "periodDaysLeft": _round(status.period_days_left),
+        "peakHours": list(status.peak_hours),
+        "pacingStep": status.pacing_step,
+        "pacing": status.pacing,
+        "pacingReason": status.pacing_reason,
+        "savings": [{"kind": s.kind, "tokens": s.tokens} for s in status.savings],
+        "store": status.store,
+        "storeProblem": status.store_problem,
+        "members": [
+            {"member": m.member, "used": round(m.units, 2), "calls": m.calls}
+            for m in status.members
+        ],
+    }
+
+
+def platform_json(platform: PlatformStatus, timezone: str = "") -> dict[str, Any]:
+    """One entry of ``frugal/status`` ``platforms``."""
+    return {
+        "name": platform.name,
+        "used": platform.used,
+        "limit": platform.limit,
+        "fraction": platform.fraction,
+        "period": platform.period,
+        "burnPerMin": round(platform.burn_per_min, 3),
+        "daysLeft": _round(platform.days_left),
+        "exhaustionEta": iso(platform.exhaustion_eta, timezone),
+        "requestsAvailable": _round(platform.requests_available),
+        "tokensAvailable": _round(platform.tokens_available),
+        "coolingS": round(platform.cooling_s, 1),
+        "coolingReason": platform.cooling_reason,
+    }
+
+
+def _round(value: float | None) -> float | None:
+    return round(value, 2) if value is not None else None

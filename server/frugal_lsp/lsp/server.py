@@ -1,8 +1,9 @@
-"""The language server: typed state on one object, features registered from small modules.
+"""The server object: the session's typed state and the methods that change it.
 
-``serve()`` is what ``frugal-lsp serve`` runs. The engine is created at ``initialize``,
-when the workspace is known; an invalid config never stops the server: it starts with
-no provider, logs the problem and shows it as a diagnostic and a message.
+The engine is created at ``initialize``, when the workspace is known; an invalid config
+never stops the server: it starts with no provider, logs the problem and shows it as a
+diagnostic and a message. Feature handlers (``lifecycle``, ``documents``, ...) import
+this module; ``app.py`` imports them and registers them, so nothing imports back.
 """
 
 from __future__ import annotations
@@ -101,7 +102,6 @@ class FrugalServer(LanguageServer):
         quiet_pygls(self.options.verbose)
         self.engine = Engine(self.file_config, self.paths, self.root)
         self.pipeline = CompletionPipeline(self.engine, on_change=self.quota.refresh)
-        self.pipeline.is_excluded = self.excluded
         self.apply_settings(self.settings, announce=False)
         if self.config_error:
             log.error("%s", self.config_error)
@@ -173,43 +173,3 @@ def quiet_pygls(verbose: bool) -> None:
     level = logging.DEBUG if verbose else logging.WARNING
     for name in ("pygls", "pygls.protocol", "pygls.server", "pygls.feature_manager"):
         logging.getLogger(name).setLevel(level)
-
-
-def create_server(options: ServeOptions | None = None) -> FrugalServer:
-    from frugal_lsp.lsp import (
-        actions,
-        commands,
-        completions,
-        documents,
-        lifecycle,
-        workspace_index,
-    )
-
-    server = FrugalServer(options)
-    for module in (lifecycle, documents, completions, actions, commands, workspace_index):
-        module.register(server)
-    return server
-
-
-def serve(
-    config_path: str | None,
-    workspace: Path | None,
-    tcp: str | None,
-    log_file: Path | None,
-    verbose: bool,
-) -> int:
-    """Run the server over stdio (default) or TCP ``HOST:PORT``; returns the exit code."""
-    paths = StatePaths.resolve()
-    paths.ensure()
-    setup_logging(Config(), paths.logs, verbose, log_file)
-    quiet_pygls(verbose)
-    server = create_server(ServeOptions(config_path, workspace, log_file, verbose))
-    if tcp:
-        host, _, port = tcp.rpartition(":")
-        if not port.isdigit():
-            log.error("--tcp %s: expected HOST:PORT, e.g. 127.0.0.1:2087", tcp)
-            return 2
-        server.start_tcp(host or "127.0.0.1", int(port))
-    else:
-        server.start_io()
-    return 0

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 import httpx
 
 from frugal_lsp.config import ProviderConfig
-from frugal_lsp.context.prompt import Message
 from frugal_lsp.errors import (
     AuthFailed,
     BadResponse,
@@ -31,6 +30,7 @@ from frugal_lsp.errors import (
     ProviderUnavailable,
     RateLimited,
 )
+from frugal_lsp.prompt import Message
 from frugal_lsp.providers.base import (
     ProviderRequest,
     ProviderResponse,

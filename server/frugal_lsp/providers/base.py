@@ -6,8 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from frugal_lsp.context.prompt import Fim, Message
-from frugal_lsp.errors import ProviderUnavailable
+from frugal_lsp.prompt import Fim, Message
 
 
 @dataclass(frozen=True)
@@ -18,7 +17,7 @@ class ProviderRequest:
     temperature: float = 0.0
     stop: tuple[str, ...] = ()
     fim: Fim | None = None  # set only when the model supports fill-in-the-middle
-    fim_template: str = "suffix"  # how ``fim`` is laid out (context/fim.py)
+    fim_template: str = "suffix"  # how ``fim`` is laid out (providers/fim.py)
 
 
 @dataclass(frozen=True)
@@ -75,17 +74,3 @@ class Provider(Protocol):
         ...
 
     async def aclose(self) -> None: ...
-
-
-class StreamEndedEarly(ProviderUnavailable):
-    """The stream stopped before its terminator; what arrived so far is kept.
-
-    ``partial_text`` is the answer received until the cut and ``usage`` whatever usage the
-    provider had reported by then (often None), so the caller can settle the ledger."""
-
-    def __init__(
-        self, provider: str, message: str, partial_text: str = "", usage: Usage | None = None
-    ) -> None:
-        self.partial_text = partial_text
-        self.usage = usage
-        super().__init__(provider, message)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -29,8 +28,9 @@ from frugal_lsp.errors import (
     ProviderError,
     ProviderUnavailable,
     RateLimited,
+    StreamEndedEarly,
 )
-from frugal_lsp.providers.base import RateLimitState, StreamEndedEarly, Usage
+from frugal_lsp.providers.base import RateLimitState, Usage
 from frugal_lsp.providers.messages import (
     client_error_fix,
     error_message,
@@ -39,10 +39,10 @@ from frugal_lsp.providers.messages import (
 )
 from frugal_lsp.providers.ratelimits import parse_rate_limits, wait_hint
 from frugal_lsp.providers.shape import JsonObject, ShapeError
+from frugal_lsp.secrets import scrub_keys
 
 log = logging.getLogger(__name__)
 
-_KEY_LIKE = re.compile(r"\b(sk|key|token)[-_][A-Za-z0-9_\-*.]{6,}", re.IGNORECASE)
 LISTING_MAX_BYTES = 8 * 1024 * 1024  # a model listing
 _RETRYABLE = frozenset({408, 409})
 _ERROR_BODY_MAX = 64 * 1024
@@ -301,10 +301,7 @@ class HttpBoundary:
 
     def scrub(self, text: str) -> str:
         """Remove the API key (and anything that looks like one) from ``text``."""
-        key = self.cfg.api_key()
-        if key and len(key) >= 4:
-            text = text.replace(key, "***")
-        return _KEY_LIKE.sub(lambda m: m.group(1) + "-***", text)
+        return scrub_keys(text, self.cfg.api_key())
 
     # -- helpers -------------------------------------------------------------------------
 

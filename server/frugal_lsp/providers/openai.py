@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import httpx
 
 from frugal_lsp.config import ProviderConfig
-from frugal_lsp.context import fim
 from frugal_lsp.errors import (
     AuthFailed,
     BadResponse,
@@ -23,6 +22,7 @@ from frugal_lsp.errors import (
     ProviderUnavailable,
     RateLimited,
 )
+from frugal_lsp.providers import fim
 from frugal_lsp.providers.base import (
     ProviderRequest,
     ProviderResponse,

@@ -18,6 +18,7 @@ from frugal_lsp.config import Config
 from frugal_lsp.quota.account import QuotaAccount
 from frugal_lsp.quota.forecast import Forecast, Outlook
 from frugal_lsp.quota.notify import Notifier
+from frugal_lsp.quota.periods import time_left
 
 log = logging.getLogger(__name__)
 
@@ -97,8 +98,6 @@ def period_phrase(period: str) -> str:
 
 
 def alert_text(outlook: Outlook, now: float) -> str:
-    from frugal_lsp.quota.status import time_left
-
     fraction = outlook.fraction or 0.0
     text = (
         f"{_label(outlook.name)} {fraction:.0%} used"

@@ -12,7 +12,6 @@ webhook URL (Slack-style URLs are secrets) and without the password.
 from __future__ import annotations
 
 import logging
-import os
 import queue
 import smtplib
 import threading
@@ -20,6 +19,7 @@ from collections.abc import Callable
 from email.message import EmailMessage
 
 from frugal_lsp.config import BudgetConfig, EmailConfig
+from frugal_lsp.secrets import read_secret
 
 log = logging.getLogger(__name__)
 Deliver = Callable[[str, str], None]  # (subject, text)
@@ -43,7 +43,7 @@ def send_email(email: EmailConfig, subject: str, text: str, timeout_s: float) ->
         if email.starttls and smtp.has_extn("starttls"):
             smtp.starttls()
             smtp.ehlo()
-        password = os.environ.get(email.password_env) if email.password_env else None
+        password = read_secret(email.password_env)
         if email.username and password:
             smtp.login(email.username, password)
         smtp.send_message(message)

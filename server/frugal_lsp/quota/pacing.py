@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from frugal_lsp.config import Config
 from frugal_lsp.quota.account import QuotaAccount
 from frugal_lsp.quota.forecast import Forecast, Outlook
-from frugal_lsp.quota.periods import NEVER_RESETS
+from frugal_lsp.quota.periods import NEVER_RESETS, time_left
 
 log = logging.getLogger(__name__)
 STEPS = ("normal", "cheaper-tier", "smaller-context", "longer-debounce")
@@ -81,8 +81,6 @@ class Pacer:
 
 
 def explain(outlook: Outlook, value: float, now: float, easing: bool) -> str:
-    from frugal_lsp.quota.status import time_left
-
     name = "budget" if outlook.name == "budget" else f"provider `{outlook.name}` quota"
     if easing:
         return f"{name}: burn fell, projected use {value:.0%} of what is left"

@@ -73,3 +73,22 @@ def _local_midnight(moment: datetime) -> datetime:
 def _previous_month(moment: datetime) -> datetime:
     year, month = (moment.year - 1, 12) if moment.month == 1 else (moment.year, moment.month - 1)
     return moment.replace(year=year, month=month)
+
+
+def time_left(days: float) -> str:
+    """'3.1 days', '5.2 hours' or '12 minutes': the unit a reader takes in at a glance."""
+    if days >= 1:
+        return f"{days:.1f} days"
+    if days * 24 >= 1:
+        return f"{days * 24:.1f} hours"
+    return f"{max(days * 1440, 0):.0f} minutes"
+
+
+def iso(ts: float | None, timezone: str = "") -> str | None:
+    """A unix time as ISO 8601 in the user's zone, with its UTC offset (None stays None)."""
+    if not ts:
+        return None
+    try:
+        return local_now(timezone, ts).isoformat(timespec="seconds")
+    except (ValueError, OverflowError, OSError):  # beyond what datetime can hold
+        return None

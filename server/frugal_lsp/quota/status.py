@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from frugal_lsp.config import Config
 from frugal_lsp.quota.account import QuotaAccount
 from frugal_lsp.quota.forecast import Forecast, Outlook, forecast
 from frugal_lsp.quota.headroom import describe, next_request_fits
 from frugal_lsp.quota.pacing import PacingState
-from frugal_lsp.quota.periods import local_now
+from frugal_lsp.quota.periods import time_left
 from frugal_lsp.store.records import MemberUsage
 
 
@@ -184,15 +183,6 @@ def _totals(account: QuotaAccount, since: float) -> tuple[int, int, int, float]:
     return t.tokens_saved, t.calls, t.accepted, t.completion_units
 
 
-def time_left(days: float) -> str:
-    """'3.1 days', '5.2 hours' or '12 minutes': the unit a reader takes in at a glance."""
-    if days >= 1:
-        return f"{days:.1f} days"
-    if days * 24 >= 1:
-        return f"{days * 24:.1f} hours"
-    return f"{max(days * 1440, 0):.0f} minutes"
-
-
 def _message(
     state: str, fraction: float | None, days_left: float | None, pacing: PacingState
 ) -> str:
@@ -208,51 +198,3 @@ def _message(
     if pacing.step:
         text += f"; pacing: {pacing.name}"
     return text
-
-
-def iso(ts: float | None, timezone: str = "") -> str | None:
-    """A unix time as ISO 8601 in the user's zone, with its UTC offset (None stays None)."""
-    if not ts:
-        return None
-    try:
-        return local_now(timezone, ts).isoformat(timespec="seconds")
-    except (ValueError, OverflowError, OSError):  # beyond what datetime can hold
-        return None
-
-
-def wire_fields(status: Status) -> dict[str, Any]:
-    """The ``frugal/status`` fields added with forecast and pacing (docs/protocol.md)."""
-    return {
-        "burnSmoothedPerMin": round(status.burn_smoothed_per_min, 3),
-        "exhaustionEta": iso(status.exhaustion_eta, status.timezone),
-        "periodEnd": iso(status.period_end, status.timezone),
-        "periodDaysLeft": _round(status.period_days_left),
-        "peakHours": list(status.peak_hours),
-        "pacingStep": status.pacing_step,
-        "pacing": status.pacing,
-        "pacingReason": status.pacing_reason,
-        "savings": [{"kind": s.kind, "tokens": s.tokens} for s in status.savings],
-        "store": status.store,
-        "storeProblem": status.store_problem,
-        "members": [
-            {"member": m.member, "used": round(m.units, 2), "calls": m.calls}
-            for m in status.members
-        ],
-    }
-
-
-def platform_wire_fields(platform: PlatformStatus, timezone: str = "") -> dict[str, Any]:
-    return {
-        "period": platform.period,
-        "burnPerMin": round(platform.burn_per_min, 3),
-        "daysLeft": _round(platform.days_left),
-        "exhaustionEta": iso(platform.exhaustion_eta, timezone),
-        "requestsAvailable": _round(platform.requests_available),
-        "tokensAvailable": _round(platform.tokens_available),
-        "coolingS": round(platform.cooling_s, 1),
-        "coolingReason": platform.cooling_reason,
-    }
-
-
-def _round(value: float | None) -> float | None:
-    return round(value, 2) if value is not None else None

@@ -12,8 +12,8 @@ from rich.console import Console
 
 from frugal_lsp.config import Config
 from frugal_lsp.quota.alerts import period_phrase
-from frugal_lsp.quota.periods import local_now
-from frugal_lsp.quota.status import PlatformStatus, Status, iso, time_left
+from frugal_lsp.quota.periods import iso, local_now, time_left
+from frugal_lsp.quota.status import PlatformStatus, Status
 from frugal_lsp.store.records import MemberUsage
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ def answer_footer(answer: Answer) -> str:
     )
 
 
-def status_json(status: Status) -> dict[str, Any]:
+def status_dump(status: Status) -> dict[str, Any]:
     """Every Status field (snake_case); times as local ISO 8601 with their offset."""
     data = asdict(status)
     for key in ("exhaustion_eta", "period_end"):

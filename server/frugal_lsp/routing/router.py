@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from frugal_lsp.config import Config, ModelConfig
-from frugal_lsp.context.prompt import Prompt
+from frugal_lsp.prompt import Prompt
 from frugal_lsp.quota.account import QuotaAccount
 from frugal_lsp.tasks import Task, Tier
 

@@ -2,7 +2,7 @@
 
 Two backends implement it (DESIGN.md, ``store/``):
 
-- **embedded** (the default): the SQLite ledger (``quota/ledger.py``) and a diskcache
+- **embedded** (the default): the SQLite ledger (``store/ledger.py``) and a diskcache
   folder under ``FRUGAL_HOME``, shared by the processes of one machine;
 - **team**: Redis, shared by every member of a namespace on many machines
   (``store/team.py``), with the embedded store as its fallback while Redis is away.

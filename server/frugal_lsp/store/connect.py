@@ -7,21 +7,14 @@ shown to the user goes through ``redact_url`` anyway.
 
 from __future__ import annotations
 
-import os
-import re
 from typing import TYPE_CHECKING
+
+from frugal_lsp.secrets import read_secret, redact_url
 
 if TYPE_CHECKING:
     import redis
 
     from frugal_lsp.config import StoreConfig
-
-_USERINFO = re.compile(r"^(\w+://)[^@/]*@")
-
-
-def redact_url(url: str) -> str:
-    """``url`` with any user:password part replaced by ``***``."""
-    return _USERINFO.sub(r"\1***@", url)
 
 
 def key_prefix(namespace: str) -> str:
@@ -30,7 +23,7 @@ def key_prefix(namespace: str) -> str:
 
 
 def member_name(config: StoreConfig) -> str:
-    from frugal_lsp.quota.ledger_reads import local_member
+    from frugal_lsp.store.ledger_reads import local_member
 
     return config.member or local_member()
 
@@ -41,7 +34,7 @@ def make_client(config: StoreConfig) -> redis.Redis:
     from redis.backoff import NoBackoff
     from redis.retry import Retry
 
-    password = os.environ.get(config.password_env) if config.password_env else None
+    password = read_secret(config.password_env)
     return redis.Redis.from_url(
         config.url,
         password=password or None,
@@ -56,7 +49,7 @@ def unreachable(config: StoreConfig, reason: object) -> str:
     """What failed, where, and the fix — naming the URL, never the password."""
     where = f"team store {redact_url(config.url)} (namespace `{config.namespace}`)"
     fix = "start Redis there or correct [store] url"
-    if config.password_env and not os.environ.get(config.password_env):
+    if config.password_env and not read_secret(config.password_env):
         fix = f"set {config.password_env} (named by [store] password_env) or correct [store] url"
     if config.fallback == "local":
         then = "using this machine's local store until it returns (the team cap is not enforced)"

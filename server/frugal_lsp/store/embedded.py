@@ -1,6 +1,6 @@
 """The embedded store's answer side: a diskcache folder under FRUGAL_HOME (owner-only).
 
-The embedded ledger is ``quota/ledger.py`` (SQLite); together they are the default
+The embedded ledger is ``store/ledger.py`` (SQLite); together they are the default
 store, shared by the processes of one machine.
 """
 

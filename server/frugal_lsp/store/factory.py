@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from frugal_lsp.config import Config
 from frugal_lsp.paths import StatePaths
-from frugal_lsp.quota.ledger import Ledger
 from frugal_lsp.store.base import AnswerStore, LedgerStore
+from frugal_lsp.store.ledger import Ledger
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,7 @@ class Settlement:
 
     @property
     def source(self) -> str:
-        """Where the token counts come from (see ``quota/ledger.py``)."""
+        """Where the token counts come from (see ``store/ledger.py``)."""
         if self.usage_source:
             return self.usage_source
         return "reported" if self.usage_reported else "counted"

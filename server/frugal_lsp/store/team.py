@@ -27,10 +27,11 @@ from typing import Any, TypeVar
 import redis
 
 from frugal_lsp.config import StoreConfig
-from frugal_lsp.errors import FrugalError, QuotaExhausted
-from frugal_lsp.quota.ledger import Ledger
+from frugal_lsp.errors import QuotaExhausted, StoreUnavailable
+from frugal_lsp.secrets import redact_url
 from frugal_lsp.store.base import BucketCell
-from frugal_lsp.store.connect import key_prefix, make_client, member_name, redact_url, unreachable
+from frugal_lsp.store.connect import key_prefix, make_client, member_name, unreachable
+from frugal_lsp.store.ledger import Ledger
 from frugal_lsp.store.outbox import Outbox
 from frugal_lsp.store.records import (
     Allowance,
@@ -222,7 +223,7 @@ class TeamStore:
 
     def add_credits(self, units: float, provider: str | None = None) -> float:
         def refuse() -> float:
-            raise FrugalError(f"credits not added: {self._problem}")
+            raise StoreUnavailable(f"credits not added: {self._problem}")
 
         return self._team(lambda: self.remote.add_credits(units, provider), refuse)
 

@@ -147,6 +147,16 @@ async def test_excluded_files_never_leave_the_machine(engine: Engine, fake: Fake
     assert savings(engine) == {"skip-excluded": 1}
 
 
+async def test_an_exclusion_added_later_applies_to_a_pipeline_made_before(
+    engine: Engine, fake: FakeProvider
+) -> None:
+    pipeline = CompletionPipeline(engine)  # before the config changes: no stale copy kept
+    engine.reconfigure(parse_config(config(fake) | {"context": {"exclude": ["geometry.py"]}}))
+    assert await pipeline.suggest(query()) is None
+    assert fake.requests == []
+    assert savings(engine) == {"skip-excluded": 1}
+
+
 async def test_accepting_a_suggestion_counts_once(engine: Engine) -> None:
     pipeline = CompletionPipeline(engine)
     shown = await pipeline.suggest(query())

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from frugal_lsp.config import ContextConfig
 from frugal_lsp.context import ContextBuilder
-from frugal_lsp.context.fim import render
+from frugal_lsp.providers.fim import render
 from frugal_lsp.context.workspace import WorkspaceIndex
 from frugal_lsp.tasks import Task
 from frugal_lsp.tokens import counter

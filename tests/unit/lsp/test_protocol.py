@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
+from frugal_lsp.lsp.app import create_server
 from frugal_lsp.lsp.framing import read_frames
 from frugal_lsp.lsp.protocol import FrugalProtocol, top_level_id
-from frugal_lsp.lsp.server import ServeOptions, create_server
+from frugal_lsp.lsp.server import ServeOptions
 
 
 class Sink:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from frugal_lsp.config import ProviderConfig
-from frugal_lsp.context.prompt import Message
+from frugal_lsp.prompt import Message
 from frugal_lsp.providers.base import Provider, ProviderRequest
 from frugal_lsp.providers.factory import make_provider
 from tests.fakes.fake_provider import FakeProvider

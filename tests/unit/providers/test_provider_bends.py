@@ -8,9 +8,9 @@ import time
 import pytest
 
 from frugal_lsp.config import ProviderConfig
-from frugal_lsp.context.prompt import Message
-from frugal_lsp.errors import ProviderUnavailable
-from frugal_lsp.providers.base import ProviderRequest, StreamEndedEarly, TextDelta
+from frugal_lsp.errors import ProviderUnavailable, StreamEndedEarly
+from frugal_lsp.prompt import Message
+from frugal_lsp.providers.base import ProviderRequest, TextDelta
 from frugal_lsp.providers.http import response_cap
 from frugal_lsp.providers.probe import probe
 from tests.fakes.fake_provider import FakeProvider, Fault

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from frugal_lsp.context.prompt import Fim
+from frugal_lsp.prompt import Fim
 from frugal_lsp.providers.base import ProviderRequest, ProviderResponse, TextDelta
 from frugal_lsp.tokens import counter
 from tests.fakes.fake_provider import FakeProvider

@@ -18,8 +18,9 @@ from frugal_lsp.errors import (
     ProviderError,
     ProviderUnavailable,
     RateLimited,
+    StreamEndedEarly,
 )
-from frugal_lsp.providers.base import Provider, ProviderResponse, StreamEndedEarly
+from frugal_lsp.providers.base import Provider, ProviderResponse
 from tests.fakes.fake_provider import FAULT_KINDS, FakeProvider, Fault
 from tests.unit.providers.conftest import KINDS, REQUEST, Clients
 

@@ -10,7 +10,6 @@ import httpx
 import pytest
 
 from frugal_lsp.config import ProviderConfig
-from frugal_lsp.context.prompt import Fim, Message
 from frugal_lsp.errors import (
     AuthFailed,
     BadResponse,
@@ -18,6 +17,7 @@ from frugal_lsp.errors import (
     ProviderUnavailable,
     RateLimited,
 )
+from frugal_lsp.prompt import Fim, Message
 from frugal_lsp.providers.anthropic import AnthropicProvider
 from frugal_lsp.providers.base import Provider, ProviderRequest, Usage
 from frugal_lsp.providers.factory import make_provider

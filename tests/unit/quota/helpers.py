@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from frugal_lsp.quota.ledger import CallRequest, Ledger, Settlement
+from frugal_lsp.store.ledger import CallRequest, Ledger, Settlement
 
 
 def spend(

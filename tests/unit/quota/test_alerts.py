@@ -20,8 +20,8 @@ from frugal_lsp.paths import StatePaths
 from frugal_lsp.quota.account import QuotaAccount
 from frugal_lsp.quota.alerts import Alerts
 from frugal_lsp.quota.forecast import forecast
-from frugal_lsp.quota.ledger import Ledger
 from frugal_lsp.quota.notify import Notifier
+from frugal_lsp.store.ledger import Ledger
 from frugal_lsp.tasks import Task
 from tests.fakes.fake_provider import FakeProvider
 from tests.processes import run_together
@@ -91,7 +91,7 @@ RACER = textwrap.dedent("""
     from frugal_lsp.quota.account import QuotaAccount
     from frugal_lsp.quota.alerts import Alerts
     from frugal_lsp.quota.forecast import forecast
-    from frugal_lsp.quota.ledger import CallRequest, Ledger, Settlement
+    from frugal_lsp.store.ledger import CallRequest, Ledger, Settlement
     from frugal_lsp.quota.notify import Notifier
     config = parse_config(json.loads(sys.argv[2]))
     account = QuotaAccount(config, Ledger(Path(sys.argv[1])))

@@ -11,8 +11,8 @@ from frugal_lsp.config import parse_config
 from frugal_lsp.providers.base import RateLimitState
 from frugal_lsp.quota.account import QuotaAccount
 from frugal_lsp.quota.buckets import Buckets, TokenBucket
-from frugal_lsp.quota.ledger import Ledger
 from frugal_lsp.routing.router import Router
+from frugal_lsp.store.ledger import Ledger
 from tests.unit.quota.helpers import FakeClock
 from tests.unit.test_routing import prompt
 

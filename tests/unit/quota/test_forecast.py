@@ -11,8 +11,9 @@ import pytest
 from frugal_lsp.config import parse_config
 from frugal_lsp.quota.account import QuotaAccount
 from frugal_lsp.quota.forecast import HALF_LIFE_H, forecast
-from frugal_lsp.quota.ledger import Ledger
-from frugal_lsp.quota.status import compute_status, iso
+from frugal_lsp.quota.periods import iso
+from frugal_lsp.quota.status import compute_status
+from frugal_lsp.store.ledger import Ledger
 from tests.unit.quota.helpers import FakeClock, spend
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -7,8 +7,8 @@ from typing import Any
 
 from frugal_lsp.config import parse_config
 from frugal_lsp.quota.account import QuotaAccount
-from frugal_lsp.quota.ledger import Ledger
 from frugal_lsp.quota.status import compute_status
+from frugal_lsp.store.ledger import Ledger
 from tests.unit.quota.helpers import spend
 
 

@@ -10,11 +10,11 @@ from frugal_lsp.config import parse_config
 from frugal_lsp.quota import pacing
 from frugal_lsp.quota.account import QuotaAccount
 from frugal_lsp.quota.forecast import forecast
-from frugal_lsp.quota.ledger import Ledger
 from frugal_lsp.quota.periods import local_now
 from frugal_lsp.quota.status import compute_status
 from frugal_lsp.report.console import status_text
 from frugal_lsp.routing.router import Router
+from frugal_lsp.store.ledger import Ledger
 from frugal_lsp.tasks import Task, Tier
 from tests.unit.quota.helpers import FakeClock, spend
 from tests.unit.test_routing import prompt

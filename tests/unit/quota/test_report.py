@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from frugal_lsp.paths import StatePaths
-from frugal_lsp.quota.ledger import Ledger
+from frugal_lsp.store.ledger import Ledger
 from tests.unit.quota.helpers import spend
 
 CONFIG = """

@@ -21,7 +21,7 @@ from frugal_lsp.context import ContextRequest
 from frugal_lsp.context.document import Document, Position
 from frugal_lsp.engine import Engine
 from frugal_lsp.paths import StatePaths
-from frugal_lsp.quota.ledger import Ledger
+from frugal_lsp.store.ledger import Ledger
 from frugal_lsp.tasks import Task
 from tests.fakes.fake_provider import FakeProvider, Fault
 from tests.processes import run_together

@@ -21,9 +21,9 @@ import pytest
 import redis
 
 from frugal_lsp.config import StoreConfig
-from frugal_lsp.quota.ledger import Ledger
 from frugal_lsp.store.base import AnswerStore, LedgerStore
 from frugal_lsp.store.embedded import DiskAnswers
+from frugal_lsp.store.ledger import Ledger
 from frugal_lsp.store.outbox import Outbox
 from frugal_lsp.store.redis_shared import RedisAnswers
 from frugal_lsp.store.team import TeamStore

@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from frugal_lsp.cache.answers import AnswerCache, CachedAnswer
 from frugal_lsp.config import CacheConfig
-from frugal_lsp.context.prompt import Message
 from frugal_lsp.errors import QuotaExhausted
+from frugal_lsp.prompt import Message
 from frugal_lsp.providers.base import ProviderRequest
-from frugal_lsp.quota.ledger import Ledger
+from frugal_lsp.store.answers import AnswerCache, CachedAnswer
 from frugal_lsp.store.base import LedgerStore
+from frugal_lsp.store.ledger import Ledger
 from frugal_lsp.store.records import Allowance, CallRequest, Reservation, Settlement
 from frugal_lsp.store.team import TeamStore
 from tests.unit.store.conftest import Backend

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from frugal_lsp.quota.ledger import Ledger
+from frugal_lsp.store.ledger import Ledger
 from tests.processes import run_together
 from tests.unit.store.conftest import needs_redis, team_store
 
@@ -18,7 +18,7 @@ MEMBER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
     from frugal_lsp.errors import QuotaExhausted
-    from frugal_lsp.quota.ledger import Ledger
+    from frugal_lsp.store.ledger import Ledger
     from frugal_lsp.store.records import Allowance, CallRequest, Settlement
     from tests.unit.store.conftest import team_store
     kind, where, url, ns, member = sys.argv[1:6]

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from frugal_lsp.cache.answers import AnswerCache, CachedAnswer
 from frugal_lsp.config import CacheConfig, parse_config
-from frugal_lsp.context.prompt import Message
 from frugal_lsp.errors import QuotaExhausted
+from frugal_lsp.prompt import Message
 from frugal_lsp.providers.base import ProviderRequest
 from frugal_lsp.quota.account import QuotaAccount
+from frugal_lsp.store.answers import AnswerCache, CachedAnswer
 from frugal_lsp.store.records import CallRequest, Settlement
 from frugal_lsp.store.redis_shared import RedisAnswers
 from tests.unit.store.conftest import RedisServer, free_port, needs_redis, team_store

@@ -17,7 +17,7 @@ from frugal_lsp.context.policies.base import (
     finish,
     word_count,
 )
-from frugal_lsp.context.prompt import Prompt
+from frugal_lsp.prompt import Prompt
 
 _SYSTEM = (
     "You are a senior {language} engineer. {framing} Answer in at most {words} words, "

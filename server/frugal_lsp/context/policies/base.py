@@ -12,9 +12,9 @@ from frugal_lsp.context.budget import Line
 from frugal_lsp.context.document import Document
 from frugal_lsp.context.found import Found
 from frugal_lsp.context.linefacts import LineFacts, Words
-from frugal_lsp.context.prompt import Fim, Message, Prompt
 from frugal_lsp.context.redact import RedactedLines, redact
 from frugal_lsp.context.request import ContextRequest
+from frugal_lsp.prompt import Fim, Message, Prompt
 from frugal_lsp.tokens import TokenCounter
 from frugal_lsp.context.workspace.crossfile import CrossSnippet
 

@@ -23,7 +23,7 @@ from frugal_lsp.context.policies.base import (
     take_cross_file,
     word_count,
 )
-from frugal_lsp.context.prompt import Fim, Prompt, Snippet
+from frugal_lsp.prompt import Fim, Prompt, Snippet
 
 CURSOR = "<CURSOR>"
 MAX_OUTPUT_TOKENS = 128

@@ -17,7 +17,7 @@ from frugal_lsp.context.policies.base import (
     finish,
     word_count,
 )
-from frugal_lsp.context.prompt import Prompt
+from frugal_lsp.prompt import Prompt
 
 _SYSTEM = (
     "You explain {language} errors. Say what went wrong, why, and the smallest fix, in at "

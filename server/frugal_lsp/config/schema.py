@@ -1,24 +1,16 @@
-"""Configuration: nested dataclasses with defaults, one validating reader, discovery.
+"""The config schema: nested frozen dataclasses with defaults, and the allowed values.
 
-Discovery order (first found wins): an explicit ``--config`` path, ``frugal.toml`` at
-the workspace root, ``$FRUGAL_CONFIG``, the user config dir. With none of them, the
-built-in defaults use whatever API keys the environment holds (see ``catalog.py``).
-Every invalid value is reported with its key path, the bad value and what is allowed;
-all problems of a file are reported at once.
+Pure data: it imports nothing of ours but the ``tasks`` vocabulary (enums, no imports),
+so every layer may read it. Reading a file into it is ``config/sections.py``; finding
+the file is ``config/load.py``.
 """
 
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from frugal_lsp import catalog
-from frugal_lsp.config_reader import Reader
-from frugal_lsp.errors import ConfigError
-from frugal_lsp.paths import user_config_file
 from frugal_lsp.tasks import Tier
 
 ProviderKind = Literal["openai", "anthropic", "llama-cpp"]
@@ -34,6 +26,17 @@ DEFAULT_BASE_URLS: dict[str, str] = {
 }
 # seconds a whole request may take, streaming included: a CPU model may need minutes
 DEFAULT_DEADLINES: dict[str, float] = {"openai": 120.0, "anthropic": 120.0, "llama-cpp": 600.0}
+# the fill-in-the-middle layouts a model may name (`fim_template`); each is an entry of
+# providers/fim.py's TEMPLATES (tests/unit/providers checks the two agree)
+FIM_TEMPLATES: tuple[str, ...] = (
+    "suffix",
+    "prefix-only",
+    "qwen",
+    "starcoder",
+    "deepseek",
+    "codellama",
+    "codestral",
+)
 DEFAULT_EXCLUDE: tuple[str, ...] = (".env", ".env.*", "*.pem", "*.key", "id_rsa*", "secrets/**")
 
 
@@ -89,7 +92,7 @@ class ModelConfig:
     input_price: float | None = None  # USD per million tokens
     output_price: float | None = None
     fim: bool = False  # fill-in-the-middle through /v1/completions
-    fim_template: str = "suffix"  # how prefix and suffix are laid out: see context/fim.py
+    fim_template: str = "suffix"  # how prefix and suffix are laid out: see providers/fim.py
     frameworks: tuple[str, ...] = ()  # e.g. ("django",): files importing them route here
     tasks: tuple[str, ...] = ()  # tasks it is adequate for (empty: all); else a last resort
 
@@ -204,53 +207,3 @@ class Config:
 
     def provider(self, name: str) -> ProviderConfig:
         return next(p for p in self.providers if p.name == name)
-
-
-# --- discovery -------------------------------------------------------------------------
-
-
-def find_config_file(workspace: Path | None = None, explicit: str | None = None) -> Path | None:
-    """The config file to use, in discovery order; None means built-in defaults."""
-    if explicit:
-        path = Path(explicit).expanduser()
-        if not path.is_file():
-            raise ConfigError([f"--config {explicit}: no such file — pass an existing file"])
-        return path
-    candidates: list[Path] = []
-    if workspace is not None:
-        candidates.append(workspace / "frugal.toml")
-    if env := os.environ.get("FRUGAL_CONFIG"):
-        env_path = Path(env).expanduser()
-        if not env_path.is_file():
-            raise ConfigError([f"FRUGAL_CONFIG={env}: no such file — unset it or fix the path"])
-        candidates.append(env_path)
-    candidates.append(user_config_file())
-    return next((c for c in candidates if c.is_file()), None)
-
-
-def load_config(workspace: Path | None = None, explicit: str | None = None) -> Config:
-    """Discover and parse the config; raise ConfigError listing every problem."""
-    path = find_config_file(workspace, explicit)
-    if path is None:
-        return catalog.default_config()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([f"not valid TOML: {exc}"], str(path)) from exc
-    return parse_config(data, source=str(path))
-
-
-def parse_config(data: dict[str, Any], source: str = "<config>") -> Config:
-    from frugal_lsp.config_sections import read_config  # the readers need these classes
-
-    reader = Reader(data, "")
-    config = read_config(reader)
-    if reader.problems:
-        raise ConfigError(reader.problems, source)
-    return _with_source(config, source)
-
-
-def _with_source(config: Config, source: str) -> Config:
-    from dataclasses import replace
-
-    return replace(config, source=source)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from frugal_lsp.context.prompt import Fim, Snippet
+from frugal_lsp.prompt import Fim, Snippet
 
 
 @dataclass(frozen=True)

@@ -13,15 +13,11 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING
 
+from frugal_lsp.config.schema import DEFAULT_DEADLINES, Config, ModelConfig, ProviderConfig
+from frugal_lsp.local_model import chosen_local, local_tier_available
+from frugal_lsp.secrets import KEY_ENV
 from frugal_lsp.tasks import DEFAULT_COEFFICIENTS, Tier
-
-if TYPE_CHECKING:
-    from frugal_lsp.config import Config, ModelConfig, ProviderConfig
-
-# Environment variables that, alone, give a working setup (no config file needed).
-KEY_ENV: dict[str, str] = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
 
 
 @dataclass(frozen=True)
@@ -71,8 +67,6 @@ def lookup(name: str) -> CatalogModel | None:
 
 
 def model_config(entry: CatalogModel, provider: str) -> ModelConfig:
-    from frugal_lsp.config import ModelConfig
-
     return ModelConfig(
         name=entry.name,
         provider=provider,
@@ -91,8 +85,6 @@ def default_models(kind: str, provider: str) -> tuple[ModelConfig, ...]:
     """The catalog's defaults for a platform kind; for llama-cpp, the local model in use."""
     chosen = [e for e in entries() if e.kind == kind and e.default]
     if kind == "llama-cpp":
-        from frugal_lsp.local_model import chosen_local
-
         local = chosen_local()
         chosen = [e for e in chosen if local and e.name == local.name] or chosen[:1]
     return tuple(model_config(e, provider) for e in chosen)
@@ -113,9 +105,6 @@ def models_for_bare_providers(
 def default_config() -> Config:
     """The setup with no config file: one platform per API key in the environment, plus
     the local llama.cpp tier when it is installed (first for the tasks it suits)."""
-    from frugal_lsp.config import DEFAULT_DEADLINES, Config, ProviderConfig
-    from frugal_lsp.local_model import local_tier_available
-
     urls = {"openai": "https://api.openai.com/v1", "anthropic": "https://api.anthropic.com"}
     providers = [
         ProviderConfig(name=kind, kind=kind, base_url=url, api_key_env=KEY_ENV[kind])  # type: ignore[arg-type]

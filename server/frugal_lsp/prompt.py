@@ -40,7 +40,7 @@ class Snippet:
 class Fim:
     """Fill-in-the-middle parts for models that take a prefix and a suffix.
 
-    How they are laid out for a model is its FIM template's job (``context/fim.py``).
+    How they are laid out for a model is its FIM template's job (``providers/fim.py``).
     """
 
     prefix: str

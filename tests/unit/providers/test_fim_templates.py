@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from frugal_lsp.config import parse_config
-from frugal_lsp.context.fim import TEMPLATES, render
-from frugal_lsp.context.prompt import Fim, Snippet
+from frugal_lsp.config import FIM_TEMPLATES, parse_config
 from frugal_lsp.errors import ConfigError
+from frugal_lsp.prompt import Fim, Snippet
 from frugal_lsp.providers.base import ProviderRequest
+from frugal_lsp.providers.fim import TEMPLATE_NAMES, TEMPLATES, render
 from frugal_lsp.providers.openai import request_body
 
 FIB = Fim("def fib(n):\n    if n < 2:\n        return n\n    ", "\n\nprint(fib(10))\n", "fib.py")
@@ -99,3 +99,7 @@ def test_an_unknown_template_is_named_with_the_ones_that_exist() -> None:
     (problem,) = info.value.problems
     assert problem.startswith("models[0].fim_template = 'qwne': expected one of suffix |")
     assert "qwen" in problem and "codestral" in problem
+
+
+def test_the_config_schema_allows_exactly_the_templates_that_exist() -> None:
+    assert FIM_TEMPLATES == TEMPLATE_NAMES

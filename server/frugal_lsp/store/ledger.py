@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from frugal_lsp.errors import QuotaExhausted
-from frugal_lsp.quota.ledger_reads import LedgerReads
+from frugal_lsp.store.ledger_reads import LedgerReads
 from frugal_lsp.store.records import (
     ORPHAN_SENT,
     ORPHAN_UNSENT,

@@ -1,7 +1,7 @@
 """The readers of each config section: typed values out, every problem recorded.
 
 Each ``read_*`` takes a ``Reader`` over one TOML table and returns its dataclass from
-``config.py``, falling back to defaults where a value is bad (the problem is recorded
+``config/schema.py``, falling back to defaults where a value is bad (the problem is recorded
 with its key path, so one run reports everything wrong with a file).
 """
 
@@ -12,11 +12,13 @@ from collections.abc import Callable
 from typing import TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from frugal_lsp import catalog
-from frugal_lsp.config import (
+from frugal_lsp.config import catalog
+from frugal_lsp.config.reader import Reader
+from frugal_lsp.config.schema import (
     DEFAULT_BASE_URLS,
     DEFAULT_DEADLINES,
     DEFAULT_EXCLUDE,
+    FIM_TEMPLATES,
     PERIODS,
     PROVIDER_KINDS,
     TIERS,
@@ -37,9 +39,7 @@ from frugal_lsp.config import (
     StoreConfig,
     StoreFallback,
 )
-from frugal_lsp.config_reader import Reader
-from frugal_lsp.context.fim import TEMPLATE_NAMES
-from frugal_lsp.store.connect import redact_url
+from frugal_lsp.secrets import redact_url
 from frugal_lsp.tasks import DEFAULT_COEFFICIENTS, Task, Tier
 
 T = TypeVar("T")
@@ -184,7 +184,7 @@ def _read_fim_template(r: Reader, default: str) -> str:
     """``fim_template``; the older ``fim_suffix = false`` means ``prefix-only``."""
     if not r.boolean("fim_suffix", True):
         default = "prefix-only"
-    return r.choice("fim_template", TEMPLATE_NAMES, default) or default
+    return r.choice("fim_template", FIM_TEMPLATES, default) or default
 
 
 def _read_tasks(r: Reader, default: tuple[str, ...]) -> tuple[str, ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from frugal_lsp.lsp.segments import Segment, segments
+from frugal_lsp.context.segments import Segment, segments
 
 SOURCE = """import os
 
