@@ -49,17 +49,19 @@ _WORD = re.compile(r"[A-Za-z_$][\w$]*")
 MAX_DEFINING_FILES = 3  # a name more files define is generic (exec, render, get)
 # attributes of the languages' own types: `headers.items()` does not need another file
 _PY_GENERIC = {
-    n for t in (str, bytes, dict, list, set, tuple, int, float, object, BaseException)
+    n
+    for t in (str, bytes, dict, list, set, tuple, int, float, object, BaseException)
     for n in dir(t)
 } | set(sys.stdlib_module_names)
-_JS_GENERIC = set(
-    "push pop shift unshift slice splice map filter reduce forEach find findIndex some every "
-    "includes indexOf join concat sort reverse keys values entries has get set delete add "
-    "clear then catch finally resolve reject all length size toString valueOf split trim "
-    "replace match test startsWith endsWith toLowerCase toUpperCase padStart padEnd repeat "
-    "apply call bind assign freeze create defineProperty from isArray parse stringify "
-    "on once emit off write end pipe name message stack code".split()
-)
+_JS_WORDS = """
+push pop shift unshift slice splice map filter reduce forEach find findIndex some every
+includes indexOf join concat sort reverse keys values entries has get set delete add
+clear then catch finally resolve reject all length size toString valueOf split trim
+replace match test startsWith endsWith toLowerCase toUpperCase padStart padEnd repeat
+apply call bind assign freeze create defineProperty from isArray parse stringify
+on once emit off write end pipe name message stack code
+"""
+_JS_GENERIC = set(_JS_WORDS.split())
 
 
 def projects() -> dict[str, Path]:
@@ -183,7 +185,7 @@ def evaluate(tc: TokenCounter) -> tuple[dict[str, dict[str, Scores]], dict[str, 
             cross = ContextBuilder(config, tc, root, index)
             strategies[f"window @{b}"] = _window(b, tc)
             strategies[f"ours @{b}, single file"] = lambda c, s=single: run_builder(s, None, c)
-            strategies[f"ours @{b}, cross-file"] = lambda c, x=cross: run_builder(x, index, c)
+            strategies[f"ours @{b}, cross-file"] = lambda c, x=cross, i=index: run_builder(x, i, c)
         scores = {k: Scores() for k in strategies}
         for case in cases:
             for k, fn in strategies.items():
@@ -241,7 +243,10 @@ def index_figures() -> dict[str, dict[str, float]]:
     for name, root in trees.items():
         if root.is_dir():
             proc = subprocess.run(
-                [sys.executable, "-c", _PROBE, str(root)], capture_output=True, text=True, check=True
+                [sys.executable, "-c", _PROBE, str(root)],
+                capture_output=True,
+                text=True,
+                check=True,
             )
             out[name] = json.loads(proc.stdout)
     return out
@@ -253,7 +258,6 @@ def index_figures() -> dict[str, dict[str, float]]:
 def section(tc: TokenCounter) -> list[str]:
     results, figures = evaluate(tc)
     names = list(next(iter(results.values())))
-    head = ["project", "positions", *(f"{n}: median tokens / recall" for n in names)]
     rows = []
     pooled = {n: Scores() for n in names}
     for project, scores in results.items():
@@ -286,8 +290,15 @@ def section(tc: TokenCounter) -> list[str]:
         f"### Index figures ({cores} cores; fresh process per tree)",
         "",
         _table(
-            ["tree", "files", "first build s", "RSS growth MB", "restart s (files re-parsed)",
-             "saved index KB", "update after an edit ms (file lines)"],
+            [
+                "tree",
+                "files",
+                "first build s",
+                "RSS growth MB",
+                "restart s (files re-parsed)",
+                "saved index KB",
+                "update after an edit ms (file lines)",
+            ],
             [
                 [
                     name,
@@ -300,7 +311,7 @@ def section(tc: TokenCounter) -> list[str]:
                 ]
                 for name, f in index.items()
             ],
-        ),  # fmt: skip
+        ),
         "",
     ]
 

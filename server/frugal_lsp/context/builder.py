@@ -19,11 +19,11 @@ from frugal_lsp.context.redact import BlockMemo, RedactedLines
 from frugal_lsp.context.request import ContextRequest
 from frugal_lsp.context.scoping import Scoper
 from frugal_lsp.context.traces import excerpts_for
+from frugal_lsp.context.workspace import CrossFile, CrossSnippet, WorkspaceIndex
 from frugal_lsp.errors import ContextExcluded
 from frugal_lsp.prompt import Prompt
 from frugal_lsp.tasks import Task
 from frugal_lsp.tokens import TokenCounter
-from frugal_lsp.context.workspace import CrossFile, CrossSnippet, WorkspaceIndex
 
 FRAMEWORKS_TTL_S = 2.0
 MEMO_SIZE = 32
@@ -61,7 +61,7 @@ class ContextBuilder:
         self._frameworks: dict[Path, tuple[float, frozenset[str]]] = {}
         self._memo: OrderedDict[MemoKey, tuple[str, Prompt]] = OrderedDict()
         self.index = index if config.cross_file else None
-        self._cross = CrossFile(index) if self.index is not None else None
+        self._cross = CrossFile(self.index) if self.index is not None else None
 
     def is_excluded(self, path: Path) -> bool:
         """True when nothing from ``path`` may leave the machine."""

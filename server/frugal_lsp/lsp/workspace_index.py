@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 
@@ -35,7 +36,7 @@ class IndexSync:
     def __init__(self, ls: FrugalServer) -> None:
         self.ls = ls
         self._pending: dict[str, asyncio.TimerHandle] = {}
-        self.tasks: set[asyncio.Future[object]] = set()
+        self.tasks: set[asyncio.Future[Any]] = set()
 
     @property
     def index(self) -> WorkspaceIndex | None:
@@ -104,8 +105,8 @@ class IndexSync:
         if index is not None and doc is not None:
             self._spawn(index.update, doc.path, doc.text)
 
-    def _spawn(self, fn: object, *args: object) -> None:
-        future = asyncio.ensure_future(asyncio.to_thread(fn, *args))  # type: ignore[arg-type]
+    def _spawn(self, fn: Callable[..., object], *args: object) -> None:
+        future: asyncio.Future[object] = asyncio.ensure_future(asyncio.to_thread(fn, *args))
         self.tasks.add(future)
         future.add_done_callback(self.tasks.discard)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from frugal_lsp.config import ContextConfig
 from frugal_lsp.context import ContextBuilder
-from frugal_lsp.providers.fim import render
 from frugal_lsp.context.workspace import WorkspaceIndex
+from frugal_lsp.providers.fim import render
 from frugal_lsp.tasks import Task
 from frugal_lsp.tokens import counter
 from tests.unit.context.conftest import build, doc_at
@@ -37,11 +37,11 @@ class Invoice(Record):
     def add_line(self, item: str, price: float) -> None:
         pass
 '''
-BASE = '''class Record:
+BASE = """class Record:
     def save(self, *, validate: bool = True) -> None:
         pass
-'''
-APP = '''from pkg.utils import parse_date
+"""
+APP = """from pkg.utils import parse_date
 from pkg import models
 
 
@@ -52,7 +52,7 @@ class Billing:
     def run(self, raw: str) -> float:
         when = parse_date(
         return self.invoice.total()
-'''
+"""
 
 
 def project(root: Path) -> None:
@@ -80,7 +80,7 @@ def test_the_called_function_and_the_attribute_class_come_from_other_files(
     code = prompt.messages[-1].content
     assert "def parse_date(text: str, *, strict: bool = True)" in code
     assert "never sent" not in code  # signatures, not bodies
-    assert "def total(self, currency: str = \"EUR\")" in code  # self.invoice -> Invoice
+    assert 'def total(self, currency: str = "EUR")' in code  # self.invoice -> Invoice
     assert "def save(self, *, validate: bool = True)" in code  # Invoice's base class
     assert "unrelated_helper" not in code
     assert prompt.origins[0] == "cross-file: pkg/utils.py:1 parse_date"

@@ -51,7 +51,9 @@ def test_signatures_and_docstring_first_lines_are_indexed_never_bodies(tmp_path:
     sig = by_name["parse_date"].signature
     assert sig.startswith("def parse_date(text: str, *, strict: bool = True)")
     assert '"""Parse an ISO date; raise ValueError when strict."""' in sig
-    assert "body_line_that_must_not_be_indexed" not in json.dumps([s.signature for s in entry.symbols])
+    assert "body_line_that_must_not_be_indexed" not in json.dumps(
+        [s.signature for s in entry.symbols]
+    )
     assert by_name["shifted"].container == "Date" and by_name["shifted"].kind == "method"
     assert by_name["DATE_FORMAT"].kind == "name"
     assert by_name["parse_date"].line == 6  # 0-based row of the def line

@@ -14,9 +14,9 @@ from frugal_lsp.context.found import Found
 from frugal_lsp.context.linefacts import LineFacts, Words
 from frugal_lsp.context.redact import RedactedLines, redact
 from frugal_lsp.context.request import ContextRequest
+from frugal_lsp.context.workspace.crossfile import CrossSnippet
 from frugal_lsp.prompt import Fim, Message, Prompt
 from frugal_lsp.tokens import TokenCounter
-from frugal_lsp.context.workspace.crossfile import CrossSnippet
 
 CACHE_MIN_TOKENS = 1024  # OpenAI caches prefixes from 1024 tokens; Anthropic's minimum is alike
 _PLACEHOLDER = re.compile(r"<redacted:[a-z0-9-]+>")

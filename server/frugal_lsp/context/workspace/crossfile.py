@@ -84,7 +84,9 @@ class CrossFile:
                     continue
             elif name in types and name not in bound:
                 name, attr, attr2 = types[name], attr, ""
-            for target in self._targets(path, language, bound, own_names, (name, attr, attr2), lines):
+            for target in self._targets(
+                path, language, bound, own_names, (name, attr, attr2), lines
+            ):
                 key = (target.path, target.symbol.line)
                 if key not in out:
                     out[key] = _snippet(self.index, target)
@@ -125,12 +127,16 @@ class CrossFile:
             cls = _assigned_class(lines, attr) or _pascal(attr)
             module, _, cls = cls.rpartition(".")
             if module in bound:  # self.x = models.Invoice(...)
-                found = self._member(path, language, self.index.resolve(path, bound[module], language), cls)
+                found = self._member(
+                    path, language, self.index.resolve(path, bound[module], language), cls
+                )
                 classes = [t for t in found if t.symbol.kind == "class"]
                 return self._member(path, language, classes, attr2)
             return self._class(path, language, bound, own_names, cls, attr2)
         if name in bound:
-            return self._member(path, language, self.index.resolve(path, bound[name], language), attr)
+            return self._member(
+                path, language, self.index.resolve(path, bound[name], language), attr
+            )
         if name in own_names:
             return []
         for star in (imp for imp in bound.values() if imp.symbol == "*"):
@@ -201,7 +207,9 @@ class CrossFile:
         return out
 
 
-_CLASS_LINE = re.compile(r"^\s*(?:export\s+)?(?:default\s+)?class\s+[\w$]+\s*(?:\((.*)\)|extends\s+([\w$.]+))")
+_CLASS_LINE = re.compile(
+    r"^\s*(?:export\s+)?(?:default\s+)?class\s+[\w$]+\s*(?:\((.*)\)|extends\s+([\w$.]+))"
+)
 
 
 def _base_names(line: str) -> list[str]:
@@ -213,24 +221,28 @@ def _base_names(line: str) -> list[str]:
     return [n for n in names if n and "=" not in n and n not in {"object", "ABC", "Generic"}]
 
 
+_CLASS_STARTS = ("class ", "export class ", "export default class ")
+
+
 def _enclosing_bases(lines: list[str] | tuple[str, ...], row: int) -> list[str]:
-    """Base classes of the class the cursor is in (the nearest class line above it with
-    less indentation)."""
+    """Base classes of the class the cursor is in: the nearest line above it, indented
+    less than every line in between, that starts a class."""
     here = lines[row] if 0 <= row < len(lines) else ""
-    indent = len(here) - len(here.lstrip()) if here.strip() else 10**6
-    for r in range(min(row, len(lines) - 1), max(row - 2000, -1), -1):
+    indent = _indent(here) if here.strip() else 10**6
+    for r in range(min(row, len(lines)) - 1, max(row - 2000, -1), -1):
         line = lines[r]
-        stripped = line.lstrip()
-        if not stripped:
+        if not line.strip() or _indent(line) >= indent:
             continue
-        own = len(line) - len(stripped)
-        if own < indent and stripped.startswith(("class ", "export class", "export default class")):
+        if line.lstrip().startswith(_CLASS_STARTS):
             return _base_names(line)
-        if own == 0 and r != row and not stripped.startswith(("@", "#", "//", "*", "/*", ")", "}")):
-            if not stripped.startswith(("def ", "async ", "class ")):
-                return []
-        indent = min(indent, own) if own < indent else indent
+        indent = _indent(line)
+        if indent == 0:  # a top-level statement that is not a class: not in one
+            return []
     return []
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
 
 
 def _js_export(module: Target, entry: FileSymbols) -> Target:
@@ -264,7 +276,12 @@ def _references(
                 for m in _REF.finditer(_code(lines[r]))
             ]
     seen: set[tuple[str, str, str]] = set()
-    return [x for x in refs if not (x in seen or seen.add(x))]
+    unique = []
+    for ref in refs:
+        if ref not in seen:
+            seen.add(ref)
+            unique.append(ref)
+    return unique
 
 
 def _open_call(before: str) -> tuple[str, str] | None:
@@ -336,7 +353,9 @@ def _snippet(index: WorkspaceIndex, target: Target) -> CrossSnippet:
         members = entry.members(s.name)
         focus = [m.signature for m in members if m.name == target.focus]
         rest = sorted((m for m in members if m.name != target.focus), key=_member_order)
-        text = "\n".join([s.signature, *focus, *(_clip(m.signature.split("\n", 1)[0]) for m in rest)])
+        text = "\n".join(
+            [s.signature, *focus, *(_clip(m.signature.split("\n", 1)[0]) for m in rest)]
+        )
     elif s.container and entry is not None:
         owner = next((c for c in entry.named(s.container) if c.kind == "class"), None)
         if owner is not None:

@@ -12,9 +12,7 @@ from dataclasses import dataclass
 
 _PY_FROM = re.compile(r"^\s*from\s+(\.*)([\w.]*)\s+import\s+(.+)$", re.S)
 _PY_IMPORT = re.compile(r"^\s*import\s+(.+)$", re.S)
-_JS_FROM = re.compile(
-    r"""\bimport\s+(?:type\s+)?([\w$*{}\s,]+?)\s+from\s+['"]([^'"]+)['"]""", re.S
-)
+_JS_FROM = re.compile(r"""\bimport\s+(?:type\s+)?([\w$*{}\s,]+?)\s+from\s+['"]([^'"]+)['"]""", re.S)
 _JS_REQUIRE = re.compile(
     r"""(?:const|let|var)\s+([\w$]+|\{[^}]*\})\s*=\s*require\(\s*['"]([^'"]+)['"]\s*\)"""
     r"""(?:\.([\w$]+))?""",

@@ -32,9 +32,7 @@ log = logging.getLogger(__name__)
 
 MAX_FILES = 5000
 MAX_FILE_BYTES = 1_000_000
-INDEXED = frozenset(
-    {"python", "javascript", "javascriptreact", "typescript", "typescriptreact"}
-)
+INDEXED = frozenset({"python", "javascript", "javascriptreact", "typescript", "typescriptreact"})
 INDEXED_SUFFIXES = (".py", ".pyi", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx")
 SKIP_DIRS = frozenset(
     {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache",
@@ -82,7 +80,9 @@ class WorkspaceIndex:
 
     # -- building --------------------------------------------------------------------
 
-    def start(self, progress: Progress | None = None, done: Callable[[], None] | None = None) -> None:
+    def start(
+        self, progress: Progress | None = None, done: Callable[[], None] | None = None
+    ) -> None:
         """The first build in a background thread; queries meanwhile see what is indexed."""
         if self._thread is not None:
             return
@@ -104,7 +104,9 @@ class WorkspaceIndex:
             self._thread.join(timeout)
         return self.ready
 
-    def build(self, progress: Progress | None = None, known: dict[str, FileSymbols] | None = None) -> int:
+    def build(
+        self, progress: Progress | None = None, known: dict[str, FileSymbols] | None = None
+    ) -> int:
         """Index every file under the root; ``known`` entries are reused when still current.
         Returns how many files were parsed (the rest came from ``known``, by default the
         index saved by the previous session)."""
@@ -174,7 +176,9 @@ class WorkspaceIndex:
             self._put(entry, bump=False)
             return entry
         text = data.decode("utf-8", "replace")
-        return self._index_text(rel, language_for(path), text, stat.st_size, stat.st_mtime_ns, digest)
+        return self._index_text(
+            rel, language_for(path), text, stat.st_size, stat.st_mtime_ns, digest
+        )
 
     def update(self, path: Path, text: str) -> FileSymbols | None:
         """The editor's unsaved text of ``path`` (didOpen/didChange)."""

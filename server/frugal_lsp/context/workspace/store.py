@@ -16,9 +16,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from frugal_lsp.paths import StatePaths
 from frugal_lsp.context.workspace.imports import Import
 from frugal_lsp.context.workspace.symbols import FileSymbols, Symbol
+from frugal_lsp.paths import StatePaths
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,9 @@ def _entry(e: FileSymbols) -> dict[str, Any]:
 
 
 def _read(d: dict[str, Any]) -> FileSymbols:
-    symbols = tuple(Symbol(str(n), str(k), int(ln), str(sig), str(c)) for n, k, ln, sig, c in d["y"])
+    symbols = tuple(
+        Symbol(str(n), str(k), int(ln), str(sig), str(c)) for n, k, ln, sig, c in d["y"]
+    )
     imports = tuple(Import(str(a), str(m), str(s), int(lv)) for a, m, s, lv in d["i"])
     return FileSymbols(
         str(d["p"]), str(d["l"]), int(d["s"]), int(d["m"]), str(d["d"]), symbols, imports
