@@ -97,6 +97,12 @@ class Engine:
         """Route a prompt built elsewhere (e.g. a follow-up carrying a conversation)."""
         return Plan(prompt, self.router.route(prompt, tier))
 
+    def index_workspace(self) -> None:
+        """Build the workspace index now (the CLI: one request, nothing to wait behind);
+        a saved index makes this a stat per file. The server builds it in the background."""
+        if self.index is not None and self.config.context.cross_file and not self.index.ready:
+            self.index.build()
+
     def reconfigure(self, config: Config) -> None:
         """Apply a new config (editor settings changed); ledger and cache stay open."""
         self.config = self._base_config = config
