@@ -37,17 +37,62 @@ async def one_pass(cross_file: bool, rounds: int) -> Timings:
     ):
         workspace, home = Path(tmp, "ws"), Path(tmp, "home")
         workspace.mkdir()
-        for name in IMPORTED:
-            source = STDLIB / name
-            if source.is_dir():
-                shutil.copytree(source, workspace / name, ignore=shutil.ignore_patterns("__py*"))
-            else:
-                shutil.copy(source, workspace / name)
+        _copy_imports(workspace)
         toml = frugal_toml(fake.url, 0) + f"\n[context]\ncross_file = {str(cross_file).lower()}\n"
         (workspace / "frugal.toml").write_text(toml, "utf-8")
         async with running_server(workspace, home) as client:
             await asyncio.sleep(2.0)  # the background build of a few files
             return await measure(Editor(client), LINES, rounds, workspace)
+
+
+def in_process(positions: int = 300) -> dict[bool, list[float]]:
+    """The context build alone (no server, no I/O) at 5,000 lines, off and on alternately
+    at the same positions: what the cross-file step adds, without a neighbour's noise."""
+    import random
+    import time
+
+    from frugal_lsp.config import ContextConfig
+    from frugal_lsp.context import ContextBuilder, ContextRequest, Document, Position
+    from frugal_lsp.context.workspace import WorkspaceIndex
+    from frugal_lsp.tasks import Task
+    from frugal_lsp.tokens import counter
+    from tests.bench.overhead import sample_text
+
+    tc = counter()
+    with tempfile.TemporaryDirectory(prefix="frugal-xfile-") as tmp:
+        workspace = Path(tmp)
+        _copy_imports(workspace)
+        path = workspace / "decimal_5000.py"
+        text = sample_text(LINES)
+        path.write_text(text, "utf-8")
+        index = WorkspaceIndex(workspace)
+        index.build()
+        builders = {
+            on: ContextBuilder(ContextConfig(exclude=(), cross_file=on), tc, workspace, index)
+            for on in (False, True)
+        }
+        doc = Document(path=path, text=text, language="python", version=1)
+        lines = doc.lines
+        rows = random.Random(7).sample([r for r in range(len(lines)) if lines[r].strip()], positions)
+        out: dict[bool, list[float]] = {False: [], True: []}
+        for on in (False, True):  # the first build parses: not measured
+            builders[on].build(ContextRequest(doc, Task.COMPLETION, Position(rows[0], 0)))
+        for r in rows:
+            at = Position(r, len(lines[r]))
+            for on in (False, True):
+                t0 = time.perf_counter()
+                builders[on].build(ContextRequest(doc, Task.COMPLETION, at))
+                out[on].append((time.perf_counter() - t0) * 1e3)
+    return out
+
+
+def _copy_imports(workspace: Path) -> None:
+    for name in IMPORTED:
+        source = STDLIB / name
+        if source.is_dir():
+            shutil.copytree(source, workspace / name, ignore=shutil.ignore_patterns("__py*"))
+        else:
+            shutil.copy(source, workspace / name)
 
 
 def row(name: str, values: list[float]) -> str:
@@ -59,6 +104,14 @@ def row(name: str, values: list[float]) -> str:
 
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 60
+    built = in_process()
+    print(f"cores: {len(os.sched_getaffinity(0))}; context build alone, 300 positions")
+    print("| context build (5,000-line file) | p50 ms | p99 ms | n |")
+    print("|---|---|---|---|")
+    for on in (False, True):
+        print(row(f"cross_file {'on' if on else 'off'}", built[on]))
+    if rounds == 0:
+        return
     runs: dict[bool, list[Timings]] = {False: [], True: []}
     for n in range(PASSES):
         on = n % 2 == 1

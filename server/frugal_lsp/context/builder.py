@@ -147,7 +147,9 @@ class ContextBuilder:
             first, last = scope.start_line, scope.end_line
         rows = range(max(first, 0), min(last, len(lines) - 1) + 1)
         imports = "\n".join(lines[r] for r in found.imports if r < len(lines))
-        return self._cross.snippets(doc.path, doc.language, imports, lines, row, column, rows)
+        return self._cross.snippets(
+            doc.path, doc.language, imports, lines, row, column, rows, found.outer
+        )
 
     def _words(self, request: ContextRequest, lines: list[str]) -> tuple[Words, ...]:
         if request.task is not Task.COMPLETION:

@@ -65,8 +65,10 @@ class CrossFile:
         row: int,
         column: int,
         rows: range,
+        frame: tuple[int, ...] = (),
     ) -> tuple[CrossSnippet, ...]:
-        """Ranked candidates for the code at (row, column), reading names from ``rows``."""
+        """Ranked candidates for the code at (row, column), reading names from ``rows``;
+        ``frame`` holds the header rows of the enclosing definitions (``Found.outer``)."""
         if not len(self.index):
             return ()
         own = self.index.file(path)
@@ -77,7 +79,7 @@ class CrossFile:
         out: dict[tuple[str, int], CrossSnippet] = {}
         selves = 0
         types = _local_types(lines, rows)
-        for name, attr, attr2 in _references(lines, row, column, rows):
+        for name, attr, attr2 in _references(lines, row, column, rows, frame):
             if name in _SELF:
                 selves += 1
                 if selves > MAX_SELF_LOOKUPS:  # each one scans the file's lines
@@ -224,25 +226,13 @@ def _base_names(line: str) -> list[str]:
 _CLASS_STARTS = ("class ", "export class ", "export default class ")
 
 
-def _enclosing_bases(lines: list[str] | tuple[str, ...], row: int) -> list[str]:
-    """Base classes of the class the cursor is in: the nearest line above it, indented
-    less than every line in between, that starts a class."""
-    here = lines[row] if 0 <= row < len(lines) else ""
-    indent = _indent(here) if here.strip() else 10**6
-    for r in range(min(row, len(lines)) - 1, max(row - 2000, -1), -1):
-        line = lines[r]
-        if not line.strip() or _indent(line) >= indent:
-            continue
-        if line.lstrip().startswith(_CLASS_STARTS):
-            return _base_names(line)
-        indent = _indent(line)
-        if indent == 0:  # a top-level statement that is not a class: not in one
-            return []
+def _enclosing_bases(lines: list[str] | tuple[str, ...], frame: tuple[int, ...]) -> list[str]:
+    """Base classes of the class the cursor is in, from the rows that frame its scope
+    (scope finding already has them: the class's and the function's header rows)."""
+    for r in sorted(frame, reverse=True):
+        if 0 <= r < len(lines) and lines[r].lstrip().startswith(_CLASS_STARTS):
+            return _base_names(lines[r])
     return []
-
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip())
 
 
 def _js_export(module: Target, entry: FileSymbols) -> Target:
@@ -258,7 +248,7 @@ def _pascal(name: str) -> str:
 
 
 def _references(
-    lines: list[str] | tuple[str, ...], row: int, column: int, rows: range
+    lines: list[str] | tuple[str, ...], row: int, column: int, rows: range, frame: tuple[int, ...]
 ) -> list[tuple[str, str, str]]:
     """(name, attribute, attribute) chains: the call the cursor is in first, the base
     classes of the class it is in, then line by line outwards."""
@@ -267,7 +257,7 @@ def _references(
     call = _open_call(current)
     if call is not None:
         refs.append((*call, ""))
-    refs += [(base, "", "") for base in _enclosing_bases(lines, row)]
+    refs += [(base, "", "") for base in _enclosing_bases(lines, frame)]
     order = sorted(rows, key=lambda r: (abs(r - row), r > row))
     for r in order[:80]:
         if 0 <= r < len(lines):
