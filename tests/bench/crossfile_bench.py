@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import random
 import re
-import resource
 import statistics
 import subprocess
 import sys
@@ -209,15 +208,18 @@ def _window(budget: int, tc: TokenCounter) -> Callable[[CrossCase], tuple[int, f
 # --- index figures: first build, restart, RSS, update after an edit ---------------------
 
 _PROBE = """
-import json, resource, sys, time, tempfile
+import json, sys, time, tempfile
 from pathlib import Path
 from frugal_lsp.context.workspace import WorkspaceIndex
+import tree_sitter_python, tree_sitter_javascript
+def peak_kb():  # VmHWM: this process's peak RSS (ru_maxrss survives exec: the parent's)
+    return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
 root, state = Path(sys.argv[1]), Path(tempfile.mkdtemp()) / "index.json"
 skip = lambda p: bool({"test", "tests", "idle_test", "site-packages"} & set(p.parts))
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = peak_kb()
 t0 = time.perf_counter(); index = WorkspaceIndex(root, skip, state=state); index.build()
 first = time.perf_counter() - t0
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+after = peak_kb()
 t0 = time.perf_counter(); again = WorkspaceIndex(root, skip, state=state)
 parsed = again.build(); restart = time.perf_counter() - t0
 big = max(index.entries(), key=lambda e: e.size)
@@ -289,6 +291,12 @@ def section(tc: TokenCounter) -> list[str]:
         "",
         f"### Index figures ({cores} cores; fresh process per tree)",
         "",
+        "First build: walk, read, parse and extract every file (tests left out); RSS",
+        "growth: peak RSS after the build less before it (grammars already loaded);",
+        "restart: a second index over the saved one (stat per file, nothing re-parsed when",
+        "nothing changed); re-index: `update()` with the editor's text of the tree's",
+        "largest file after a one-line edit (median of 20), what a pause in typing costs.",
+        "",
         _table(
             [
                 "tree",
@@ -297,7 +305,7 @@ def section(tc: TokenCounter) -> list[str]:
                 "RSS growth MB",
                 "restart s (files re-parsed)",
                 "saved index KB",
-                "update after an edit ms (file lines)",
+                "re-index of its largest file ms (lines)",
             ],
             [
                 [
@@ -335,7 +343,6 @@ def _table(head: list[str], rows: list[list[str]]) -> str:
 
 def main() -> None:
     print("\n".join(section(counter())))
-    _ = resource
 
 
 if __name__ == "__main__":

@@ -73,7 +73,9 @@ def in_process(positions: int = 300) -> dict[bool, list[float]]:
         }
         doc = Document(path=path, text=text, language="python", version=1)
         lines = doc.lines
-        rows = random.Random(7).sample([r for r in range(len(lines)) if lines[r].strip()], positions)
+        rows = random.Random(7).sample(
+            [r for r in range(len(lines)) if lines[r].strip()], positions
+        )
         out: dict[bool, list[float]] = {False: [], True: []}
         for on in (False, True):  # the first build parses: not measured
             builders[on].build(ContextRequest(doc, Task.COMPLETION, Position(rows[0], 0)))

@@ -38,7 +38,8 @@ class CrossSnippet:
     line: int  # 0-based row of the signature
     name: str
     text: str  # the signature (with its class line for a method), redacted at index time
-    outline: bool = False  # a class's or module's member list: served after the signatures
+    outline: bool = False  # a class's or module's member list
+    names: tuple[str, ...] = ()  # an outline's member name per line ("": always kept)
 
     @property
     def origin(self) -> str:
@@ -331,27 +332,29 @@ def _assigned_class(lines: list[str] | tuple[str, ...], attr: str) -> str:
 
 def _snippet(index: WorkspaceIndex, target: Target) -> CrossSnippet:
     """A function's signature; a method's under its class line; a class as an outline:
-    its signature, then the first line of each member's (public ones first)."""
+    its signature, the member the code uses in full, then the first line of each other
+    member's (public ones first); a module as the first lines of its top-level names."""
     s: Symbol = target.symbol
     entry = index.file(target.path)
-    text = s.signature
     if s.kind == "module" and entry is not None:
         top = sorted((x for x in entry.symbols if not x.container), key=_member_order)
         text = "\n".join(_clip(x.signature.split("\n", 1)[0]) for x in top)
-        return CrossSnippet(target.path, -1, s.name, text, outline=True)
+        return CrossSnippet(target.path, -1, s.name, text, True, tuple(x.name for x in top))
     if s.kind == "class" and entry is not None:
         members = entry.members(s.name)
-        focus = [m.signature for m in members if m.name == target.focus]
+        head = [*s.signature.split("\n"), *(m.signature for m in members if m.name == target.focus)]
+        head = "\n".join(head).split("\n")
         rest = sorted((m for m in members if m.name != target.focus), key=_member_order)
-        text = "\n".join(
-            [s.signature, *focus, *(_clip(m.signature.split("\n", 1)[0]) for m in rest)]
-        )
-    elif s.container and entry is not None:
+        lines = [*head, *(_clip(m.signature.split("\n", 1)[0]) for m in rest)]
+        names = ("",) * len(head) + tuple(m.name for m in rest)
+        return CrossSnippet(target.path, s.line, s.name, "\n".join(lines), True, names)
+    text = s.signature
+    if s.container and entry is not None:
         owner = next((c for c in entry.named(s.container) if c.kind == "class"), None)
         if owner is not None:
             text = owner.signature.split("\n", 1)[0] + "\n" + text
     label = f"{s.container}.{s.name}" if s.container else s.name
-    return CrossSnippet(target.path, s.line, label, text, outline=s.kind == "class")
+    return CrossSnippet(target.path, s.line, label, text)
 
 
 def _member_order(s: Symbol) -> tuple[int, int]:
