@@ -132,6 +132,8 @@ def take_cross_file(g: Gathered, budget: int) -> list[CrossSnippet]:
     for snippet in g.cross_file:
         heading = g.counter.count(snippet.path) + 2 if snippet.path not in shown else 0
         snippet = _unseen_members(snippet, g.document.text)
+        if not snippet.outline and _nothing_new(snippet.text, g.document.text):
+            continue  # every name in it is in this file already: it would only repeat
         lines = snippet.text.split("\n")
         if set(lines) <= shown.get(snippet.path, set()):
             continue  # a method whose class outline is in already
@@ -149,6 +151,13 @@ def take_cross_file(g: Gathered, budget: int) -> list[CrossSnippet]:
         shown.setdefault(snippet.path, set()).update(lines[:keep])
         spent += heading + sum(costs[:keep])
     return chosen
+
+
+_NAME = re.compile(r"[A-Za-z_$][\w$]*")
+
+
+def _nothing_new(snippet: str, text: str) -> bool:
+    return all(name in text for name in set(_NAME.findall(snippet)))
 
 
 def _unseen_members(snippet: CrossSnippet, text: str) -> CrossSnippet:
