@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import builtins
 import keyword
+import os
 import random
 import re
 import statistics
@@ -441,6 +442,10 @@ def report(
             "## Latency on a 5,000-line Python file (scope + assembly + redaction)",
             "",
             _table(["measure", "value"], [[k, f"{v:.2f}"] for k, v in times.items()]),
+            "",
+            "Load average (1, 5, 15 min) when the report was written: "
+            + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+            + f" on {len(os.sched_getaffinity(0))} cores.",
             "",
             "## Against the earlier identifier-recall targets",
             "",

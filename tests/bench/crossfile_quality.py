@@ -45,7 +45,7 @@ def as_task(case: CrossCase, project: str) -> QualityTask:
 
 def engine_for(folder: Path, url: str, root: Path, cross: bool) -> Engine:
     ws = folder / f"config-{cross}"
-    ws.mkdir()
+    ws.mkdir(parents=True)
     (ws / "frugal.toml").write_text(
         _frugal_toml(url, MODEL, {}) + f"cross_file = {str(cross).lower()}\n"
     )
