@@ -111,6 +111,8 @@ class Engine:
         self.router.config = config
         self.cache.config = config.cache
         self.context = ContextBuilder(config.context, self.tokens, self.workspace, self.index)
+        if self.index is not None:
+            self.index.prune()  # files the new exclusions cover leave the index too
         self._providers_to_close = list(self._providers.values())
         self._providers = {}
         self._paced_step = -1

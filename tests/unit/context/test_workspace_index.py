@@ -166,3 +166,16 @@ def test_javascript_imports_and_requires_are_read() -> None:
     assert Import("Base", "./base-cmd.js") in found
     assert Import("clock", "proc-log", "time") in found
     assert Import("getUrl", "./utils/url", "getUrl") in found
+
+
+def test_files_excluded_later_leave_the_index(tmp_path: Path) -> None:
+    write(tmp_path, "app.py", "def ok():\n    pass\n")
+    write(tmp_path, "private/keys.py", "def hidden():\n    pass\n")
+    patterns: list[str] = []
+    index = WorkspaceIndex(tmp_path, lambda p: Exclusions(tuple(patterns), tmp_path, True)
+                           .is_excluded(p))  # fmt: skip
+    index.build()
+    assert len(index) == 2
+    patterns.append("private/**")  # the user adds an exclusion (settings or frugal.toml)
+    assert index.prune() == 1
+    assert [e.path for e in index.entries()] == ["app.py"] and index.defined("hidden") == []

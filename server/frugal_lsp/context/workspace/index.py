@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 MAX_FILES = 5000
 MAX_FILE_BYTES = 1_000_000
+MAX_WALKED = 200_000  # directory entries looked at, indexable or not
 INDEXED = frozenset({"python", "javascript", "javascriptreact", "typescript", "typescriptreact"})
 INDEXED_SUFFIXES = (".py", ".pyi", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx")
 SKIP_DIRS = frozenset(
@@ -136,10 +137,14 @@ class WorkspaceIndex:
             store.save(self.state, self.root, self.entries())
 
     def _walk(self) -> Iterator[Path]:
-        count = 0
+        count = seen = 0
         for folder, dirs, files in os.walk(self.root):
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
             base = Path(folder)
+            seen += len(files)
+            if seen > MAX_WALKED:  # a home folder opened as a workspace: stop looking
+                self.truncated = True
+                return
             for name in sorted(files):
                 path = base / name
                 if language_for(path) not in INDEXED or self.is_excluded(path):
@@ -193,6 +198,14 @@ class WorkspaceIndex:
         if old is not None and old.digest == digest:
             return old
         return self._index_text(rel, language_for(path), text, len(data), 0, digest)
+
+    def prune(self) -> int:
+        """Drop the entries of files that are excluded now (the exclusions changed);
+        returns how many went."""
+        gone = [e.path for e in self.entries() if self.is_excluded(self.root / e.path)]
+        for rel in gone:
+            self.remove(self.root / rel)
+        return len(gone)
 
     def remove(self, path: Path) -> None:
         rel = self._rel(path)
