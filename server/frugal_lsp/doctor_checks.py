@@ -9,13 +9,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from frugal_lsp.config import Config, ProviderConfig
+from frugal_lsp.kinds import KINDS
 
 Check = tuple[bool, str]
 
 
 def local_model(provider: ProviderConfig) -> Check | None:
     """A llama-cpp provider that frugal-lsp starts itself needs its GGUF file and the wheel."""
-    if provider.kind != "llama-cpp" or provider.base_url:
+    if not KINDS[provider.kind].local or provider.base_url:
         return None
     from frugal_lsp.local_model import default_model_path, llama_cpp_installed
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from frugal_lsp.config import Config
+from frugal_lsp.config import Config, LiveConfig
 from frugal_lsp.context import ContextBuilder, ContextRequest
 from frugal_lsp.context.workspace import open_index
 from frugal_lsp.errors import (
@@ -63,28 +63,33 @@ class Engine:
         tokens: TokenCounter | None = None,
     ) -> None:
         paths.ensure()
-        self.config = self._base_config = config
+        self.live = LiveConfig(config)  # the one place collaborators read the config from
         self.paths = paths
         self.tokens = tokens or counter()
         stores = open_stores(config, paths)  # embedded, or the team's Redis ([store] url)
         self.ledger = stores.ledger
-        self.account = QuotaAccount(config, self.ledger)
-        self.router = Router(config, self.account)
-        self.cache = AnswerCache(paths.cache, config.cache, stores.answers)
+        self.account = QuotaAccount(self.live, self.ledger)
+        self.router = Router(self.live, self.account)
+        self.cache = AnswerCache(paths.cache, self.live, stores.answers)
         self.workspace = workspace
         self.index = open_index(workspace, paths, lambda p: self.context.is_excluded(p))
-        self.context = ContextBuilder(config.context, self.tokens, workspace, self.index)
+        self.context = ContextBuilder(self.live, self.tokens, workspace, self.index)
         self._transport = transport
         self._providers: dict[str, Provider] = {}
         self._providers_to_close: list[Provider] = []
         self.notifier = Notifier(config.budget)
-        self.alerts = Alerts(config, self.account, self.notifier)
-        self.pacer = pacing.Pacer(config, self.account)
+        self.alerts = Alerts(self.live, self.account, self.notifier)
+        self.pacer = pacing.Pacer(self.live, self.account)
         self._paced_step = 0
         self._watching: set[asyncio.Future[None]] = set()
         if config.pacing.enabled:
             self.account.pacing_step = self.ledger.pacing_step()[0]
         self._apply_pacing()
+
+    @property
+    def config(self) -> Config:
+        """The config in force: as configured, with the pacing step applied."""
+        return self.live.current
 
     # -- the public surface -------------------------------------------------------------
 
@@ -105,12 +110,9 @@ class Engine:
 
     def reconfigure(self, config: Config) -> None:
         """Apply a new config (editor settings changed); ledger and cache stay open."""
-        self.config = self._base_config = config
-        self.account.config = self.alerts.config = self.pacer.config = config
-        self.notifier.configure(config.budget)
-        self.router.config = config
-        self.cache.config = config.cache
-        self.context = ContextBuilder(config.context, self.tokens, self.workspace, self.index)
+        self.live.replace(config)  # the account, alerts, pacer, router and cache read it
+        self.notifier.configure(config.budget)  # its delivery channels are built from it
+        self.context = ContextBuilder(self.live, self.tokens, self.workspace, self.index)
         if self.index is not None:
             self.index.prune()  # files the new exclusions cover leave the index too
         self._providers_to_close = list(self._providers.values())
@@ -138,7 +140,7 @@ class Engine:
 
     def watch_quota(self) -> Forecast:
         """Forecast, fire newly crossed alerts, move the pacing step (safe off the loop)."""
-        outlook = forecast(self._base_config, self.account)
+        outlook = forecast(self.live.base, self.account)
         self.alerts.check(outlook)
         self.account.pacing_step = self.pacer.update(outlook).step
         return outlook
@@ -149,9 +151,7 @@ class Engine:
         if step == self._paced_step:
             return
         self._paced_step = step
-        self.config = pacing.apply(self._base_config, step)
-        self.router.config = self.config
-        self.context.config = self.config.context
+        self.live.current = pacing.apply(self.live.base, step)
 
     def _watch_soon(self) -> None:
         """After a call: alerts and pacing on a worker thread, never delaying the answer."""

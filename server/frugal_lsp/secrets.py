@@ -8,7 +8,7 @@ knows every such name; ``mask`` replaces their values in any text (the log filte
 message; ``redact_url`` hides the user:password part of a URL. Secrets *inside code*
 that would be sent to a model are a different job: ``context/redact.py``.
 
-Imports nothing of ours at run time, so every layer (config readers included) may use it.
+Imports only ``kinds`` at run time, so every layer (config readers included) may use it.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from frugal_lsp.kinds import KINDS
+
 if TYPE_CHECKING:
     from frugal_lsp.config.schema import Config
 
-# Environment variables that, alone, give a working setup (no config file needed).
-KEY_ENV: dict[str, str] = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
 MIN_MASKED = 8  # shorter values are not masked in logs: they would blank common words
 
 _USERINFO = re.compile(r"^(\w+://)[^@/]*@")
@@ -32,7 +32,7 @@ _KEY_LIKE = re.compile(r"\b(sk|key|token)[-_][A-Za-z0-9_\-*.]{6,}", re.IGNORECAS
 def secret_variables(config: Config) -> set[str]:
     """Every environment variable that holds a secret under ``config``: the well-known API
     key variables, each provider's ``api_key_env`` and both ``password_env`` settings."""
-    names = set(KEY_ENV.values())
+    names = {k.key_env for k in KINDS.values() if k.key_env}
     names |= {p.api_key_env for p in config.providers if p.api_key_env}
     if config.store.password_env:
         names.add(config.store.password_env)

@@ -4,9 +4,13 @@ cycles, the engine knowing nothing of LSP, only providers speaking HTTP."""
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
+from frugal_lsp.kinds import KINDS
+
 PACKAGE = Path(__file__).resolve().parents[2] / "server" / "frugal_lsp"
+CLIENT_FUNCTIONS = ("make", "auth_headers", "listing_path")  # providers/kinds.py
 
 # Top to bottom; a module may import its own layer and the layers below it, never above.
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
@@ -16,7 +20,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("policy", frozenset({"context", "routing", "quota"})),
     ("io", frozenset({"providers", "store"})),
     ("foundation", frozenset({"config", "secrets", "errors", "tasks", "paths", "tokens",
-                              "logs", "local_model", "prompt", "data", "__init__"})),
+                              "logs", "local_model", "prompt", "kinds", "data", "__init__"})),
 )  # fmt: skip
 
 
@@ -159,11 +163,30 @@ def test_every_module_has_a_layer_and_imports_only_downwards() -> None:
     assert upward == []
 
 
-def test_the_config_schema_imports_nothing_of_ours_but_the_task_vocabulary() -> None:
+def test_the_config_schema_imports_nothing_of_ours_but_the_two_vocabularies() -> None:
     ours = {m for m in imported_modules(PACKAGE / "config" / "schema.py") if "frugal_lsp" in m}
-    assert {m.rpartition(".")[0] for m in ours} <= {"frugal_lsp.tasks"}
+    assert {m.rpartition(".")[0] for m in ours} <= {"frugal_lsp.tasks", "frugal_lsp.kinds"}
+    for vocabulary in ("tasks.py", "kinds.py"):
+        assert not {m for m in imported_modules(PACKAGE / vocabulary) if "frugal_lsp" in m}
+
+
+def test_every_provider_kind_names_a_client_module_with_the_three_functions() -> None:
+    for kind in KINDS.values():
+        module = importlib.import_module(f"frugal_lsp.providers.{kind.client}")
+        assert all(callable(getattr(module, f, None)) for f in CLIENT_FUNCTIONS), kind.name
 
 
 def test_persistence_lives_in_store_and_quota_keeps_only_policy() -> None:
     sqlite_users = modules_importing({"sqlite3", "diskcache", "redis"})
     assert {m for m in sqlite_users if not m.startswith("store/")} <= {"doctor_checks.py"}
+
+
+def test_docstrings_point_at_the_architecture_map_not_at_files_outside_the_repo() -> None:
+    citing = {
+        str(p.relative_to(PACKAGE))
+        for p in PACKAGE.rglob("*.py")
+        if "DESIGN.md" in p.read_text(encoding="utf-8")
+        or "STYLE.md" in p.read_text(encoding="utf-8")
+    }
+    assert citing == set()
+    assert (PACKAGE.parents[1] / "docs" / "ARCHITECTURE.md").is_file()

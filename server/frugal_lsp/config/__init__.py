@@ -14,58 +14,9 @@ The package re-exports the schema and the three loading functions, so callers wr
 
 from __future__ import annotations
 
+from frugal_lsp.config import schema
+from frugal_lsp.config.live import LiveConfig, live
 from frugal_lsp.config.load import find_config_file, load_config, parse_config
-from frugal_lsp.config.schema import (
-    DEFAULT_BASE_URLS,
-    DEFAULT_DEADLINES,
-    DEFAULT_EXCLUDE,
-    FIM_TEMPLATES,
-    PERIODS,
-    PROVIDER_KINDS,
-    TIERS,
-    BudgetConfig,
-    CacheConfig,
-    CompletionConfig,
-    Config,
-    ContextConfig,
-    EmailConfig,
-    Limits,
-    ModelConfig,
-    PacingConfig,
-    Period,
-    ProviderConfig,
-    ProviderKind,
-    QuotaConfig,
-    RoutingConfig,
-    StoreConfig,
-    StoreFallback,
-)
+from frugal_lsp.config.schema import *  # noqa: F403 (the schema's __all__)
 
-__all__ = [
-    "DEFAULT_BASE_URLS",
-    "DEFAULT_DEADLINES",
-    "DEFAULT_EXCLUDE",
-    "FIM_TEMPLATES",
-    "PERIODS",
-    "PROVIDER_KINDS",
-    "TIERS",
-    "BudgetConfig",
-    "CacheConfig",
-    "CompletionConfig",
-    "Config",
-    "ContextConfig",
-    "EmailConfig",
-    "Limits",
-    "ModelConfig",
-    "PacingConfig",
-    "Period",
-    "ProviderConfig",
-    "ProviderKind",
-    "QuotaConfig",
-    "RoutingConfig",
-    "StoreConfig",
-    "StoreFallback",
-    "find_config_file",
-    "load_config",
-    "parse_config",
-]
+__all__ = [*schema.__all__, "LiveConfig", "find_config_file", "live", "load_config", "parse_config"]

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from frugal_lsp.config.schema import DEFAULT_DEADLINES, Config, ModelConfig, ProviderConfig
+from frugal_lsp.config.schema import Config, ModelConfig, ProviderConfig
+from frugal_lsp.kinds import KINDS
 from frugal_lsp.local_model import chosen_local, local_tier_available
-from frugal_lsp.secrets import KEY_ENV
 from frugal_lsp.tasks import DEFAULT_COEFFICIENTS, Tier
 
 
@@ -105,14 +105,13 @@ def models_for_bare_providers(
 def default_config() -> Config:
     """The setup with no config file: one platform per API key in the environment, plus
     the local llama.cpp tier when it is installed (first for the tasks it suits)."""
-    urls = {"openai": "https://api.openai.com/v1", "anthropic": "https://api.anthropic.com"}
     providers = [
-        ProviderConfig(name=kind, kind=kind, base_url=url, api_key_env=KEY_ENV[kind])  # type: ignore[arg-type]
-        for kind, url in urls.items()
-        if os.environ.get(KEY_ENV[kind])
+        ProviderConfig(k.name, k.name, k.default_url, k.key_env, deadline_s=k.deadline_s)
+        for k in KINDS.values()
+        if k.key_env and os.environ.get(k.key_env)
     ]
     if local_tier_available():
-        deadline = DEFAULT_DEADLINES["llama-cpp"]
+        deadline = KINDS["llama-cpp"].deadline_s
         providers.append(
             ProviderConfig(name="local", kind="llama-cpp", base_url="", deadline_s=deadline)
         )

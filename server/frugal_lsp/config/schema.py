@@ -1,6 +1,6 @@
 """The config schema: nested frozen dataclasses with defaults, and the allowed values.
 
-Pure data: it imports nothing of ours but the ``tasks`` vocabulary (enums, no imports),
+Pure data: it imports nothing of ours but the ``tasks`` and ``kinds`` vocabularies (no imports),
 so every layer may read it. Reading a file into it is ``config/sections.py``; finding
 the file is ``config/load.py``.
 """
@@ -11,21 +11,18 @@ import os
 from dataclasses import dataclass, field
 from typing import Literal
 
+from frugal_lsp.kinds import KINDS
 from frugal_lsp.tasks import Tier
 
-ProviderKind = Literal["openai", "anthropic", "llama-cpp"]
+ProviderKind = str  # a key of KINDS (frugal_lsp/kinds.py), checked by the reader
 Period = Literal["day", "week", "month", "total", "credits"]
 StoreFallback = Literal["local", "pause"]
-PROVIDER_KINDS: tuple[str, ...] = ("openai", "anthropic", "llama-cpp")
+PROVIDER_KINDS: tuple[str, ...] = tuple(KINDS)
 PERIODS: tuple[str, ...] = ("day", "week", "month", "total", "credits")
 TIERS: tuple[str, ...] = tuple(t.value for t in Tier)
-DEFAULT_BASE_URLS: dict[str, str] = {
-    "openai": "https://api.openai.com/v1",
-    "anthropic": "https://api.anthropic.com",
-    "llama-cpp": "",
-}
+DEFAULT_BASE_URLS: dict[str, str] = {k.name: k.default_url for k in KINDS.values()}
 # seconds a whole request may take, streaming included: a CPU model may need minutes
-DEFAULT_DEADLINES: dict[str, float] = {"openai": 120.0, "anthropic": 120.0, "llama-cpp": 600.0}
+DEFAULT_DEADLINES: dict[str, float] = {k.name: k.deadline_s for k in KINDS.values()}
 # the fill-in-the-middle layouts a model may name (`fim_template`); each is an entry of
 # providers/fim.py's TEMPLATES (tests/unit/providers checks the two agree)
 FIM_TEMPLATES: tuple[str, ...] = (
@@ -76,8 +73,8 @@ class ProviderConfig:
 
     def missing_key(self) -> str | None:
         """Why nothing may be sent yet: the key's variable is named but unset (or empty).
-        A llama-cpp provider never sends a key, so it never misses one."""
-        if self.kind == "llama-cpp" or not self.api_key_env or self.api_key():
+        A kind that never sends a key (llama-cpp) never misses one."""
+        if not KINDS[self.kind].sends_key or not self.api_key_env or self.api_key():
             return None
         return f"${self.api_key_env} is not set — export it with the key of `{self.name}`"
 
@@ -207,3 +204,30 @@ class Config:
 
     def provider(self, name: str) -> ProviderConfig:
         return next(p for p in self.providers if p.name == name)
+
+
+__all__ = [
+    "DEFAULT_BASE_URLS",
+    "DEFAULT_DEADLINES",
+    "DEFAULT_EXCLUDE",
+    "FIM_TEMPLATES",
+    "PERIODS",
+    "PROVIDER_KINDS",
+    "TIERS",
+    "BudgetConfig",
+    "CacheConfig",
+    "CompletionConfig",
+    "Config",
+    "ContextConfig",
+    "EmailConfig",
+    "Limits",
+    "ModelConfig",
+    "PacingConfig",
+    "Period",
+    "ProviderConfig",
+    "ProviderKind",
+    "QuotaConfig",
+    "RoutingConfig",
+    "StoreConfig",
+    "StoreFallback",
+]  # what config/__init__.py re-exports

@@ -33,12 +33,12 @@ from frugal_lsp.config.schema import (
     PacingConfig,
     Period,
     ProviderConfig,
-    ProviderKind,
     QuotaConfig,
     RoutingConfig,
     StoreConfig,
     StoreFallback,
 )
+from frugal_lsp.kinds import KINDS
 from frugal_lsp.secrets import redact_url
 from frugal_lsp.tasks import DEFAULT_COEFFICIENTS, Task, Tier
 
@@ -97,9 +97,9 @@ def _read_provider(r: Reader) -> ProviderConfig:
         "model_path",
     )
     name = r.string("name", required=True) or "?"
-    kind = cast(ProviderKind, r.choice("kind", PROVIDER_KINDS, "openai"))
+    kind = r.choice("kind", PROVIDER_KINDS, "openai") or "openai"
     base_url = r.string("base_url") or DEFAULT_BASE_URLS[kind]
-    if kind != "llama-cpp" and not base_url.startswith(("http://", "https://")):
+    if not KINDS[kind].local and not base_url.startswith(("http://", "https://")):
         r.problem("base_url", base_url, "an http:// or https:// URL")
     api_key_env = r.string("api_key_env")
     if api_key_env is not None and not api_key_env.replace("_", "").isalnum():

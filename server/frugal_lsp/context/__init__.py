@@ -1,7 +1,8 @@
 """Scoped, budgeted, redacted context: what the engine sends for each request.
 
 ``ContextBuilder.build(ContextRequest)`` returns a ``Prompt``; excluded files raise
-``ContextExcluded``. See DESIGN.md, lever 1 ("send less").
+``ContextExcluded``. The task table (``policies/``) says what each task gathers; see
+docs/ARCHITECTURE.md.
 """
 
 from __future__ import annotations

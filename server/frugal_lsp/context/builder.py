@@ -6,14 +6,14 @@ import time
 from collections import OrderedDict
 from pathlib import Path
 
-from frugal_lsp.config import ContextConfig
+from frugal_lsp.config import ContextConfig, LiveConfig
 from frugal_lsp.context.document import Document, utf16_to_index
 from frugal_lsp.context.exclude import Exclusions
 from frugal_lsp.context.filetokens import FileTokens
 from frugal_lsp.context.found import Found
 from frugal_lsp.context.frameworks import detect_frameworks
 from frugal_lsp.context.linefacts import LineFacts, Words
-from frugal_lsp.context.policies import POLICIES, Excerpt, Gathered
+from frugal_lsp.context.policies import TASKS, Excerpt, Gathered, Need
 from frugal_lsp.context.postprocess import clean_completion
 from frugal_lsp.context.redact import BlockMemo, RedactedLines
 from frugal_lsp.context.request import ContextRequest
@@ -22,7 +22,6 @@ from frugal_lsp.context.traces import excerpts_for
 from frugal_lsp.context.workspace import CrossFile, CrossSnippet, WorkspaceIndex
 from frugal_lsp.errors import ContextExcluded
 from frugal_lsp.prompt import Prompt
-from frugal_lsp.tasks import Task
 from frugal_lsp.tokens import TokenCounter
 
 FRAMEWORKS_TTL_S = 2.0
@@ -32,9 +31,9 @@ CROSS_ABOVE, CROSS_BELOW = 40, 15  # rows around the cursor whose names are look
 
 
 def _memo_key(request: ContextRequest, generation: int) -> MemoKey | None:
-    """Completions only: other tasks read other files or carry a question. The index's
-    generation is part of the key: another file's change changes what a prompt holds."""
-    if request.task is not Task.COMPLETION:
+    """Memoized tasks only (completion): others read other files or carry a question. The
+    index's generation is part of the key: another file's change changes what a prompt holds."""
+    if not TASKS[request.task].memoized:
         return None
     doc, pos = request.document, request.position
     return (doc.path, hash(doc.text), len(doc.text), pos.line, pos.character, generation)
@@ -45,23 +44,30 @@ class ContextBuilder:
 
     def __init__(
         self,
-        config: ContextConfig,
+        config: ContextConfig | LiveConfig,
         counter: TokenCounter,
         workspace: Path | None = None,
         index: WorkspaceIndex | None = None,
     ) -> None:
-        self.config = config
+        self._config = config
         self.counter = counter
         self.workspace = workspace.resolve() if workspace is not None else None
-        self._exclusions = Exclusions(config.exclude, self.workspace, config.respect_gitignore)
+        ctx = self.config  # exclusions are compiled once: a new config means a new builder
+        self._exclusions = Exclusions(ctx.exclude, self.workspace, ctx.respect_gitignore)
         self._scoper = Scoper()
         self._file_tokens = FileTokens(counter)
         self._facts = LineFacts(counter)
         self._redacted = BlockMemo()
         self._frameworks: dict[Path, tuple[float, frozenset[str]]] = {}
         self._memo: OrderedDict[MemoKey, tuple[str, Prompt]] = OrderedDict()
-        self.index = index if config.cross_file else None
-        self._cross = CrossFile(self.index) if self.index is not None else None
+        self.index = index  # used while `[context] cross_file` is on
+        self._cross = CrossFile(index) if index is not None else None
+
+    @property
+    def config(self) -> ContextConfig:
+        """``[context]`` of the config in force (paced), or the one given."""
+        given = self._config
+        return given.current.context if isinstance(given, LiveConfig) else given
 
     def is_excluded(self, path: Path) -> bool:
         """True when nothing from ``path`` may leave the machine."""
@@ -90,7 +96,7 @@ class ContextBuilder:
             self._memo.move_to_end(key)
             return remembered[1]
         request.check()  # a remembered prompt was checked when it was built
-        prompt = POLICIES[request.task].build(self._gather(request))
+        prompt = TASKS[request.task].policy.build(self._gather(request))
         if key:
             self._memo[key] = (doc.text, prompt)
             while len(self._memo) > MEMO_SIZE:
@@ -137,11 +143,11 @@ class ContextBuilder:
     ) -> tuple[CrossSnippet, ...]:
         """Definitions in other files of the names used near the cursor (or in the
         selection); reads the workspace index as it is, never waits for it."""
-        if self._cross is None:
+        if self._cross is None or not self.config.cross_file:
             return ()
         doc = request.document
         scope = found.scope
-        if request.task is Task.COMPLETION:
+        if TASKS[request.task].latency_bound:  # completion: the rows around the cursor
             first, last = max(scope.start_line, row - CROSS_ABOVE), row + CROSS_BELOW
         else:
             first, last = scope.start_line, scope.end_line
@@ -152,12 +158,12 @@ class ContextBuilder:
         )
 
     def _words(self, request: ContextRequest, lines: list[str]) -> tuple[Words, ...]:
-        if request.task is not Task.COMPLETION:
+        if Need.WORDS not in TASKS[request.task].needs:
             return ()
         return self._facts.words_of(request.document.path, request.document.text, lines)
 
     def _excerpts(self, request: ContextRequest) -> tuple[Excerpt, ...]:
-        if request.task is not Task.EXPLAIN_ERROR or not request.diagnostic:
+        if Need.EXCERPTS not in TASKS[request.task].needs or not request.diagnostic:
             return ()
         return excerpts_for(request, self.workspace, self.is_excluded, self._scoper)
 

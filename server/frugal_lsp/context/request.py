@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from frugal_lsp.context.document import Document, Position, line_count, line_utf16_length
 from frugal_lsp.errors import InvalidRequest
@@ -19,6 +19,11 @@ class ContextRequest:
     end: Position | None = None  # the selection's end (ASK/DESIGN); None = the scope at position
     question: str = ""  # the user's question (ASK/DESIGN) or a template prompt
     diagnostic: str = ""  # EXPLAIN_ERROR: the diagnostic message or the full traceback
+
+    def key(self) -> tuple[object, ...]:
+        """Every field but the document, in order: with the document's URI and version, what
+        tells two requests apart (the LSP layer's plan cache); a new field joins by itself."""
+        return tuple(getattr(self, f.name) for f in fields(self) if f.name != "document")
 
     def check(self) -> None:
         """Raise InvalidRequest unless the position (and the selection's end) lie in the file.

@@ -9,6 +9,7 @@ from lsprotocol import types as lsp
 from lsprotocol.converters import get_converter
 
 from frugal_lsp.context import ContextRequest, Document, Position
+from frugal_lsp.context.policies import TASKS
 from frugal_lsp.context.segments import segments
 from frugal_lsp.errors import FrugalError
 from frugal_lsp.lsp import convert
@@ -18,7 +19,6 @@ from frugal_lsp.results import Plan
 from frugal_lsp.tasks import Task
 
 MAX_DIAGNOSTICS = 3
-PLAN_CACHE = 64
 ASK_KIND = lsp.CodeActionKind.RefactorRewrite
 KINDS: tuple[str, ...] = (ASK_KIND, lsp.CodeActionKind.QuickFix)
 _converter = get_converter()
@@ -91,7 +91,7 @@ class Offers:
     ) -> lsp.CodeAction:
         request = ContextRequest(self.document, Task.ASK, start, end, question=question)
         label = convert.estimate_label(self._plan(request))
-        return _action(f"{title} ({label})", "frugal.askSelection", args, ASK_KIND)
+        return _action(f"{title} ({label})", TASKS[Task.ASK].command, args, ASK_KIND)
 
     def errors(self, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
         foreign = [d for d in params.context.diagnostics if d.source != "frugal"]
@@ -105,7 +105,7 @@ class Offers:
             args = {"uri": self.uri, "diagnostic": _converter.unstructure(diagnostic)}
             action = _action(
                 f"Explain this error ({label})",
-                "frugal.explainError",
+                TASKS[Task.EXPLAIN_ERROR].command,
                 args,
                 lsp.CodeActionKind.QuickFix,
             )
@@ -126,24 +126,10 @@ class Offers:
         return actions
 
     def _plan(self, request: ContextRequest) -> Plan:
-        key = (
-            self.uri,
-            self.document.version,
-            request.task,
-            request.position,
-            request.end,
-            request.question,
-            request.diagnostic,
-            self.ls.tier,
+        key = (self.uri, self.document.version, request.key(), self.ls.tier)
+        return self.ls.cached_plan(
+            key, lambda: planning_engine(self.ls).plan(request, self.ls.tier)
         )
-        plans = self.ls.plans
-        plan = plans.get(key)
-        if plan is None:
-            plan = planning_engine(self.ls).plan(request, self.ls.tier)
-            plans[key] = plan
-            while len(plans) > PLAN_CACHE:
-                plans.popitem(last=False)
-        return plan
 
     def _tokens(self, text: str) -> int:
         return engine_of(self.ls).tokens.count(text)

@@ -1,4 +1,7 @@
-"""``workspace/executeCommand``: the commands of docs/protocol.md, one thin handler each."""
+"""``workspace/executeCommand``: the commands of docs/protocol.md, one thin handler each.
+
+A task's own command comes from the task table (``TASKS``: its ``command`` and ``door``);
+each door is one handler factory here. The other commands are listed in ``COMMANDS``."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typing import Any, TypeVar
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
 from frugal_lsp.context import ContextRequest, Document
+from frugal_lsp.context.policies import TASKS, Door
 from frugal_lsp.conversation import history_for
 from frugal_lsp.errors import BadParams, ContextExcluded, FrugalError, InvalidRequest, Unconfigured
 from frugal_lsp.lsp import convert
@@ -39,37 +43,56 @@ def jsonrpc_errors(
     return wrapped
 
 
+Handler = Callable[..., Awaitable[Any]]
+
+
 def register(server: FrugalServer) -> None:
-    for name, handler in COMMANDS.items():
+    for name, handler in (task_commands() | COMMANDS).items():
         server.command(name)(jsonrpc_errors(handler))
 
 
-async def ask_selection(ls: FrugalServer, *args: Any) -> dict[str, Any]:
-    obj = convert.arg_object(args)
-    uri = convert.raw_string(obj, "uri", required=True)
-    start, end = convert.raw_range(obj.get("range"))
-    question = convert.raw_string(obj, "question")
-    document = open_document(ls, uri)
-    request = ContextRequest(document, Task.ASK, start, end, question=question)
-    thread = ls.threads.open(uri, request, start.line, end.line)
-    asked = convert.raw_string(obj, "template") or question
-    plan = plan_with_history(ls, request, history_for(thread.turns, asked), _tier(obj) or ls.tier)
-    return await deliver(ls, thread, asked, plan)
+def task_commands() -> dict[str, Handler]:
+    """The command of every task with a front door, read from the task table."""
+    return {spec.command: DOORS[spec.door](task) for task, spec in TASKS.items() if spec.command}
 
 
-async def explain_error(ls: FrugalServer, *args: Any) -> dict[str, Any]:
-    obj = convert.arg_object(args)
-    uri = convert.raw_string(obj, "uri", required=True)
-    diagnostic = obj.get("diagnostic")
-    if not isinstance(diagnostic, dict) or not isinstance(diagnostic.get("message"), str):
-        raise BadParams("`diagnostic` must be an LSP Diagnostic with a `message`")
-    start, end = convert.raw_range(diagnostic.get("range"))
-    document = open_document(ls, uri)
-    message = diagnostic["message"]
-    request = ContextRequest(document, Task.EXPLAIN_ERROR, start, end, diagnostic=message)
-    thread = ls.threads.open(uri, request, start.line, end.line)
-    plan = plan_with_history(ls, request, thread.turns, ls.tier)
-    return await deliver(ls, thread, f"Explain: {message.splitlines()[0][:120]}", plan)
+def selection_door(task: Task) -> Handler:
+    """{uri, range, question?, template?, tier?}: a question about a selection, threaded."""
+
+    async def ask_selection(ls: FrugalServer, *args: Any) -> dict[str, Any]:
+        obj = convert.arg_object(args)
+        uri = convert.raw_string(obj, "uri", required=True)
+        start, end = convert.raw_range(obj.get("range"))
+        question = convert.raw_string(obj, "question")
+        document = open_document(ls, uri)
+        request = ContextRequest(document, task, start, end, question=question)
+        thread = ls.threads.open(uri, request, start.line, end.line)
+        asked = convert.raw_string(obj, "template") or question
+        history = history_for(thread.turns, asked)
+        plan = plan_with_history(ls, request, history, _tier(obj) or ls.tier)
+        return await deliver(ls, thread, asked, plan)
+
+    return ask_selection
+
+
+def diagnostic_door(task: Task) -> Handler:
+    """{uri, diagnostic}: explain an editor diagnostic (its message, or a traceback)."""
+
+    async def explain_error(ls: FrugalServer, *args: Any) -> dict[str, Any]:
+        obj = convert.arg_object(args)
+        uri = convert.raw_string(obj, "uri", required=True)
+        diagnostic = obj.get("diagnostic")
+        if not isinstance(diagnostic, dict) or not isinstance(diagnostic.get("message"), str):
+            raise BadParams("`diagnostic` must be an LSP Diagnostic with a `message`")
+        start, end = convert.raw_range(diagnostic.get("range"))
+        document = open_document(ls, uri)
+        message = diagnostic["message"]
+        request = ContextRequest(document, task, start, end, diagnostic=message)
+        thread = ls.threads.open(uri, request, start.line, end.line)
+        plan = plan_with_history(ls, request, thread.turns, ls.tier)
+        return await deliver(ls, thread, f"Explain: {message.splitlines()[0][:120]}", plan)
+
+    return explain_error
 
 
 async def ask_again_stronger(ls: FrugalServer, *args: Any) -> dict[str, Any]:
@@ -111,8 +134,7 @@ async def accept_completion(ls: FrugalServer, *args: Any) -> None:
 async def set_tier(ls: FrugalServer, *args: Any) -> None:
     if not args or args[0] not in TIERS:
         raise BadParams(f"expected one of {', '.join(TIERS)}")
-    ls.tier = None if args[0] == "auto" else Tier(args[0])
-    ls.plans.clear()
+    ls.set_tier(None if args[0] == "auto" else Tier(args[0]))
     ls.quota.refresh()
 
 
@@ -141,9 +163,11 @@ def _tier(obj: dict[str, Any]) -> Tier | None:
     return Tier(value)
 
 
-COMMANDS: dict[str, Callable[..., Awaitable[Any]]] = {
-    "frugal.askSelection": ask_selection,
-    "frugal.explainError": explain_error,
+DOORS: dict[Door, Callable[[Task], Handler]] = {
+    Door.SELECTION: selection_door,
+    Door.DIAGNOSTIC: diagnostic_door,
+}
+COMMANDS: dict[str, Handler] = {
     "frugal.askAgainStronger": ask_again_stronger,
     "frugal.estimate": estimate,
     "frugal.clearConversation": clear_conversation,

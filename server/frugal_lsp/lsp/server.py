@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -38,6 +39,7 @@ from frugal_lsp.results import Plan
 from frugal_lsp.tasks import Tier
 
 log = logging.getLogger(__name__)
+PLAN_CACHE = 64  # estimates kept for code-action titles
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ class FrugalServer(LanguageServer):
 
     def apply_settings(self, settings: Settings, announce: bool = True) -> None:
         if settings.tier_override != self.settings.tier_override or self.engine is None:
-            self.tier = settings.tier_override  # else keep a tier chosen with frugal.setTier
+            self.set_tier(settings.tier_override)  # else keep one chosen with frugal.setTier
         self.settings = settings
         self.plans.clear()
         if self.engine is not None and self.pipeline is not None:
@@ -129,6 +131,20 @@ class FrugalServer(LanguageServer):
             self.pipeline.enabled = settings.enable_completions
         if announce:
             self.quota.refresh(force=True)
+
+    def set_tier(self, tier: Tier | None) -> None:
+        """The tier asks start on (None: routing decides); estimates made for another go."""
+        self.tier = tier
+        self.plans.clear()
+
+    def cached_plan(self, key: tuple[Any, ...], make: Callable[[], Plan]) -> Plan:
+        """The estimate remembered under ``key`` (code-action titles), else ``make()``'s."""
+        plan = self.plans.get(key)
+        if plan is None:
+            plan = self.plans[key] = make()
+            while len(self.plans) > PLAN_CACHE:
+                self.plans.popitem(last=False)
+        return plan
 
     async def close(self) -> None:
         if self.engine is not None:

@@ -32,6 +32,7 @@ from frugal_lsp.errors import (
 )
 from frugal_lsp.prompt import Message
 from frugal_lsp.providers.base import (
+    Provider,
     ProviderRequest,
     ProviderResponse,
     RateLimitState,
@@ -141,11 +142,24 @@ class AnthropicProvider:
         return self._http.error(cls, f"{kind} in the stream from {url}: {error.get('message')}")
 
     def _headers(self) -> dict[str, str]:
-        headers = {"anthropic-version": API_VERSION}
-        key = self._http.api_key()
-        if key:
-            headers["x-api-key"] = key
-        return headers
+        return auth_headers(self._http.api_key())
+
+
+def auth_headers(key: str | None) -> dict[str, str]:
+    """The version header always; the key as ``x-api-key`` when there is one."""
+    headers = {"anthropic-version": API_VERSION}
+    if key:
+        headers["x-api-key"] = key
+    return headers
+
+
+def listing_path(cfg: ProviderConfig) -> str:
+    return messages_path(cfg.base_url).replace("messages", "models")
+
+
+def make(cfg: ProviderConfig, transport: httpx.AsyncBaseTransport | None, *_: object) -> Provider:
+    """The client of the `anthropic` kind (frugal_lsp/kinds.py; see providers/kinds.py)."""
+    return AnthropicProvider(cfg, transport)
 
 
 def messages_path(base_url: str) -> str:

@@ -1,4 +1,4 @@
-"""Build the client for a configured provider."""
+"""Build the client for a configured provider: its kind's client module makes it."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from pathlib import Path
 import httpx
 
 from frugal_lsp.config import ProviderConfig
-from frugal_lsp.providers.anthropic import AnthropicProvider
 from frugal_lsp.providers.base import Provider
-from frugal_lsp.providers.openai import OpenAIProvider
+from frugal_lsp.providers.kinds import client_module
 
 
 def make_provider(
@@ -24,12 +23,4 @@ def make_provider(
     Ollama); without one, frugal-lsp starts and supervises its own (logs in ``log_dir``),
     serving ``model_path`` or else the installed local model that ``models`` names.
     """
-    if cfg.kind == "anthropic":
-        return AnthropicProvider(cfg, transport)
-    if cfg.kind == "llama-cpp":
-        if cfg.base_url:
-            return OpenAIProvider(cfg, transport, use_key=False)
-        from frugal_lsp.providers.local import LlamaCppProvider
-
-        return LlamaCppProvider(cfg, transport, log_dir or Path.cwd(), models)
-    return OpenAIProvider(cfg, transport)
+    return client_module(cfg.kind).make(cfg, transport, log_dir, models)

@@ -26,7 +26,8 @@ import httpx
 from frugal_lsp.config import ProviderConfig
 from frugal_lsp.errors import ConfigError, ProviderUnavailable
 from frugal_lsp.local_model import gguf_for, llama_cpp_installed
-from frugal_lsp.providers.base import ProviderRequest, ProviderResponse, StreamEvent
+from frugal_lsp.providers import openai
+from frugal_lsp.providers.base import Provider, ProviderRequest, ProviderResponse, StreamEvent
 from frugal_lsp.providers.openai import OpenAIProvider
 
 log = logging.getLogger(__name__)
@@ -205,3 +206,20 @@ def _no_model_message(cfg: ProviderConfig) -> str:
         " or give base_url"
         " of a running llama.cpp / Ollama server"
     )
+
+
+def make(
+    cfg: ProviderConfig,
+    transport: httpx.AsyncBaseTransport | None,
+    log_dir: Path | None,
+    models: tuple[str, ...],
+) -> Provider:
+    """The client of the `llama-cpp` kind (frugal_lsp/kinds.py): a running server at
+    ``base_url`` (llama.cpp, Ollama), else one we start and supervise ourselves."""
+    if cfg.base_url:
+        return OpenAIProvider(cfg, transport, use_key=False)
+    return LlamaCppProvider(cfg, transport, log_dir or Path.cwd(), models)
+
+
+auth_headers = openai.auth_headers  # an OpenAI-compatible server; no key is ever sent
+listing_path = openai.listing_path

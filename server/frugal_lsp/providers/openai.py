@@ -24,6 +24,7 @@ from frugal_lsp.errors import (
 )
 from frugal_lsp.providers import fim
 from frugal_lsp.providers.base import (
+    Provider,
     ProviderRequest,
     ProviderResponse,
     StreamEvent,
@@ -103,8 +104,21 @@ class OpenAIProvider:
         raise self._http.error(cls, f"error reported by {url}: {message}")
 
     def _headers(self) -> dict[str, str]:
-        key = self._http.api_key()
-        return {"authorization": f"Bearer {key}"} if key else {}
+        return auth_headers(self._http.api_key())
+
+
+def make(cfg: ProviderConfig, transport: httpx.AsyncBaseTransport | None, *_: object) -> Provider:
+    """The client of the `openai` kind (frugal_lsp/kinds.py; see providers/kinds.py)."""
+    return OpenAIProvider(cfg, transport)
+
+
+def auth_headers(key: str | None) -> dict[str, str]:
+    """Bearer auth, only when a key is configured."""
+    return {"authorization": f"Bearer {key}"} if key else {}
+
+
+def listing_path(cfg: ProviderConfig) -> str:
+    return "models"
 
 
 _STREAM_ERRORS: dict[str, type[ProviderError]] = {

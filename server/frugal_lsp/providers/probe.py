@@ -13,8 +13,9 @@ import httpx
 
 from frugal_lsp.config import ProviderConfig
 from frugal_lsp.errors import AuthFailed, BadResponse, ProviderError, ProviderUnavailable
-from frugal_lsp.providers.anthropic import API_VERSION, messages_path
+from frugal_lsp.kinds import KINDS
 from frugal_lsp.providers.http import HttpBoundary
+from frugal_lsp.providers.kinds import client_module
 from frugal_lsp.providers.shape import JsonObject
 
 FAILURE_MARKS = ("UNREACHABLE", "REJECTED", "SERVER ERROR", "NOT LISTED")
@@ -26,10 +27,12 @@ async def probe(
     models: Sequence[str] = (),
 ) -> str:
     """A one-line verdict on ``cfg``'s endpoint and its configured ``models``."""
-    if cfg.kind == "llama-cpp" and not cfg.base_url:
+    kind = KINDS[cfg.kind]
+    if kind.local and not cfg.base_url:
         return "local: frugal-lsp starts the llama.cpp server on first use"
-    http = HttpBoundary(cfg, transport, use_key=cfg.kind != "llama-cpp")
-    path, headers = _listing(cfg, http.api_key())
+    http = HttpBoundary(cfg, transport, use_key=kind.sends_key)
+    client = client_module(cfg.kind)
+    path, headers = client.listing_path(cfg), client.auth_headers(http.api_key())
     try:
         reply = await http.get_json(path, headers)
     except AuthFailed as exc:
@@ -47,15 +50,6 @@ async def probe(
     finally:
         await http.aclose()
     return _listed(reply.data, models)
-
-
-def _listing(cfg: ProviderConfig, key: str | None) -> tuple[str, dict[str, str]]:
-    if cfg.kind == "anthropic":
-        headers = {"anthropic-version": API_VERSION}
-        if key:
-            headers["x-api-key"] = key
-        return messages_path(cfg.base_url).replace("messages", "models"), headers
-    return "models", {"authorization": f"Bearer {key}"} if key else {}
 
 
 def _listed(data: JsonObject, models: Sequence[str]) -> str:

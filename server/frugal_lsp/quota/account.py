@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from frugal_lsp.config import BudgetConfig, Config, QuotaConfig
+from frugal_lsp.config import BudgetConfig, Config, LiveConfig, QuotaConfig, live
 from frugal_lsp.providers.base import RateLimitState
 from frugal_lsp.providers.ratelimits import MAX_WAIT_S
 from frugal_lsp.quota.buckets import Buckets
@@ -24,12 +24,15 @@ Quota = BudgetConfig | QuotaConfig
 
 class QuotaAccount:
     def __init__(
-        self, config: Config, ledger: LedgerStore, clock: Callable[[], float] = time.time
+        self,
+        config: Config | LiveConfig,
+        ledger: LedgerStore,
+        clock: Callable[[], float] = time.time,
     ) -> None:
-        self._config = config
+        self.live = live(config)
         self.ledger = ledger
         self.clock = clock
-        self.buckets = Buckets(config, clock, ledger.bucket_cell)
+        self.buckets = Buckets(self.live, clock, ledger.bucket_cell)
         self._cooling_until: dict[str, float] = {}
         self._cooling_why: dict[str, str] = {}
         self.pacing_step = 0  # set by the engine's pacer; routing reads it
@@ -37,12 +40,7 @@ class QuotaAccount:
 
     @property
     def config(self) -> Config:
-        return self._config
-
-    @config.setter
-    def config(self, config: Config) -> None:
-        self._config = config
-        self.buckets.config = config
+        return self.live.base
 
     # -- allowances ---------------------------------------------------------------------
 

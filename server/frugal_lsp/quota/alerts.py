@@ -14,7 +14,7 @@ import logging
 import threading
 from dataclasses import dataclass
 
-from frugal_lsp.config import Config
+from frugal_lsp.config import Config, LiveConfig, live
 from frugal_lsp.quota.account import QuotaAccount
 from frugal_lsp.quota.forecast import Forecast, Outlook
 from frugal_lsp.quota.notify import Notifier
@@ -32,13 +32,20 @@ class AlertEvent:
 
 
 class Alerts:
-    def __init__(self, config: Config, account: QuotaAccount, notifier: Notifier) -> None:
-        self.config = config
+    def __init__(
+        self, config: Config | LiveConfig, account: QuotaAccount, notifier: Notifier
+    ) -> None:
+        self.live = live(config)
         self.account = account
         self.notifier = notifier
         self._lock = threading.Lock()
         self._pending: list[AlertEvent] = []
         self._known: set[tuple[str, float, float]] = set()  # claimed by someone: skip the write
+
+    @property
+    def config(self) -> Config:
+        """The config in force (as configured, not paced)."""
+        return self.live.base
 
     def check(self, forecast: Forecast) -> list[AlertEvent]:
         """Claim every newly crossed threshold; one event per allowance (its highest)."""

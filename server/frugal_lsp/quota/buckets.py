@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from frugal_lsp.config import Config, Limits
+from frugal_lsp.config import Config, Limits, LiveConfig, live
 from frugal_lsp.providers.base import RateLimitState
 from frugal_lsp.store.base import BucketCell, BucketState, MemoryCell
 
@@ -159,14 +159,19 @@ class Buckets:
 
     def __init__(
         self,
-        config: Config,
+        config: Config | LiveConfig,
         clock: Clock = time.monotonic,
         cells: Callable[[str, str], BucketCell] = _memory_cell,
     ) -> None:
-        self.config = config
+        self.live = live(config)
         self.clock = clock
         self.cells = cells
         self._platforms: dict[str, PlatformBuckets] = {}
+
+    @property
+    def config(self) -> Config:
+        """The config in force (as configured, not paced)."""
+        return self.live.base
 
     def get(self, provider: str) -> PlatformBuckets:
         limits = self._limits(provider)

@@ -16,7 +16,7 @@ import logging
 import math
 from dataclasses import dataclass, replace
 
-from frugal_lsp.config import Config
+from frugal_lsp.config import Config, LiveConfig, live
 from frugal_lsp.quota.account import QuotaAccount
 from frugal_lsp.quota.forecast import Forecast, Outlook
 from frugal_lsp.quota.periods import NEVER_RESETS, time_left
@@ -55,10 +55,15 @@ def tightest(forecast: Forecast) -> tuple[float, Outlook]:
 
 
 class Pacer:
-    def __init__(self, config: Config, account: QuotaAccount) -> None:
-        self.config = config
+    def __init__(self, config: Config | LiveConfig, account: QuotaAccount) -> None:
+        self.live = live(config)
         self.account = account
         self.state = PacingState()
+
+    @property
+    def config(self) -> Config:
+        """The config in force (as configured, not paced)."""
+        return self.live.base
 
     def update(self, forecast: Forecast) -> PacingState:
         """Step down, up or hold, from the forecast; returns the step now in force."""

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from frugal_lsp.config import Config, ModelConfig
+from frugal_lsp.config import Config, LiveConfig, ModelConfig, live
+from frugal_lsp.context.policies import TASKS
 from frugal_lsp.prompt import Prompt
 from frugal_lsp.quota.account import QuotaAccount
-from frugal_lsp.tasks import Task, Tier
+from frugal_lsp.tasks import Tier
 
 # Adequacy order; specialized models are picked by framework, not by strength.
 TIER_RANK: dict[Tier, int] = {Tier.BASIC: 0, Tier.SPECIALIZED: 1, Tier.ADVANCED: 2}
@@ -54,17 +55,21 @@ def estimate(model: ModelConfig, prompt_tokens: int, output_tokens: int) -> Cand
 
 
 class Router:
-    def __init__(self, config: Config, account: QuotaAccount) -> None:
-        self.config = config
+    def __init__(self, config: Config | LiveConfig, account: QuotaAccount) -> None:
+        self.live = live(config)
         self.account = account
+
+    @property
+    def config(self) -> Config:
+        """The config in force (paced: the current step applied)."""
+        return self.live.current
 
     def required_tier(self, prompt: Prompt) -> tuple[Tier, str]:
         """The seed's table: by task, then by words of input."""
         routing = self.config.routing
-        if prompt.task is Task.COMPLETION:
-            return Tier.BASIC, "completions always start on the basic tier"
-        if prompt.task is Task.DESIGN:
-            return Tier.ADVANCED, "design questions need the advanced tier"
+        spec = TASKS[prompt.task]
+        if spec.tier is not None:
+            return spec.tier, spec.tier_reason
         if prompt.words < routing.basic_max_words:
             return Tier.BASIC, f"{prompt.words} words < {routing.basic_max_words}"
         if prompt.words < routing.advanced_max_words:
@@ -143,7 +148,7 @@ class Router:
         framework = 0.0 if prompt.frameworks & set(model.frameworks) else 1.0
         exact_tier = 0.0 if model.tier is required else 1.0
         slow = 0.0
-        if prompt.task is Task.COMPLETION:
+        if TASKS[prompt.task].latency_bound:
             p50 = self.account.p50_latency_ms(model.provider, model.name)
             slow = (
                 1.0 if p50 is not None and p50 > self.config.routing.completion_deadline_ms else 0.0

@@ -15,7 +15,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from frugal_lsp.config import CacheConfig
+from frugal_lsp.config import CacheConfig, LiveConfig
 from frugal_lsp.providers.base import ProviderRequest
 from frugal_lsp.store.base import AnswerStore
 from frugal_lsp.store.embedded import DiskAnswers
@@ -46,10 +46,18 @@ def cache_key(provider: str, request: ProviderRequest) -> str:
 class AnswerCache:
     """Exact answers by request hash, in the store's answer side (disk, or the team's Redis)."""
 
-    def __init__(self, folder: Path, config: CacheConfig, backend: AnswerStore | None = None):
-        self.config = config
+    def __init__(
+        self, folder: Path, config: CacheConfig | LiveConfig, backend: AnswerStore | None = None
+    ):
+        self._config = config
         self.folder = folder
-        self.backend: AnswerStore = backend or DiskAnswers(folder, config.size_limit_mb)
+        self.backend: AnswerStore = backend or DiskAnswers(folder, self.config.size_limit_mb)
+
+    @property
+    def config(self) -> CacheConfig:
+        """``[cache]`` of the config in force (the engine's LiveConfig), or the one given."""
+        given = self._config
+        return given.base.cache if isinstance(given, LiveConfig) else given
 
     def usable(self, request: ProviderRequest) -> bool:
         return self.config.enabled and request.temperature == 0

@@ -1,6 +1,6 @@
 """The store interface: what the quota code, the buckets and the answer cache go through.
 
-Two backends implement it (DESIGN.md, ``store/``):
+Two backends implement it (docs/ARCHITECTURE.md, ``store/``):
 
 - **embedded** (the default): the SQLite ledger (``store/ledger.py``) and a diskcache
   folder under ``FRUGAL_HOME``, shared by the processes of one machine;
