@@ -184,3 +184,14 @@ def test_a_change_in_another_file_is_not_hidden_by_the_prompt_memo(workspace: Pa
     index.update(workspace / "pkg/utils.py", UTILS.replace("strict: bool = True", "lenient: bool"))
     second = build(builder, app, line, len("        when = parse_date("))
     assert "lenient: bool" in second.text and "strict: bool" not in second.text
+
+
+def test_methods_of_one_class_share_its_class_line(workspace: Path) -> None:
+    from frugal_lsp.context.policies.base import by_file
+    from frugal_lsp.context.workspace import CrossSnippet
+
+    a = CrossSnippet("t.py", 4, "Text.plain", "class Text:\n    def plain(self) -> str:")
+    b = CrossSnippet("t.py", 9, "Text.pad", "class Text:\n    def pad(self, n: int) -> None:")
+    assert by_file([b, a]) == [
+        ("t.py", "class Text:\n    def plain(self) -> str:\n    def pad(self, n: int) -> None:")
+    ]

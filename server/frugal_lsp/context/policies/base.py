@@ -182,14 +182,24 @@ def cross_file_section(g: Gathered, budget: int) -> tuple[str, tuple[str, ...]]:
 
 
 def by_file(snippets: list[CrossSnippet]) -> list[tuple[str, str]]:
-    """(path, signatures in file order) per file, files in the order they were ranked."""
+    """(path, signatures in file order) per file, files in the order they were ranked;
+    methods of one class that follow each other share one class line."""
     grouped: dict[str, list[CrossSnippet]] = {}
     for s in snippets:
         grouped.setdefault(s.path, []).append(s)
-    return [
-        (path, "\n".join(s.text for s in sorted(group, key=lambda s: s.line)))
-        for path, group in grouped.items()
-    ]
+    out = []
+    for path, group in grouped.items():
+        lines: list[str] = []
+        header = ""
+        for s in sorted(group, key=lambda s: s.line):
+            first, _, rest = s.text.partition("\n")
+            if first == header and rest:
+                lines.append(rest)
+                continue
+            lines.append(s.text)
+            header = first if first.lstrip().startswith("class ") else ""
+        out.append((path, "\n".join(lines)))
+    return out
 
 
 def word_count(*texts: str) -> int:
