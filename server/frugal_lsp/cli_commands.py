@@ -161,12 +161,15 @@ def cmd_status(args: argparse.Namespace) -> int:
 def _account(args: argparse.Namespace) -> tuple[Config, Any]:
     """The config and a quota account over the ledger — no engine, no providers."""
     from frugal_lsp.quota.account import QuotaAccount
+    from frugal_lsp.quota.allowances import project_id
     from frugal_lsp.store.factory import open_ledger
 
     config = _config(args)
     paths = StatePaths.resolve()
     paths.ensure()
-    return config, QuotaAccount(config, open_ledger(config, paths))
+    account = QuotaAccount(config, open_ledger(config, paths))
+    account.project, account.project_name = project_id(str(workspace_of(args)))
+    return config, account
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -238,7 +241,8 @@ def _check_credits_target(config: Config, provider: str | None, verb: str) -> No
     if provider is None:
         period, label, fix = config.budget.period, "the budget", "[budget] period"
     else:
-        quota = config.provider(provider).quota
+        quotas = config.provider(provider).quotas
+        quota = next((q for q in quotas if q.period == "credits"), quotas[0] if quotas else None)
         if quota is None:
             raise InvalidRequest(
                 f"credits {verb} --provider {provider}: it has no [providers.quota] — add one"

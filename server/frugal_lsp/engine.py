@@ -34,8 +34,10 @@ from frugal_lsp.providers.base import (
 from frugal_lsp.quota import pacing
 from frugal_lsp.quota.account import QuotaAccount
 from frugal_lsp.quota.alerts import Alerts
+from frugal_lsp.quota.allowances import project_id
 from frugal_lsp.quota.forecast import Forecast, forecast
 from frugal_lsp.quota.notify import Notifier
+from frugal_lsp.quota.pricing import price
 from frugal_lsp.quota.status import Status, compute_status
 from frugal_lsp.quota.usage import checked as checked_usage
 from frugal_lsp.results import Answer, Plan
@@ -72,6 +74,9 @@ class Engine:
         self.router = Router(self.live, self.account)
         self.cache = AnswerCache(paths.cache, self.live, stores.answers)
         self.workspace = workspace
+        self.project = project_id(str(workspace))[0] if workspace is not None else ""
+        self.account.project = self.project
+        self.account.project_name = workspace.name if workspace is not None else ""
         self.index = open_index(workspace, paths, lambda p: self.context.is_excluded(p))
         self.context = ContextBuilder(self.live, self.tokens, workspace, self.index)
         self._transport = transport
@@ -261,8 +266,9 @@ class Engine:
             max_output_tokens=request.max_tokens,
             coefficient=model.coefficient,
             full_file_tokens=prompt.full_file_tokens,
+            project=self.project,
         )
-        allowances = self.account.allowances(model.provider)
+        allowances = self.account.allowances(model.provider, model, self.project)
         reservation = await asyncio.to_thread(self.ledger.reserve, call, allowances)
         self.account.take_rate(model.provider, reservation.tokens)
         parts: list[str] = []
@@ -351,19 +357,20 @@ class Engine:
             usage = error.usage  # what the provider reported before the cut
         counted = checked_usage(usage, plan.prompt.prompt_tokens, self.tokens.count(text))
         prompt_tokens, completion_tokens = counted.prompt_tokens, counted.completion_tokens
-        model = candidate.model
-        usd = None
-        if model.input_price is not None and model.output_price is not None:
-            usd = (prompt_tokens * model.input_price + completion_tokens * model.output_price) / 1e6
+        cached, written = counted.cached_tokens, counted.cache_write_tokens
+        priced = price(candidate.model, prompt_tokens, completion_tokens, cached, written)
         return Settlement(
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,
-            cached_tokens=counted.cached_tokens,
+            cached_tokens=cached,
             usage_reported=usage is not None,
-            cost_units=(prompt_tokens + completion_tokens) * model.coefficient,
-            cost_usd=usd,
+            cost_units=priced.units,
+            cost_usd=priced.usd,
             outcome=outcome,
             usage_source=counted.source,
+            cache_write_tokens=written,
+            cache_saved_units=priced.saved_units,
+            cache_saved_usd=priced.saved_usd or 0.0,
         )
 
     def _provider_request(self, prompt: Prompt, candidate: Candidate) -> ProviderRequest:

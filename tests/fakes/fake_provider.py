@@ -130,6 +130,7 @@ class FakeProvider:
         self.reply_fn: Callable[[dict[str, Any]], str] | None = None
         self.chunk_delay = chunk_delay  # seconds between streamed events
         self.cached_tokens = cached_tokens  # reported as prompt-cache hits
+        self.cache_write_tokens = 0  # reported as prompt-cache writes (Anthropic wire only)
         self.require_key = require_key  # when set, other keys get 401
         self.proxy_headers = False  # rate headers as LiteLLM sends them (fakes/wire.proxied)
         self.usage_scale = 1.0  # reported usage = real count x this (a proxy's estimate)

@@ -34,6 +34,7 @@ _DROPPED = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)
 SETTINGS = (
     "chunk_delay",
     "cached_tokens",
+    "cache_write_tokens",
     "require_key",
     "proxy_headers",
     "usage_scale",
@@ -134,6 +135,9 @@ class FakeHandler(BaseHTTPRequestHandler):
             int(tokens * scale),
             int(counter().count(text) * scale),
             min(self.server.fake.cached_tokens, tokens),
+            min(
+                self.server.fake.cache_write_tokens, max(tokens - self.server.fake.cached_tokens, 0)
+            ),
         )
         headers = self._rate_headers(route, tokens + usage.completion_tokens)
         model = str(body.get("model") or "fake-model")

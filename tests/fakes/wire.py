@@ -25,6 +25,7 @@ class FakeUsage:
     prompt_tokens: int
     completion_tokens: int
     cached_tokens: int = 0
+    cache_write_tokens: int = 0  # Anthropic's cache_creation_input_tokens
 
 
 @dataclass(frozen=True)
@@ -165,8 +166,8 @@ def openai_usage(usage: FakeUsage) -> JsonObject:
 
 def anthropic_usage(usage: FakeUsage) -> JsonObject:
     return {
-        "input_tokens": usage.prompt_tokens - usage.cached_tokens,
-        "cache_creation_input_tokens": 0,
+        "input_tokens": usage.prompt_tokens - usage.cached_tokens - usage.cache_write_tokens,
+        "cache_creation_input_tokens": usage.cache_write_tokens,
         "cache_read_input_tokens": usage.cached_tokens,
         "output_tokens": usage.completion_tokens,
     }

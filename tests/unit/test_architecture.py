@@ -19,7 +19,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("engine", frozenset({"engine", "completion", "conversation", "results"})),
     ("policy", frozenset({"context", "routing", "quota"})),
     ("io", frozenset({"providers", "store"})),
-    ("foundation", frozenset({"config", "secrets", "errors", "tasks", "paths", "tokens",
+    ("foundation", frozenset({"config", "secrets", "errors", "tasks", "paths", "tokens", "pools",
                               "logs", "local_model", "prompt", "kinds", "data", "__init__"})),
 )  # fmt: skip
 

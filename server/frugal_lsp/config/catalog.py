@@ -33,6 +33,8 @@ class CatalogModel:
     default: bool
     tasks: tuple[str, ...] = ()
     fim_template: str = "suffix"
+    cached_input_price: float | None = None
+    cache_write_price: float | None = None
 
 
 @cache
@@ -52,9 +54,27 @@ def entries() -> tuple[CatalogModel, ...]:
             default=bool(m.get("default", False)),
             tasks=tuple(m.get("tasks", ())),
             fim_template=str(m.get("fim_template", "suffix")),
+            cached_input_price=m.get("cached_input_price"),
+            cache_write_price=m.get("cache_write_price"),
         )
         for m in raw
     )
+
+
+@cache
+def request_plans() -> dict[str, dict[str, float]]:
+    """Premium requests per call by model, per request plan (``data/catalog.toml``)."""
+    text = resources.files("frugal_lsp").joinpath("data/catalog.toml").read_text("utf-8")
+    plans = tomllib.loads(text).get("request_plans", [])
+    return {p["name"]: {k: float(v) for k, v in p["multipliers"].items()} for p in plans}
+
+
+def multiplier(model: ModelConfig, plan: str) -> float:
+    """Premium requests one call of ``model`` costs: its own ``multiplier``, else the
+    provider's request plan's, else 1."""
+    if model.multiplier is not None:
+        return model.multiplier
+    return request_plans().get(plan, {}).get(model.name, 1.0)
 
 
 def as_of() -> str:
@@ -78,6 +98,8 @@ def model_config(entry: CatalogModel, provider: str) -> ModelConfig:
         fim=entry.fim,
         tasks=entry.tasks,
         fim_template=entry.fim_template,
+        cached_input_price=entry.cached_input_price,
+        cache_write_price=entry.cache_write_price,
     )
 
 

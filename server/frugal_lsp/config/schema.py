@@ -15,10 +15,11 @@ from frugal_lsp.kinds import KINDS
 from frugal_lsp.tasks import Tier
 
 ProviderKind = str  # a key of KINDS (frugal_lsp/kinds.py), checked by the reader
-Period = Literal["day", "week", "month", "total", "credits"]
+Period = Literal["day", "week", "month", "total", "credits", "project", "rolling"]
 StoreFallback = Literal["local", "pause"]
 PROVIDER_KINDS: tuple[str, ...] = tuple(KINDS)
 PERIODS: tuple[str, ...] = ("day", "week", "month", "total", "credits")
+QUOTA_PERIODS: tuple[str, ...] = (*PERIODS, "project", "rolling")
 TIERS: tuple[str, ...] = tuple(t.value for t in Tier)
 DEFAULT_BASE_URLS: dict[str, str] = {k.name: k.default_url for k in KINDS.values()}
 # seconds a whole request may take, streaming included: a CPU model may need minutes
@@ -47,11 +48,32 @@ class Limits:
 
 @dataclass(frozen=True)
 class QuotaConfig:
-    """An allowance in quota units (tokens x coefficient) per period."""
+    """One allowance of a platform: quota units (tokens x coefficient) or requests
+    (x the model's multiplier) per period; a pool that pays, or a cap that counts every
+    call (see ``quota/allowances.py``)."""
 
-    tokens: int
+    tokens: int | None = None
     period: Period = "month"
     reset_day: int = 1  # day of the month (or week, 1 = Monday) a period starts
+    requests: int | None = None  # a request plan: requests x multiplier instead of tokens
+    window: str = ""  # rolling: "5h", "7d"
+    free: bool = False  # a free allowance: drawn before any paid one
+    cap: bool = False  # counts every call, pays for none (rolling windows always are)
+    name: str = ""  # the ledger's id for it (default: its period, unit and kind)
+
+    @property
+    def limit(self) -> int:
+        return (self.requests if self.requests is not None else self.tokens) or 0
+
+    @property
+    def legacy(self) -> bool:
+        """A plain token allowance that the ledger counts from its calls, as before
+        several allowances per platform existed."""
+        return (
+            self.requests is None
+            and self.period in PERIODS
+            and not (self.free or self.cap or self.name)
+        )
 
 
 @dataclass(frozen=True)
@@ -64,8 +86,10 @@ class ProviderConfig:
     connect_timeout_s: float = 5.0
     deadline_s: float = 120.0  # the whole request, streaming included (`deadline`)
     limits: Limits = field(default_factory=Limits)
-    quota: QuotaConfig | None = None
+    quota: QuotaConfig | None = None  # the first of ``quotas`` (kept for one-quota readers)
+    quotas: tuple[QuotaConfig, ...] = ()  # every [[providers.quota]]
     model_path: str | None = None  # llama-cpp: the GGUF file to serve
+    request_plan: str = ""  # a catalog request plan: its per-model multipliers
 
     def api_key(self) -> str | None:
         """The key, read from the environment at the moment it is needed; never stored."""
@@ -88,6 +112,11 @@ class ModelConfig:
     context_window: int = 8192
     input_price: float | None = None  # USD per million tokens
     output_price: float | None = None
+    cached_input_price: float | None = None  # USD per million prompt tokens read from cache
+    cache_write_price: float | None = None  # USD per million prompt tokens written to cache
+    cached_coefficient: float | None = None  # quota units per cached token (None: coefficient)
+    cache_write_coefficient: float | None = None
+    multiplier: float | None = None  # premium requests per call (None: the request plan's)
     fim: bool = False  # fill-in-the-middle through /v1/completions
     fim_template: str = "suffix"  # how prefix and suffix are laid out: see providers/fim.py
     frameworks: tuple[str, ...] = ()  # e.g. ("django",): files importing them route here

@@ -13,6 +13,7 @@ from typing import TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from frugal_lsp.config import catalog
+from frugal_lsp.config.quota import read_quotas
 from frugal_lsp.config.reader import Reader
 from frugal_lsp.config.schema import (
     DEFAULT_BASE_URLS,
@@ -33,7 +34,6 @@ from frugal_lsp.config.schema import (
     PacingConfig,
     Period,
     ProviderConfig,
-    QuotaConfig,
     RoutingConfig,
     StoreConfig,
     StoreFallback,
@@ -95,6 +95,7 @@ def _read_provider(r: Reader) -> ProviderConfig:
         "limits",
         "quota",
         "model_path",
+        "request_plan",
     )
     name = r.string("name", required=True) or "?"
     kind = r.choice("kind", PROVIDER_KINDS, "openai") or "openai"
@@ -109,7 +110,7 @@ def _read_provider(r: Reader) -> ProviderConfig:
             "variable, e.g. OPENAI_API_KEY (the key itself never goes in config)"
         )
     limits = _section(r, "limits", _read_limits, Limits())
-    quota = _section(r, "quota", _read_quota, None)
+    quotas = read_quotas(r, name)
     return ProviderConfig(
         name=name,
         kind=kind,
@@ -119,9 +120,16 @@ def _read_provider(r: Reader) -> ProviderConfig:
         connect_timeout_s=r.number("connect_timeout", 5.0, minimum=0.1),
         deadline_s=r.number("deadline", DEFAULT_DEADLINES[kind], minimum=0.1),
         limits=limits,
-        quota=quota,
+        quota=quotas[0] if quotas else None,
+        quotas=quotas,
         model_path=r.string("model_path"),
+        request_plan=_read_request_plan(r),
     )
+
+
+def _read_request_plan(r: Reader) -> str:
+    plans = sorted(catalog.request_plans())
+    return r.choice("request_plan", plans, "") or "" if "request_plan" in r.data else ""
 
 
 def _read_limits(r: Reader) -> Limits:
@@ -129,15 +137,6 @@ def _read_limits(r: Reader) -> Limits:
     return Limits(
         requests_per_minute=r.optional_int("requests_per_minute", minimum=1),
         tokens_per_minute=r.optional_int("tokens_per_minute", minimum=1),
-    )
-
-
-def _read_quota(r: Reader) -> QuotaConfig:
-    r.allow("tokens", "period", "reset_day")
-    return QuotaConfig(
-        tokens=r.integer("tokens", 0, minimum=0, required=True),
-        period=cast(Period, r.choice("period", PERIODS, "month")),
-        reset_day=r.integer("reset_day", 1, minimum=1, maximum=28),
     )
 
 
@@ -150,6 +149,11 @@ def _read_model(r: Reader, providers: list[str]) -> ModelConfig:
         "context_window",
         "input_price",
         "output_price",
+        "cached_input_price",
+        "cache_write_price",
+        "cached_coefficient",
+        "cache_write_coefficient",
+        "multiplier",
         "fim",
         "fim_suffix",
         "fim_template",
@@ -173,6 +177,15 @@ def _read_model(r: Reader, providers: list[str]) -> ModelConfig:
         ),
         input_price=r.optional_number("input_price", known.input_price if known else None),
         output_price=r.optional_number("output_price", known.output_price if known else None),
+        cached_input_price=r.optional_number(
+            "cached_input_price", known.cached_input_price if known else None
+        ),
+        cache_write_price=r.optional_number(
+            "cache_write_price", known.cache_write_price if known else None
+        ),
+        cached_coefficient=r.optional_number("cached_coefficient", None),
+        cache_write_coefficient=r.optional_number("cache_write_coefficient", None),
+        multiplier=r.optional_number("multiplier", None),
         fim=r.boolean("fim", known.fim if known else False),
         fim_template=_read_fim_template(r, known.fim_template if known else "suffix"),
         frameworks=tuple(f.lower() for f in r.strings("frameworks", ())),

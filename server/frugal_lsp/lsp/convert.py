@@ -11,6 +11,7 @@ from lsprotocol import types as lsp
 from frugal_lsp.completion import Suggestion
 from frugal_lsp.context import Position
 from frugal_lsp.errors import BadParams
+from frugal_lsp.quota.allowance_status import wire as allowances_json
 from frugal_lsp.quota.periods import iso
 from frugal_lsp.quota.status import PlatformStatus, Status
 from frugal_lsp.results import Answer, Plan
@@ -231,6 +232,7 @@ def platform_json(platform: PlatformStatus, timezone: str = "") -> dict[str, Any
         "tokensAvailable": _round(platform.tokens_available),
         "coolingS": round(platform.cooling_s, 1),
         "coolingReason": platform.cooling_reason,
+        "allowances": allowances_json(platform.allowances, lambda ts: iso(ts, timezone)),
     }
 
 

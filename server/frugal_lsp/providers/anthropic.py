@@ -291,4 +291,5 @@ def _usage(input_tokens: int, cache_read: int, cache_write: int, output: int | N
         prompt_tokens=input_tokens + cache_read + cache_write,
         completion_tokens=output or 0,
         cached_tokens=cache_read,
+        cache_write_tokens=cache_write,
     )

@@ -26,7 +26,8 @@ class Usage:
 
     prompt_tokens: int
     completion_tokens: int
-    cached_tokens: int = 0
+    cached_tokens: int = 0  # prompt tokens read from the platform's prompt cache
+    cache_write_tokens: int = 0  # prompt tokens written to it (Anthropic bills them 1.25x)
 
 
 @dataclass(frozen=True)

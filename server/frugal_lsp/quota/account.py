@@ -11,9 +11,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from frugal_lsp.config import BudgetConfig, Config, LiveConfig, QuotaConfig, live
+from frugal_lsp.config import (
+    BudgetConfig,
+    Config,
+    LiveConfig,
+    ModelConfig,
+    QuotaConfig,
+    catalog,
+    live,
+)
 from frugal_lsp.providers.base import RateLimitState
 from frugal_lsp.providers.ratelimits import MAX_WAIT_S
+from frugal_lsp.quota import allowances as policy
 from frugal_lsp.quota.buckets import Buckets
 from frugal_lsp.quota.periods import local_now, period_start
 from frugal_lsp.store.base import LedgerStore
@@ -37,6 +46,8 @@ class QuotaAccount:
         self._cooling_why: dict[str, str] = {}
         self.pacing_step = 0  # set by the engine's pacer; routing reads it
         self._latency: dict[str, tuple[float, float | None]] = {}
+        self.project = ""  # the workspace's project id, for per-project allowances
+        self.project_name = ""  # its folder's name (never stored: the report shows it)
 
     @property
     def config(self) -> Config:
@@ -50,7 +61,10 @@ class QuotaAccount:
 
     def limit(self, quota: Quota, provider: str | None = None) -> float:
         """The allowance in units: its tokens, plus every top-up for a credits balance."""
-        base = float(quota.tokens) if quota.tokens is not None else 0.0
+        if isinstance(quota, QuotaConfig):
+            base = float(quota.limit)
+        else:
+            base = float(quota.tokens) if quota.tokens is not None else 0.0
         if quota.period == "credits":
             base += self.ledger.credits(provider)[0]
         return base
@@ -61,22 +75,64 @@ class QuotaAccount:
             return None
         return Allowance("budget", self.limit(budget), self.since(budget))
 
-    def allowances(self, provider: str) -> tuple[Allowance, ...]:
-        """Everything a call to ``provider`` must fit in (hard limits only)."""
+    def allowances(
+        self, provider: str, model: ModelConfig | None = None, project: str | None = None
+    ) -> tuple[Allowance, ...]:
+        """Everything a call to ``provider`` (of ``model``, in workspace ``project``) must
+        fit in: the budget, and each of the platform's allowances (hard limits only)."""
         found: list[Allowance] = []
         if budget := self.budget_allowance():
             found.append(budget)
-        quota = self.config.provider(provider).quota
-        if quota is not None:
-            limit = self.limit(quota, provider)
-            found.append(
-                Allowance(f"provider `{provider}` quota", limit, self.since(quota), provider)
-            )
+        for quota in self.config.provider(provider).quotas:
+            found.append(self._allowance(provider, quota, model, project or self.project))
         return tuple(found)
 
-    def left(self, provider: str) -> float | None:
-        """Units this provider can still spend (None = unlimited)."""
-        lefts = [a.limit - self.ledger.used(a.since, a.provider) for a in self.allowances(provider)]
+    def _allowance(
+        self, provider: str, quota: QuotaConfig, model: ModelConfig | None, project: str
+    ) -> Allowance:
+        limit = self.limit(quota, provider)
+        now, tz = self.clock(), self.config.budget.timezone
+        if quota.legacy and len(self.config.provider(provider).quotas) == 1:
+            name, since = f"provider `{provider}` quota", self.since(quota)
+            resets = policy.resets_at(quota, now, tz)
+            return Allowance(name, limit, since, provider, pool=True, resets_at=resets)
+        key = policy.allowance_key(provider, quota)
+        draft = Allowance(key, limit, policy.window_start(quota, now, tz), provider, key=key)
+        oldest = self.ledger.allowance_used(draft)[1] if quota.period == "rolling" else None
+        plan = self.config.provider(provider).request_plan
+        multiplier = catalog.multiplier(model, plan) if model is not None else 1.0
+        return Allowance(
+            name=label(provider, quota),
+            limit=limit,
+            since=draft.since,
+            provider=provider,
+            key=key,
+            unit=policy.unit_name(quota),
+            need=multiplier if quota.requests is not None else None,
+            pool=not quota.cap,
+            free=quota.free,
+            project=project if quota.period == "project" else "",
+            resets_at=policy.resets_at(quota, now, tz, oldest),
+            period=quota.period,
+        )
+
+    def used(self, allowance: Allowance) -> float:
+        """What ``allowance`` has counted so far, in its own unit."""
+        if allowance.key:
+            return self.ledger.allowance_used(allowance)[0]
+        return self.ledger.used(allowance.since, allowance.provider)
+
+    def left(
+        self, provider: str, model: ModelConfig | None = None, project: str = ""
+    ) -> float | None:
+        """Quota units this provider can still spend (None = unlimited): the least left of
+        the budget and its caps, and what its pools hold together. Request allowances
+        limit in their own unit (see ``status``), so only token allowances count here."""
+        found = self.allowances(provider, model, project)
+        lefts = [a.limit - self.used(a) for a in found if not a.pool and a.unit == "tokens"]
+        pools = [a for a in found if a.pool and a.unit == "tokens"]
+        if pools:
+            lefts.append(sum(max(a.limit - self.used(a), 0.0) for a in pools))
         return min(lefts) if lefts else None
 
     # -- cooldowns and rate limits --------------------------------------------------------
@@ -132,6 +188,14 @@ class QuotaAccount:
         p50 = values[len(values) // 2] if values else None
         self._latency[key] = (self.clock(), p50)
         return p50
+
+
+def label(provider: str, quota: QuotaConfig) -> str:
+    """How messages and ``status`` name an allowance: "free day allowance of `general`"."""
+    kind = quota.name or (f"{quota.window} rolling window" if quota.window else quota.period)
+    role = "" if quota.period == "rolling" else " cap" if quota.cap else " allowance"
+    free = "free " if quota.free else ""
+    return f"{free}{kind}{role} of `{provider}`"
 
 
 def since(quota: Quota, timezone: str = "", now: float | None = None) -> float:

@@ -50,7 +50,9 @@ class Alerts:
     def check(self, forecast: Forecast) -> list[AlertEvent]:
         """Claim every newly crossed threshold; one event per allowance (its highest)."""
         fired: list[AlertEvent] = []
-        for outlook in (forecast.overall, *forecast.platforms):
+        # a rolling window has no period to announce once in: pacing and status watch it
+        allowances = (o for o in forecast.allowances if o.period != "window")
+        for outlook in (forecast.overall, *forecast.platforms, *allowances):
             event = self._check_one(outlook, forecast.now)
             if event is not None:
                 fired.append(event)
@@ -89,10 +91,14 @@ class Alerts:
         if outlook.period != "credits":
             return outlook.period_start
         provider = None if outlook.name == "budget" else outlook.name
+        if "`" in outlook.name:  # an allowance's label: "credits allowance of `community`"
+            provider = outlook.name.rsplit("`", 2)[-2]
         return self.account.ledger.credits(provider)[1]  # the last top-up
 
 
 def _label(scope: str) -> str:
+    if "`" in scope:  # an allowance of several: its own label
+        return scope
     return "AI budget" if scope == "budget" else f"provider `{scope}` quota"
 
 
@@ -108,7 +114,8 @@ def alert_text(outlook: Outlook, now: float) -> str:
     fraction = outlook.fraction or 0.0
     text = (
         f"{_label(outlook.name)} {fraction:.0%} used"
-        f" ({outlook.used:,.0f} of {outlook.limit or 0:,.0f} units {period_phrase(outlook.period)})"
+        f" ({outlook.used:,.0f} of {outlook.limit or 0:,.0f} {outlook.unit}"
+        f" {period_phrase(outlook.period)})"
     )
     days = outlook.days_left(now)
     if fraction >= 1.0:

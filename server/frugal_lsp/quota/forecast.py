@@ -14,9 +14,9 @@ Usage accumulates over the whole period and survives restarts: it is all in the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from frugal_lsp.config import BudgetConfig, Config, QuotaConfig
+from frugal_lsp.config import BudgetConfig, Config, ProviderConfig, QuotaConfig
 from frugal_lsp.quota.account import QuotaAccount
 from frugal_lsp.quota.periods import local_hour, local_now, period_end, period_start
 
@@ -47,6 +47,7 @@ class Outlook:
     period_start: float  # unix time
     period_end: float | None  # None: never resets
     exhaustion_at: float | None  # None: no limit, or nothing is being spent
+    unit: str = "units"  # an allowance's own unit: "tokens", "premium requests" ...
 
     @property
     def fraction(self) -> float | None:
@@ -75,6 +76,7 @@ class Forecast:
     platforms: tuple[Outlook, ...]
     hourly: tuple[float, ...]  # units by local hour of day, last 14 days
     savings: tuple[Saving, ...]
+    allowances: tuple[Outlook, ...] = ()  # paid allowances and caps, in their own units
 
     @property
     def peak_hours(self) -> tuple[int, ...]:
@@ -88,12 +90,46 @@ def forecast(config: Config, account: QuotaAccount, now: float | None = None) ->
     tz = config.budget.timezone
     overall = outlook(account, "budget", config.budget, None, now)
     platforms = tuple(
-        outlook(account, p.name, p.quota or config.budget, p.name, now, p.quota is not None)
+        outlook(account, p.name, _single(p) or config.budget, p.name, now, bool(_single(p)))
         for p in config.providers
     )
     return Forecast(
-        now, overall, platforms, hourly_spend(account, now, tz), savings(account, overall)
+        now,
+        overall,
+        platforms,
+        hourly_spend(account, now, tz),
+        savings(account, overall),
+        allowance_outlooks(config, account, now),
     )
+
+
+def allowance_outlooks(config: Config, account: QuotaAccount, now: float) -> tuple[Outlook, ...]:
+    """Each keyed allowance that pacing should protect — caps (a rolling window, a weekly
+    cap) and paid pools; running out of a free one only moves calls to the paid ones —
+    with its burn over the last hour in its own unit."""
+    found: list[Outlook] = []
+    for provider in config.providers:
+        for a in account.allowances(provider.name):
+            if not a.key or (a.free and a.pool):
+                continue
+            used = account.used(a)
+            recent = account.used(replace(a, since=max(a.since, now - 3600)))
+            burn = recent / 60
+            eta = now + max(a.limit - used, 0.0) / burn * 60 if burn > 0 else None
+            period = "window" if a.period == "rolling" else a.period
+            found.append(
+                Outlook(
+                    a.name, period, used, a.limit, burn, burn, a.since, a.resets_at, eta, a.unit
+                )
+            )
+    return tuple(found)
+
+
+def _single(provider: ProviderConfig) -> QuotaConfig | None:
+    """The one plain token quota the platform outlook is about (several allowances are
+    each shown in their own unit: ``quota/allowance_status.py``)."""
+    quotas = provider.quotas
+    return quotas[0] if len(quotas) == 1 and quotas[0].legacy else None
 
 
 def outlook(

@@ -50,7 +50,7 @@ def pressure(outlook: Outlook, now: float) -> float:
 
 
 def tightest(forecast: Forecast) -> tuple[float, Outlook]:
-    outlooks = (forecast.overall, *forecast.platforms)
+    outlooks = (forecast.overall, *forecast.platforms, *forecast.allowances)
     return max(((pressure(o, forecast.now), o) for o in outlooks), key=lambda p: p[0])
 
 
@@ -86,7 +86,8 @@ class Pacer:
 
 
 def explain(outlook: Outlook, value: float, now: float, easing: bool) -> str:
-    name = "budget" if outlook.name == "budget" else f"provider `{outlook.name}` quota"
+    name = outlook.name if "`" in outlook.name else f"provider `{outlook.name}` quota"
+    name = "budget" if outlook.name == "budget" else name
     if easing:
         return f"{name}: burn fell, projected use {value:.0%} of what is left"
     days = outlook.days_left(now) or 0.0

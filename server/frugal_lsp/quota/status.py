@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from frugal_lsp.config import Config
 from frugal_lsp.quota.account import QuotaAccount
+from frugal_lsp.quota.allowance_status import AllowanceStatus, allowance_statuses
 from frugal_lsp.quota.forecast import Forecast, Outlook, forecast
 from frugal_lsp.quota.headroom import describe, next_request_fits
 from frugal_lsp.quota.pacing import PacingState
@@ -27,6 +28,7 @@ class PlatformStatus:
     tokens_available: float | None = None
     cooling_s: float = 0.0  # seconds until the platform is tried again after a failure
     cooling_reason: str | None = None  # the failure (says so when a Retry-After was capped)
+    allowances: tuple[AllowanceStatus, ...] = ()  # each [[providers.quota]], in its unit
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,7 @@ def compute_status(
         period=overall.period,
         state=state,
         message=message,
-        platforms=tuple(_platform(account, o, now) for o in fc.platforms),
+        platforms=tuple(_platform(config, account, o, now) for o in fc.platforms),
         burn_per_min=overall.burn_per_min,
         days_left=days_left,
         tokens_saved=saved,
@@ -160,7 +162,9 @@ def _with_keys(config: Config, state: str, message: str) -> tuple[str, str]:
     return ("warning" if state == "ok" else state), f"{message}; {'; '.join(map(str, missing))}"
 
 
-def _platform(account: QuotaAccount, outlook: Outlook, now: float) -> PlatformStatus:
+def _platform(
+    config: Config, account: QuotaAccount, outlook: Outlook, now: float
+) -> PlatformStatus:
     requests, tokens = account.buckets.levels(outlook.name)
     return PlatformStatus(
         name=outlook.name,
@@ -175,6 +179,7 @@ def _platform(account: QuotaAccount, outlook: Outlook, now: float) -> PlatformSt
         tokens_available=tokens,
         cooling_s=account.cooling(outlook.name),
         cooling_reason=account.cooling_reason(outlook.name),
+        allowances=allowance_statuses(config, account, outlook.name),
     )
 
 

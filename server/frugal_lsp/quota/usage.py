@@ -23,6 +23,7 @@ class Counted:
     completion_tokens: int
     cached_tokens: int
     source: str  # "reported" | "estimated" | "counted"
+    cache_write_tokens: int = 0
 
 
 def checked(usage: Usage | None, our_prompt: int, our_completion: int) -> Counted:
@@ -33,7 +34,8 @@ def checked(usage: Usage | None, our_prompt: int, our_completion: int) -> Counte
         usage.completion_tokens, our_completion
     ):
         cached = min(max(usage.cached_tokens, 0), usage.prompt_tokens)
-        return Counted(usage.prompt_tokens, usage.completion_tokens, cached, "reported")
+        written = min(max(usage.cache_write_tokens, 0), usage.prompt_tokens - cached)
+        return Counted(usage.prompt_tokens, usage.completion_tokens, cached, "reported", written)
     return Counted(
         max(usage.prompt_tokens, our_prompt),
         max(usage.completion_tokens, our_completion),

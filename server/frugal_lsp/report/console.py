@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -169,7 +170,9 @@ def status_text(status: Status, team: bool = False) -> str:
         lines.append(f"store     {status.store}")
     if team:
         lines += [_member_line(m, status) for m in status.members] or ["member    no spend yet"]
-    lines += [_platform_line(p, status.timezone) for p in status.platforms]
+    for p in status.platforms:
+        lines.append(_platform_line(p, status.timezone))
+        lines += [f"  allowance {a.line(time.time())}" for a in p.allowances]
     return "\n".join(lines)
 
 

@@ -38,6 +38,7 @@ def render(usage: Usage) -> str:
         ("units per accepted suggestion", f"{cpa:,.1f}" if cpa is not None else "-"),
         ("calls estimated", f"{usage.estimated:,}"),
         ("calls charged after a kill", f"{usage.charged_unsettled:,}"),
+        ("units saved by prompt caching", f"{usage.cache[2]:,.0f}"),
     ]
     parts = [
         "<!doctype html>",
@@ -58,6 +59,8 @@ def render(usage: Usage) -> str:
         *([("member", usage.per_member)] if usage.team else []),
     ):
         parts.append(f"<h2>Usage per {title}</h2>{table(title, rows, total.units)}")
+    if usage.per_allowance:
+        parts.append(f"<h2>Paid by allowance</h2>{allowances(usage)}")
     parts.append(f"<h2>Tokens saved</h2>{savings(usage)}</body></html>")
     return "\n".join(parts) + "\n"
 
@@ -128,6 +131,16 @@ def table(key: str, rows: dict[str, Row], total: float) -> str:
         f"<td>{(row.units / total if total else 0):.0%}</td><td>{row.calls:,}</td>"
         f"<td>{row.tokens:,}</td><td>{f'{row.usd:,.4f}' if row.usd else '-'}</td></tr>"
         for name, row in sorted(rows.items(), key=lambda item: -item[1].units)
+    )
+    return f"<table>{head}{body}</table>"
+
+
+def allowances(usage: Usage) -> str:
+    head = "<tr><th>allowance</th><th>project</th><th>amount</th><th>calls</th></tr>"
+    body = "".join(
+        f"<tr><td>{escape(key)}</td><td>{escape(project)}</td><td>{escape(amount)}</td>"
+        f"<td>{calls:,}</td></tr>"
+        for key, project, amount, calls in usage.allowance_rows
     )
     return f"<table>{head}{body}</table>"
 

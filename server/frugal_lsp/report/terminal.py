@@ -25,6 +25,8 @@ def render(usage: Usage, console: Console) -> None:
             console.print(breakdown(f"Usage per {title}", title, table, usage.total.units))
     if usage.savings:
         console.print(savings_table(usage))
+    if usage.per_allowance:
+        console.print(allowance_table(usage))
 
 
 def summary(usage: Usage) -> Text:
@@ -35,6 +37,7 @@ def summary(usage: Usage) -> Text:
         f" {total.tokens:,} tokens" + (f", ${total.usd:,.4f}" if total.usd else ""),
         f"Tokens saved: {usage.tokens_saved:,}; accepted suggestions: {usage.accepted:,}"
         + (f"; {cpa:,.1f} units per accepted suggestion" if cpa is not None else ""),
+        *([usage.cache_line] if usage.cache_line else []),
         *usage.caveats,
     ]
     return Text("\n".join(lines), style="bold")
@@ -66,6 +69,18 @@ def breakdown(title: str, key: str, rows: dict[str, Row], total: float) -> Table
         share = f"{row.units / total:.0%}" if total else "-"
         usd = f"{row.usd:,.4f}" if row.usd else "-"
         table.add_row(name, f"{row.units:,.0f}", share, str(row.calls), f"{row.tokens:,}", usd)
+    return table
+
+
+def allowance_table(usage: Usage) -> Table:
+    """Which allowance paid what (a cap counts every call; pools split what they pay)."""
+    table = Table(title="Paid by allowance")
+    for name in ("allowance", "project"):
+        table.add_column(name)
+    table.add_column("amount", justify="right")
+    table.add_column("calls", justify="right")
+    for key, project, amount, calls in usage.allowance_rows:
+        table.add_row(key, project, amount, str(calls))
     return table
 
 

@@ -50,6 +50,41 @@ class Usage:
     estimated: int = 0  # calls whose reported usage was implausible: our count recorded
     charged_unsettled: int = 0  # calls whose process died after sending: reservation charged
     team: bool = False  # show the per-member view (report --team)
+    # which allowance paid what: (allowance, project id, unit, amount, calls)
+    per_allowance: list[tuple[str, str, str, float, int]] = field(default_factory=list)
+    cache: tuple[int, int, float, float] = (0, 0, 0.0, 0.0)  # prompt cache: read, written,
+    # units saved, USD saved
+    project: str = ""  # the current workspace's project id
+    project_name: str = ""  # and its folder's name, shown instead of the id
+
+    def project_label(self, project: str) -> str:
+        """How a project id reads in the report: this workspace by name, others by id."""
+        if not project:
+            return "-"
+        if project == self.project and self.project_name:
+            return f"{self.project_name} (this project)"
+        return project[:8]
+
+    @property
+    def allowance_rows(self) -> list[tuple[str, str, str, int]]:
+        """(allowance, project, amount with unit, calls) for the *Paid by allowance* table."""
+        rows = []
+        for key, project, unit, amount, calls in self.per_allowance:
+            shown = f"{amount:,.2f}" if abs(amount - round(amount)) >= 0.005 else f"{amount:,.0f}"
+            rows.append((key, self.project_label(project), f"{shown} {unit}".strip(), calls))
+        return rows
+
+    @property
+    def cache_line(self) -> str | None:
+        """What prompt caching saved (None when no call read or wrote the cache)."""
+        read, written, units, usd = self.cache
+        if not (read or written):
+            return None
+        money = f", ${usd:,.4f}" if usd else ""
+        return (
+            f"Prompt caching: {read:,} tokens read from cache, {written:,} written;"
+            f" saved {units:,.0f} units{money}"
+        )
 
     @property
     def cost_per_accepted(self) -> float | None:
@@ -94,6 +129,9 @@ def gather(account: QuotaAccount, days: int, now: float | None = None, team: boo
     totals = account.ledger.totals(usage.since)
     usage.accepted = totals.accepted
     usage.estimated, usage.charged_unsettled = totals.estimated, totals.charged_unsettled
+    usage.per_allowance = account.ledger.paid_by(usage.since)
+    usage.cache = account.ledger.cache_savings(usage.since)
+    usage.project, usage.project_name = account.project, account.project_name
     return usage
 
 

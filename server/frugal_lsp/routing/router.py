@@ -16,6 +16,7 @@ from frugal_lsp.config import Config, LiveConfig, ModelConfig, live
 from frugal_lsp.context.policies import TASKS
 from frugal_lsp.prompt import Prompt
 from frugal_lsp.quota.account import QuotaAccount
+from frugal_lsp.routing import allowance
 from frugal_lsp.tasks import Tier
 
 # Adequacy order; specialized models are picked by framework, not by strength.
@@ -101,6 +102,8 @@ class Router:
         kept.sort(key=lambda c: self._order(c, prompt, required, strongest_first))
         if kept:
             reason += f"; cheapest adequate: {kept[0].label}"
+            if paying := self._preference(kept[0]).reason:
+                reason += f" — {paying}"
         return Route(required, reason, tuple(kept), tuple(skipped), tuple(adequate))
 
     def _adequate(self, prompt: Prompt, required: Tier) -> list[ModelConfig]:
@@ -131,10 +134,15 @@ class Router:
             return f"cooling down for {wait:.0f}s after a provider error"
         if rate := self.account.buckets.why_not(model.provider, needed):
             return rate
+        if full := allowance.why_not(self.account, model, cand.estimated_units):
+            return f"quota: {full}"
         left = self.account.left(model.provider)
         if left is not None and cand.estimated_units > left:
             return f"quota: {left:,.0f} units left, needs up to {cand.estimated_units:,.0f}"
         return None
+
+    def _preference(self, cand: Candidate) -> allowance.Preference:
+        return allowance.preference(self.account, cand.model, cand.estimated_units)
 
     def _missing_key(self, provider: str) -> str | None:
         found = next((p for p in self.config.providers if p.name == provider), None)
@@ -160,6 +168,7 @@ class Router:
             slow,
             exact_tier,
             strength,
+            float(self._preference(cand).rank),  # free / expiring allowances first
             cand.estimated_units,
             cand.estimated_usd or 0.0,
         )

@@ -91,6 +91,18 @@ class LedgerStore(Protocol):
 
     def used(self, since: float, provider: str | None = None) -> float: ...
 
+    def allowance_used(self, allowance: Allowance) -> tuple[float, float | None]:
+        """A keyed allowance's count (its own unit) and its oldest counted spend's time."""
+        ...
+
+    def cache_savings(self, since: float) -> tuple[int, int, float, float]:
+        """Prompt-cache reads, writes, and the units and dollars they saved since ``since``."""
+        ...
+
+    def paid_by(self, since: float) -> list[tuple[str, str, str, float, int]]:
+        """Settled (allowance, project, unit, amount, calls) since ``since``."""
+        ...
+
     def record_saving(
         self, kind: str, tokens: int, units: float, model: str | None = None
     ) -> None: ...

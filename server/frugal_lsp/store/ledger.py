@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from frugal_lsp.errors import QuotaExhausted
+from frugal_lsp.store import draws as allowance_draws
 from frugal_lsp.store.ledger_reads import LedgerReads
 from frugal_lsp.store.records import (
     ORPHAN_SENT,
@@ -80,7 +81,10 @@ CREATE TABLE IF NOT EXISTS calls (
     pid INTEGER NOT NULL,
     host TEXT NOT NULL,
     sent_ts REAL,
-    usage_source TEXT
+    usage_source TEXT,
+    cache_write_tokens INTEGER,
+    cache_saved_units REAL,
+    cache_saved_usd REAL
 );
 CREATE INDEX IF NOT EXISTS calls_ts ON calls(ts);
 CREATE INDEX IF NOT EXISTS calls_outcome ON calls(outcome);
@@ -121,7 +125,14 @@ CREATE TABLE IF NOT EXISTS pacing (
 """
 # Columns added after the first release (also in SCHEMA), added on open to an older ledger.
 MIGRATIONS = {
-    "calls": (("full_file_tokens", "INTEGER"), ("sent_ts", "REAL"), ("usage_source", "TEXT"))
+    "calls": (
+        ("full_file_tokens", "INTEGER"),
+        ("sent_ts", "REAL"),
+        ("usage_source", "TEXT"),
+        ("cache_write_tokens", "INTEGER"),
+        ("cache_saved_units", "REAL"),
+        ("cache_saved_usd", "REAL"),
+    )
 }
 
 
@@ -132,6 +143,7 @@ class Ledger(LedgerReads):
         self._db = open_private(path)
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        self._db.executescript(allowance_draws.SCHEMA)
         self._migrate()
         self.host = socket.gethostname()
         self.release_orphans()
@@ -176,7 +188,7 @@ class Ledger(LedgerReads):
         units = call.units
         now = time.time()
         with self._write() as db:
-            for allowance in allowances:
+            for allowance in (a for a in allowances if not a.key):
                 used = self._used(db, allowance.since, allowance.provider)
                 if used + units > allowance.limit:
                     left = max(allowance.limit - used, 0.0)
@@ -184,6 +196,7 @@ class Ledger(LedgerReads):
                         f"{allowance.name}: {left:,.0f} of {allowance.limit:,.0f} units left, "
                         f"this request needs up to {units:,.0f}"
                     )
+            draws = allowance_draws.plan(db, allowances, units, now)
             cur = db.execute(
                 "INSERT INTO calls (ts, provider, model, tier, task, est_prompt_tokens,"
                 " est_output_tokens, coefficient, reserved_units, outcome, pid, host,"
@@ -204,7 +217,8 @@ class Ledger(LedgerReads):
                     call.full_file_tokens,
                 ),
             )
-        assert cur.lastrowid is not None
+            assert cur.lastrowid is not None
+            allowance_draws.insert(db, cur.lastrowid, now, draws)
         tokens = call.prompt_tokens + call.max_output_tokens
         return Reservation(id=cur.lastrowid, units=units, started=now, tokens=tokens)
 
@@ -212,10 +226,12 @@ class Ledger(LedgerReads):
         """Turn the reservation into the call's final record (once; later calls are no-ops)."""
         latency = (time.time() - reservation.started) * 1000
         with self._write() as db:
+            allowance_draws.settle(db, reservation.id, reservation.units, result.cost_units)
             db.execute(
                 "UPDATE calls SET settled_ts=?, prompt_tokens=?, completion_tokens=?,"
                 " cached_tokens=?, usage_reported=?, usage_source=?, cost_units=?, cost_usd=?,"
-                " latency_ms=?, outcome=?, error=?, reserved_units=0 WHERE id=? AND outcome=?",
+                " latency_ms=?, outcome=?, error=?, cache_write_tokens=?, cache_saved_units=?,"
+                " cache_saved_usd=?, reserved_units=0 WHERE id=? AND outcome=?",
                 (
                     time.time(),
                     result.prompt_tokens,
@@ -228,6 +244,9 @@ class Ledger(LedgerReads):
                     latency,
                     result.outcome,
                     result.error,
+                    result.cache_write_tokens,
+                    result.cache_saved_units,
+                    result.cache_saved_usd,
                     reservation.id,
                     RESERVED,
                 ),
@@ -263,6 +282,11 @@ class Ledger(LedgerReads):
                 " settled_ts=?, error=? WHERE id=?",
                 [(now, ORPHAN_SENT, row_id) for row_id, sent in dead if sent is not None],
             )
+            allowance_draws.release(
+                db,
+                [row_id for row_id, sent in dead if sent is None],
+                [row_id for row_id, sent in dead if sent is not None],
+            )
         return len(dead)
 
     @staticmethod
@@ -279,6 +303,36 @@ class Ledger(LedgerReads):
     def used(self, since: float, provider: str | None = None) -> float:
         with self._lock:
             return self._used(self._db, since, provider)
+
+    def allowance_used(self, allowance: Allowance) -> tuple[float, float | None]:
+        """What a keyed allowance has counted, and when its oldest counted spend was."""
+        with self._lock:
+            return (
+                allowance_draws.used(self._db, allowance),
+                allowance_draws.oldest(self._db, allowance),
+            )
+
+    def cache_savings(self, since: float) -> tuple[int, int, float, float]:
+        """Prompt tokens read from / written to a prompt cache since ``since``, and the
+        units and dollars that saved (``quota/pricing.py``)."""
+        rows = self.query(
+            "SELECT COALESCE(SUM(cached_tokens),0), COALESCE(SUM(cache_write_tokens),0),"
+            " COALESCE(SUM(cache_saved_units),0), COALESCE(SUM(cache_saved_usd),0)"
+            " FROM calls WHERE ts>=? AND outcome!=?",
+            (since, RESERVED),
+        )
+        read, written, units, usd = rows[0]
+        return int(read), int(written), float(units), float(usd)
+
+    def draws_of(self, call_id: int) -> list[dict[str, object]]:
+        """The call's draws named as the team store names them (``store/draws.py``)."""
+        with self._lock:
+            return allowance_draws.scopes_of(self._db, call_id)
+
+    def paid_by(self, since: float) -> list[tuple[str, str, str, float, int]]:
+        """Which allowance paid what since ``since`` (see ``store/draws.py``)."""
+        with self._lock:
+            return allowance_draws.paid_by(self._db, since)
 
     # -- savings and acceptance ---------------------------------------------------------
 

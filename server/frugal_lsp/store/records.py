@@ -27,6 +27,16 @@ class Allowance:
     limit: float
     since: float
     provider: str | None = None  # None: counts every provider's calls
+    # Keyed allowances (several per platform, ``quota/allowances.py``) are counted by
+    # their draws; an empty key counts the provider's calls as before.
+    key: str = ""
+    unit: str = "tokens"  # "tokens" | "premium requests" | "requests"
+    need: float | None = None  # what this call costs in ``unit`` (None: its quota units)
+    pool: bool = False  # pays for calls in draw order; False: must take the whole call
+    free: bool = False
+    project: str = ""  # a per-project allowance: the workspace's project id
+    resets_at: float | None = None  # unix time it is whole again (None: never)
+    period: str = ""  # its [[providers.quota]] period, for forecasts and alerts
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,9 @@ class Settlement:
     outcome: str
     error: str | None = None
     usage_source: str | None = None  # None: "reported" or "counted", from usage_reported
+    cache_write_tokens: int = 0
+    cache_saved_units: float = 0.0  # what prompt caching saved (``quota/pricing.py``)
+    cache_saved_usd: float = 0.0
 
     @property
     def source(self) -> str:
@@ -71,6 +84,7 @@ class CallRequest:
     max_output_tokens: int
     coefficient: float
     full_file_tokens: int | None = None
+    project: str = ""  # the workspace's project id (``quota/allowances.project_id``)
 
     @property
     def units(self) -> float:

@@ -21,6 +21,7 @@ from typing import Any
 
 import redis
 
+from frugal_lsp import pools as draws_policy
 from frugal_lsp.errors import QuotaExhausted
 from frugal_lsp.store import redis_scripts as lua
 from frugal_lsp.store.records import (
@@ -37,7 +38,8 @@ from frugal_lsp.store.redis_reads import RedisReads
 
 ACCEPTED_TTL_S = 400 * 86400
 SCRIPTS: tuple[str, ...] = ("RESERVE", "SETTLE", "PUSH_CALL", "SAVING", "ACCEPTED", "RELEASE")
-SCRIPTS += ("PACING", "CREDITS", "USED")
+SCRIPTS += ("PACING", "CREDITS", "USED", "DRAW_USED")
+REPLANS = 5  # a draw planned from a read that another member changed: plan again
 Arg = str | int | float
 
 
@@ -59,11 +61,21 @@ class RedisLedger(RedisReads):
     ) -> Reservation:
         """Reserve the worst case of one call for the team, or raise QuotaExhausted."""
         token = uuid.uuid4().hex
-        record = self.record(call, now) | {"token": token}
         checks: list[Arg] = []
         for a in allowances:
-            checks += [a.name, repr(float(a.limit)), repr(float(a.since)), a.provider or ""]
-        reply = self._run("RESERVE", json.dumps(record), self.lease_s, *checks)
+            if not a.key:
+                checks += [a.name, repr(float(a.limit)), repr(float(a.since)), a.provider or ""]
+        keyed = [a for a in allowances if a.key]
+        for _ in range(REPLANS):
+            record = self.record(call, now) | {"token": token} | self._draws(call, keyed, now)
+            reply = self._run("RESERVE", json.dumps(record), self.lease_s, *checks)
+            if int(reply[0]) != 2:
+                break
+        if int(reply[0]) == 2:
+            raise QuotaExhausted(
+                f"{reply[1]}: {float(reply[2]):,.0f} of {float(reply[3]):,.0f} left for the"
+                f" team after {REPLANS} tries, this request needs up to {call.units:,.0f}"
+            )
         if int(reply[0]) != 1:
             name, left, limit = reply[1], float(reply[2]), float(reply[3])
             raise QuotaExhausted(
@@ -72,6 +84,51 @@ class RedisLedger(RedisReads):
             )
         tokens = call.prompt_tokens + call.max_output_tokens
         return Reservation(int(reply[1]), call.units, now, tokens, "team", token)
+
+    def _draws(self, call: CallRequest, keyed: list[Allowance], now: float) -> dict[str, Any]:
+        """The draws of keyed allowances, planned from the team's counts now; the script
+        checks each still fits when it inserts the reservation."""
+        if not keyed:
+            return {}
+        standings = [
+            draws_policy.Standing(
+                a.key, a.name, a.unit, a.limit, self.allowance_used(a)[0],
+                a.need if a.need is not None else call.units, free=a.free, cap=not a.pool,
+                resets_in=a.resets_at - now if a.resets_at is not None else None,
+            )
+            for a in keyed
+        ]  # fmt: skip
+        planned = draws_policy.plan_draws(standings)
+        scopes = {a.key: _scope(a) for a in keyed}
+        by_key = {a.key: a for a in keyed}
+        checks = [
+            {"s": scopes[d.key], "l": by_key[d.key].limit, "since": by_key[d.key].since,
+             "a": d.amount}
+            for d in planned
+        ]  # fmt: skip
+        draws = [
+            {"s": scopes[d.key], "u": d.unit, "f": d.fraction, "a": d.amount, "c": int(d.cap)}
+            for d in planned
+        ]
+        return {"checks": json.dumps(checks), "draws": json.dumps(draws)}
+
+    def allowance_used(self, allowance: Allowance) -> tuple[float, float | None]:
+        used, oldest = self._run("DRAW_USED", _scope(allowance), repr(float(allowance.since)))
+        return float(used), (float(oldest) if oldest not in ("", b"") else None)
+
+    def paid_by(self, since: float) -> list[tuple[str, str, str, float, int]]:
+        """Which keyed allowance paid what since ``since``, from the team's draws."""
+        found: list[tuple[str, str, str, float, int]] = []
+        for raw in self.client.scan_iter(match=self._key("dz:*")):
+            scope = str(raw).removeprefix(self._key("dz:"))
+            key, _, project = scope.partition("|")
+            ids = [
+                str(i) for i in self.client.zrangebyscore(self._key(f"dz:{scope}"), since, "+inf")
+            ]
+            amounts = self.client.hmget(self._key(f"da:{scope}"), ids) if ids else []
+            total = sum(float(a or 0) for a in amounts)
+            found.append((key, project, "", total, len(ids)))
+        return sorted(found)
 
     def record(self, call: CallRequest, now: float) -> dict[str, Any]:
         record = {
@@ -178,12 +235,20 @@ class RedisLedger(RedisReads):
         self.client.close()
 
 
+def _scope(allowance: Allowance) -> str:
+    """The Redis name of a keyed allowance's draws (a project one: per project id)."""
+    return f"{allowance.key}|{allowance.project}" if allowance.project else allowance.key
+
+
 def settled_fields(result: Settlement, latency_ms: float, now: float) -> dict[str, Any]:
     fields = {
         "settled_ts": now,
         "prompt_tokens": result.prompt_tokens,
         "completion_tokens": result.completion_tokens,
         "cached_tokens": result.cached_tokens,
+        "cache_write_tokens": result.cache_write_tokens,
+        "cache_saved_units": result.cache_saved_units,
+        "cache_saved_usd": result.cache_saved_usd,
         "usage_reported": int(result.usage_reported),
         "usage_source": result.source,
         "cost_units": result.cost_units,

@@ -37,6 +37,23 @@ class RedisReads:
             pipe.hmget(self._key(f"call:{call_id!s}"), ["ts", "provider", "cost_units"])
         return [(float(ts), str(p), float(cost or 0)) for ts, p, cost in pipe.execute()]
 
+    def cache_savings(self, since: float) -> tuple[int, int, float, float]:
+        """Prompt-cache reads, writes, and the units and dollars they saved since ``since``."""
+        ids = self.client.zrangebyscore(self._key("calls"), repr(since), "+inf")
+        pipe = self.client.pipeline(transaction=False)
+        fields = ["cached_tokens", "cache_write_tokens", "cache_saved_units", "cache_saved_usd"]
+        for call_id in ids:
+            pipe.hmget(self._key(f"call:{call_id!s}"), fields)
+        rows = pipe.execute()
+        read = sum(int(float(r[0] or 0)) for r in rows)
+        written = sum(int(float(r[1] or 0)) for r in rows)
+        return (
+            read,
+            written,
+            sum(float(r[2] or 0) for r in rows),
+            sum(float(r[3] or 0) for r in rows),
+        )
+
     def spend_between(self, start: float, end: float, provider: str | None = None) -> float:
         rows = self._records(start, end)
         return sum(cost for _, p, cost in rows if provider in (None, p))

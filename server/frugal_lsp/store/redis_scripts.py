@@ -11,6 +11,10 @@ or code — provider and model names from the config, numbers, and hashes):
                      and ``P all`` of all time: settled units (``u``, ``u:<provider>``), groups
                      for reports, per member, savings, accepted, reservations made
 - ``P rids``         record ids already pushed from a member's local store (idempotence)
+- ``P dz:<scope>``   a keyed allowance's draws: call ids by reservation time,
+  ``P da:<scope>``   call id -> amount in the allowance's unit (``store/draws.py``; the
+                     scope is the allowance key, plus ``|<project id>`` for a project one),
+  ``P dc:<scope>``   and its counters: ``q<n>`` per quarter hour, ``d<n>`` per UTC day, ``all``
 
 A call counts in the counters of its reservation time once it is settled; until then
 its reservation counts in ``open``. ``used(since)`` = exact records of the first partial
@@ -97,6 +101,84 @@ local function count_call(rec)
   end
 end
 
+-- One draw's amount, with the scope's counters (quarter hour, UTC day, all time) kept in
+-- step: they change by the difference, so a settle or a release is counted once.
+local function set_draw(scope, id, ts, amount)
+  local amounts = P .. 'da:' .. scope
+  local delta = amount - num(redis.call('HGET', amounts, id))
+  redis.call('HSET', amounts, id, string.format('%.17g', amount))
+  if delta ~= 0 then
+    local c = P .. 'dc:' .. scope
+    redis.call('HINCRBYFLOAT', c, 'q' .. math.floor(ts / 900), delta)
+    redis.call('HINCRBYFLOAT', c, 'd' .. math.floor(ts / 86400), delta)
+    redis.call('HINCRBYFLOAT', c, 'all', delta)
+  end
+end
+
+-- What a keyed allowance counted since ``since``, as ``used`` sums the calls: the exact
+-- draws of the first partial quarter, quarter counters up to the next UTC midnight, day
+-- counters after it (all time when ``since`` is 0) — plus the draws of reservations still
+-- open that were made before ``since``, as the SQLite ledger counts them.
+local function draw_used(scope, since, now)
+  local c, amounts, times = P .. 'dc:' .. scope, P .. 'da:' .. scope, P .. 'dz:' .. scope
+  local total = 0
+  if since <= 0 then
+    total = num(redis.call('HGET', c, 'all'))
+  else
+    local q0 = math.ceil(since / 900)
+    if q0 * 900 > since then
+      for _, id in ipairs(redis.call('ZRANGEBYSCORE', times, since, '(' .. (q0 * 900))) do
+        total = total + num(redis.call('HGET', amounts, id))
+      end
+    end
+    local d0 = math.ceil(q0 / 96)
+    for q = q0, d0 * 96 - 1 do total = total + num(redis.call('HGET', c, 'q' .. q)) end
+    for d = d0, math.floor(now / 86400) + 1 do
+      total = total + num(redis.call('HGET', c, 'd' .. d))
+    end
+  end
+  for _, id in ipairs(redis.call('HKEYS', P .. 'open')) do
+    local at = redis.call('ZSCORE', times, id)
+    if at and tonumber(at) < since then total = total + num(redis.call('HGET', amounts, id)) end
+  end
+  return total
+end
+
+-- A call's draws (json in its record, in draw order) take their settled amounts, as
+-- ``pools.settle_all``: caps count the real call; pools pay it again in draw
+-- order, each up to what it reserved, the last one whatever is left.
+local function settle_draws(id, draws, reserved, cost)
+  if not draws or draws == '' then return end
+  local function put(scope, amount)
+    set_draw(scope, id, num(redis.call('ZSCORE', P .. 'dz:' .. scope, id)), amount)
+  end
+  local list = cjson.decode(draws)
+  local never_sent = cost <= 0 and reserved > 0
+  local pools = {}
+  for _, d in ipairs(list) do
+    local amount = num(d.a)
+    if num(d.c) == 1 then
+      if d.u == 'tokens' then amount = cost elseif never_sent then amount = 0 end
+      put(d.s, amount)
+    else
+      table.insert(pools, d)
+    end
+  end
+  local remaining = 1.0
+  for i, d in ipairs(pools) do
+    local need = cost
+    if d.u ~= 'tokens' then
+      need = 0
+      if num(d.f) > 0 then need = num(d.a) / num(d.f) end
+    end
+    local share = remaining
+    if i < #pools and need > 0 then share = math.min(remaining, num(d.a) / need) end
+    if never_sent then share = 0 end
+    put(d.s, share * need)
+    remaining = remaining - share
+  end
+end
+
 -- A lease ran out (the member's machine vanished): released at no cost when its request
 -- never left, charged the reservation when it did (``sent_ts``), as the SQLite ledger.
 local function release_expired(now)
@@ -120,6 +202,7 @@ local function release_expired(now)
       else
         redis.call('HSET', key, 'outcome', 'released', 'reserved_units', 0,
           'settled_ts', now, 'error', 'reservation lease expired before the call settled')
+        settle_draws(open[i], redis.call('HGET', key, 'draws'), 1, 0)
       end
     end
   end
@@ -138,7 +221,10 @@ end
 """
 
 # ARGV: record json, lease seconds, then (name, limit, since, provider) per allowance.
-# Returns {1, id} or {0, name, left, limit} (as strings: Lua numbers lose decimals).
+# The record's ``checks`` (json) are the draws planned for keyed allowances, each with its
+# scope ``s``, limit ``l``, start ``since`` and amount ``a``: each must still fit.
+# Returns {1, id}, {0, name, left, limit} or {2, scope, left, limit} (a draw no longer
+# fits: the caller plans again) — as strings: Lua numbers lose decimals.
 RESERVE = (
     PRELUDE
     + r"""
@@ -156,9 +242,23 @@ for i = 3, #ARGV, 4 do
       string.format('%.17g', limit)}
   end
 end
+local checks = {}
+if rec.checks then checks = cjson.decode(rec.checks) end
+rec.checks = nil
+for _, c in ipairs(checks) do
+  local spent = draw_used(c.s, num(c.since), clock)
+  if spent + num(c.a) > num(c.l) + 1e-9 then
+    return {2, c.s, string.format('%.17g', math.max(num(c.l) - spent, 0)),
+      string.format('%.17g', num(c.l))}
+  end
+end
 local id = redis.call('INCR', P .. 'seq')
 rec.outcome = 'reserved'
 write(P .. 'call:' .. id, rec)
+for _, c in ipairs(checks) do
+  redis.call('ZADD', P .. 'dz:' .. c.s, rec.ts, id)
+  set_draw(c.s, id, num(rec.ts), num(c.a))
+end
 redis.call('ZADD', P .. 'calls', rec.ts, id)
 redis.call('HSET', P .. 'open', id,
   string.format('%.17g|%.17g|%s', units, now + lease, rec.provider))
@@ -176,6 +276,8 @@ local found = redis.call('HMGET', key, 'outcome', 'token')
 if found[1] ~= 'reserved' and found[1] ~= 'released' then return 0 end
 if found[2] ~= ARGV[3] then return 0 end  -- not our reservation (e.g. Redis lost its data)
 local s = cjson.decode(ARGV[2])
+local reserved = num(redis.call('HGET', key, 'reserved_units'))
+settle_draws(ARGV[1], redis.call('HGET', key, 'draws'), reserved, num(s.cost_units))
 s.reserved_units = 0
 write(key, s)
 redis.call('HDEL', P .. 'open', ARGV[1])
@@ -194,9 +296,16 @@ PUSH_CALL = (
 if redis.call('SADD', P .. 'rids', ARGV[1]) == 0 then return 0 end
 local rec = cjson.decode(ARGV[2])
 rec.rid = ARGV[1]
+local pushed = {}
+if rec.pushed_draws then pushed = cjson.decode(rec.pushed_draws) end
+rec.pushed_draws = nil
 local id = redis.call('INCR', P .. 'seq')
 write(P .. 'call:' .. id, rec)
 redis.call('ZADD', P .. 'calls', rec.ts, id)
+for _, d in ipairs(pushed) do  -- what it drew from each allowance, counted for the team
+  redis.call('ZADD', P .. 'dz:' .. d.s, rec.ts, id)
+  set_draw(d.s, id, num(rec.ts), num(d.a))
+end
 bump(num(rec.ts), 'N', 1)
 for k, v in pairs(rec) do rec[k] = tostring(v) end
 count_call(rec)
@@ -229,15 +338,18 @@ return 1
 )
 
 # ARGV: id, now, reason. Release one reservation (its process died), if still open.
-RELEASE = r"""
-local P = KEYS[1]
+RELEASE = (
+    PRELUDE
+    + r"""
 local key = P .. 'call:' .. ARGV[1]
 if redis.call('HGET', key, 'outcome') ~= 'reserved' then return 0 end
 redis.call('HSET', key, 'outcome', 'released', 'reserved_units', 0, 'settled_ts', ARGV[2],
   'error', ARGV[3])
+settle_draws(ARGV[1], redis.call('HGET', key, 'draws'), 1, 0)
 redis.call('HDEL', P .. 'open', ARGV[1])
 return 1
 """
+)
 
 # ARGV: was, step, reason, now. Compare-and-set of the team's pacing step.
 PACING = r"""
@@ -256,6 +368,27 @@ local total = redis.call('HINCRBYFLOAT', P .. 'credits', ARGV[1], ARGV[2])
 redis.call('HSET', P .. 'credits', 'ts:' .. ARGV[1], ARGV[3])
 return total
 """
+
+# ARGV: scope, since. Read-only: a keyed allowance's count (as ``reserve`` checks it) and
+# the time of its oldest non-zero draw since ``since`` ('' when none).
+DRAW_USED = (
+    PRELUDE
+    + r"""
+local scope, since = ARGV[1], tonumber(ARGV[2])
+local oldest = ''
+local amounts = P .. 'da:' .. scope
+local offset = 0
+repeat  -- the first draw with an amount, a few at a time (most are the very first)
+  local found = redis.call('ZRANGEBYSCORE', P .. 'dz:' .. scope, since, '+inf', 'WITHSCORES',
+    'LIMIT', offset, 16)
+  for i = 1, #found, 2 do
+    if num(redis.call('HGET', amounts, found[i])) > 0 then oldest = found[i + 1]; break end
+  end
+  offset = offset + 16
+until oldest ~= '' or #found < 32
+return {string.format('%.17g', draw_used(scope, since, redis_now())), oldest}
+"""
+)
 
 # ARGV: since, provider ('' = all), now. Read-only: the same sum ``reserve`` checks.
 USED = (

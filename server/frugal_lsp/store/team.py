@@ -17,6 +17,7 @@ record id — before anything else.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -187,6 +188,8 @@ class TeamStore:
         call = self._local_calls.pop(reservation.id, None)
         if call is not None:
             record = self.remote.record(call, reservation.started)
+            if draws := self.local.draws_of(reservation.id):  # what it drew, for the team
+                record["pushed_draws"] = json.dumps(draws)
             self.outbox.add("call", record | settled_fields(result, latency, time.time()))
         if self._online:
             self._quietly(self.reconcile)
@@ -204,6 +207,20 @@ class TeamStore:
         return self._team(
             lambda: self.remote.used(since, provider), lambda: self.local.used(since, provider)
         )
+
+    def allowance_used(self, allowance: Allowance) -> tuple[float, float | None]:
+        return self._team(
+            lambda: self.remote.allowance_used(allowance),
+            lambda: self.local.allowance_used(allowance),
+        )
+
+    def cache_savings(self, since: float) -> tuple[int, int, float, float]:
+        return self._team(
+            lambda: self.remote.cache_savings(since), lambda: self.local.cache_savings(since)
+        )
+
+    def paid_by(self, since: float) -> list[tuple[str, str, str, float, int]]:
+        return self._team(lambda: self.remote.paid_by(since), lambda: self.local.paid_by(since))
 
     # -- savings, acceptance, credits, alerts, pacing -----------------------------------
 

@@ -106,3 +106,17 @@ async def test_logged_requests_keep_headers_but_not_credentials(
         assert "authorization" not in sent.headers and "x-api-key" not in sent.headers
         assert "logged-key" not in repr(sent.to_json())
     assert fake.requests[-1].headers["anthropic-version"] == "2023-06-01"
+
+
+async def test_anthropic_cache_writes_are_reported_beside_cache_reads(
+    fake: FakeProvider, clients: Clients
+) -> None:
+    fake.cached_tokens, fake.cache_write_tokens = 4, 3
+    provider = clients.make("anthropic", fake)
+    for response in (
+        [e async for e in provider.stream(REQUEST)][-1],
+        await provider.complete(REQUEST),
+    ):
+        assert isinstance(response, ProviderResponse) and response.usage is not None
+        assert (response.usage.cached_tokens, response.usage.cache_write_tokens) == (4, 3)
+        assert response.usage.prompt_tokens == fake.requests[-1].prompt_tokens

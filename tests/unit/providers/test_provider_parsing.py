@@ -193,7 +193,9 @@ async def test_anthropic_system_goes_to_system_blocks_with_cache_control(
         }
     ]
     assert body["messages"] == [{"role": "user", "content": REQUEST.messages[1].content}]
-    assert response.usage == Usage(prompt_tokens=105, completion_tokens=3, cached_tokens=90)
+    assert response.usage == Usage(
+        prompt_tokens=105, completion_tokens=3, cached_tokens=90, cache_write_tokens=5
+    )
 
 
 async def test_anthropic_base_url_may_end_in_v1(made: list[Provider]) -> None:
