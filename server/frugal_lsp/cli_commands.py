@@ -90,6 +90,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     document = _document(args)
 
     async def run(engine: Any) -> Any:
+        engine.index_workspace()
         return engine.plan(_request(args, document, Task(args.task))), engine.config.source
 
     plan, source = _with_engine(args, run)
@@ -113,6 +114,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     stream = None if args.json else console.stream_to_stdout
 
     async def run(engine: Any) -> Any:
+        engine.index_workspace()
         return await engine.answer(_request(args, document, _asked(args.task), end), tier, stream)
 
     answer = _with_engine(args, run)
@@ -142,6 +144,7 @@ def cmd_complete(args: argparse.Namespace) -> int:
     document = _document(args)
 
     async def run(engine: Any) -> Any:
+        engine.index_workspace()
         return await engine.complete(_request(args, document, Task.COMPLETION))
 
     answer = _with_engine(args, run)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from frugal_lsp.config import Config, LiveConfig
 from frugal_lsp.context import ContextBuilder, ContextRequest
+from frugal_lsp.context.workspace import open_index
 from frugal_lsp.errors import (
     ProviderError,
     ProviderUnavailable,
@@ -84,7 +85,8 @@ class Engine:
         self.project = project_id(str(workspace))[0] if workspace is not None else ""
         self.account.project = self.project
         self.account.project_name = workspace.name if workspace is not None else ""
-        self.context = ContextBuilder(self.live, self.tokens, workspace)
+        self.index = open_index(workspace, paths, lambda p: self.context.is_excluded(p))
+        self.context = ContextBuilder(self.live, self.tokens, workspace, self.index)
         self._transport = transport
         self._providers: dict[str, Provider] = {}
         self._providers_to_close: list[Provider] = []
@@ -113,11 +115,19 @@ class Engine:
         """Route a prompt built elsewhere (e.g. a follow-up carrying a conversation)."""
         return Plan(prompt, self.router.route(prompt, tier))
 
+    def index_workspace(self) -> None:
+        """Build the workspace index now (the CLI: one request, nothing to wait behind);
+        a saved index makes this a stat per file. The server builds it in the background."""
+        if self.index is not None and self.config.context.cross_file and not self.index.ready:
+            self.index.build()
+
     def reconfigure(self, config: Config) -> None:
         """Apply a new config (editor settings changed); ledger and cache stay open."""
         self.live.replace(config)  # the account, alerts, pacer, router and cache read it
         self.notifier.configure(config.budget)  # its delivery channels are built from it
-        self.context = ContextBuilder(self.live, self.tokens, self.workspace)  # new exclusions
+        self.context = ContextBuilder(self.live, self.tokens, self.workspace, self.index)
+        if self.index is not None:
+            self.index.prune()  # files the new exclusions cover leave the index too
         self._providers_to_close = list(self._providers.values())
         self._providers = {}
         self._paced_step = -1
@@ -223,6 +233,8 @@ class Engine:
         self.ledger.close()
         self._flush_acceptance()
         self.scorecards.close()
+        if self.index is not None and self.index.ready:
+            await asyncio.to_thread(self.index.save)  # edits since the build: next start
 
     # -- execution ----------------------------------------------------------------------
 

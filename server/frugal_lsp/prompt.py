@@ -66,6 +66,7 @@ class Prompt:
     redactions: int = 0
     words: int = 0  # words of input, the seed's routing measure
     frameworks: frozenset[str] = field(default_factory=frozenset)
+    origins: tuple[str, ...] = ()  # context from elsewhere: "cross-file: utils.py:12 parse_date"
 
     @property
     def text(self) -> str:

@@ -42,6 +42,7 @@ class Plan:
             "estimated_cost": round(chosen.estimated_units, 2) if chosen else None,
             "estimated_usd": chosen.estimated_usd if chosen else None,
             "redactions": p.redactions,
+            "context_from": list(p.origins),
             "routing": {
                 "required_tier": self.route.required_tier.value,
                 "reason": self.route.reason,

@@ -183,6 +183,8 @@ class ContextConfig:
     answer_max_words: int = 200
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     respect_gitignore: bool = True
+    cross_file: bool = True  # signatures from other files of the workspace (workspace index)
+    cross_file_share: float = 0.25  # at most, of a prompt's budget, for those signatures
 
 
 @dataclass(frozen=True)

@@ -314,6 +314,8 @@ def _read_context(r: Reader) -> ContextConfig:
         "answer_max_words",
         "exclude",
         "respect_gitignore",
+        "cross_file",
+        "cross_file_share",
     )
     return ContextConfig(
         completion_max_tokens=r.integer("completion_max_tokens", 512, minimum=64),
@@ -327,6 +329,8 @@ def _read_context(r: Reader) -> ContextConfig:
         answer_max_words=r.integer("answer_max_words", 200, minimum=10),
         exclude=tuple(r.strings("exclude", DEFAULT_EXCLUDE)),
         respect_gitignore=r.boolean("respect_gitignore", True),
+        cross_file=r.boolean("cross_file", True),
+        cross_file_share=_share(r, "cross_file_share", 0.25),
     )
 
 

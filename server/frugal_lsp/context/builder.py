@@ -10,6 +10,7 @@ from frugal_lsp.config import ContextConfig, LiveConfig
 from frugal_lsp.context.document import Document, utf16_to_index
 from frugal_lsp.context.exclude import Exclusions
 from frugal_lsp.context.filetokens import FileTokens
+from frugal_lsp.context.found import Found
 from frugal_lsp.context.frameworks import detect_frameworks
 from frugal_lsp.context.linefacts import LineFacts, Words
 from frugal_lsp.context.policies import TASKS, Excerpt, Gathered, Need
@@ -18,21 +19,24 @@ from frugal_lsp.context.redact import BlockMemo, RedactedLines
 from frugal_lsp.context.request import ContextRequest
 from frugal_lsp.context.scoping import Scoper
 from frugal_lsp.context.traces import excerpts_for
+from frugal_lsp.context.workspace import CrossFile, CrossSnippet, WorkspaceIndex
 from frugal_lsp.errors import ContextExcluded
 from frugal_lsp.prompt import Prompt
 from frugal_lsp.tokens import TokenCounter
 
 FRAMEWORKS_TTL_S = 2.0
 MEMO_SIZE = 32
-MemoKey = tuple[Path, int, int, int, int]
+MemoKey = tuple[Path, int, int, int, int, int]
+CROSS_ABOVE, CROSS_BELOW = 40, 15  # rows around the cursor whose names are looked up
 
 
-def _memo_key(request: ContextRequest) -> MemoKey | None:
-    """Memoized tasks only (completion): others read other files or carry a question."""
+def _memo_key(request: ContextRequest, generation: int) -> MemoKey | None:
+    """Memoized tasks only (completion): others read other files or carry a question. The
+    index's generation is part of the key: another file's change changes what a prompt holds."""
     if not TASKS[request.task].memoized:
         return None
     doc, pos = request.document, request.position
-    return (doc.path, hash(doc.text), len(doc.text), pos.line, pos.character)
+    return (doc.path, hash(doc.text), len(doc.text), pos.line, pos.character, generation)
 
 
 class ContextBuilder:
@@ -43,6 +47,7 @@ class ContextBuilder:
         config: ContextConfig | LiveConfig,
         counter: TokenCounter,
         workspace: Path | None = None,
+        index: WorkspaceIndex | None = None,
     ) -> None:
         self._config = config
         self.counter = counter
@@ -55,6 +60,8 @@ class ContextBuilder:
         self._redacted = BlockMemo()
         self._frameworks: dict[Path, tuple[float, frozenset[str]]] = {}
         self._memo: OrderedDict[MemoKey, tuple[str, Prompt]] = OrderedDict()
+        self.index = index  # used while `[context] cross_file` is on
+        self._cross = CrossFile(index) if index is not None else None
 
     @property
     def config(self) -> ContextConfig:
@@ -83,7 +90,7 @@ class ContextBuilder:
         can only be consulted once the prompt is known (bench: ~25 ms at 5,000 lines)."""
         doc = request.document
         self._check(doc.path)
-        key = _memo_key(request)
+        key = _memo_key(request, self.index.generation if self.index is not None else 0)
         remembered = self._memo.get(key) if key else None
         if key and remembered is not None and remembered[0] == doc.text:
             self._memo.move_to_end(key)
@@ -128,6 +135,26 @@ class ContextBuilder:
             workspace=self.workspace,
             excerpts=self._excerpts(request),
             source=lines,
+            cross_file=self._cross_file(request, found, lines, row, column),
+        )
+
+    def _cross_file(
+        self, request: ContextRequest, found: Found, lines: list[str], row: int, column: int
+    ) -> tuple[CrossSnippet, ...]:
+        """Definitions in other files of the names used near the cursor (or in the
+        selection); reads the workspace index as it is, never waits for it."""
+        if self._cross is None or not self.config.cross_file:
+            return ()
+        doc = request.document
+        scope = found.scope
+        if TASKS[request.task].latency_bound:  # completion: the rows around the cursor
+            first, last = max(scope.start_line, row - CROSS_ABOVE), row + CROSS_BELOW
+        else:
+            first, last = scope.start_line, scope.end_line
+        rows = range(max(first, 0), min(last, len(lines) - 1) + 1)
+        imports = "\n".join(lines[r] for r in found.imports if r < len(lines))
+        return self._cross.snippets(
+            doc.path, doc.language, imports, lines, row, column, rows, found.outer
         )
 
     def _words(self, request: ContextRequest, lines: list[str]) -> tuple[Words, ...]:

@@ -12,7 +12,14 @@ from pathlib import Path
 
 from frugal_lsp.config import Config
 from frugal_lsp.logs import setup_logging
-from frugal_lsp.lsp import actions, commands, completions, documents, lifecycle
+from frugal_lsp.lsp import (
+    actions,
+    commands,
+    completions,
+    documents,
+    lifecycle,
+    workspace_index,
+)
 from frugal_lsp.lsp.server import FrugalServer, ServeOptions, quiet_pygls
 from frugal_lsp.paths import StatePaths
 
@@ -21,7 +28,7 @@ log = logging.getLogger(__name__)
 
 def create_server(options: ServeOptions | None = None) -> FrugalServer:
     server = FrugalServer(options)
-    for module in (lifecycle, documents, completions, actions, commands):
+    for module in (lifecycle, documents, completions, actions, commands, workspace_index):
         module.register(server)
     return server
 

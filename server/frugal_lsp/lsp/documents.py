@@ -16,6 +16,7 @@ def register(server: FrugalServer) -> None:
         doc = params.text_document
         if ls.pipeline is not None:
             ls.pipeline.edited(doc.uri, doc.version)
+        ls.index_sync.edited(doc.uri)
         ls.quota.publish(doc.uri, force=True)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
@@ -23,6 +24,7 @@ def register(server: FrugalServer) -> None:
         doc = params.text_document
         if ls.pipeline is not None:
             ls.pipeline.edited(doc.uri, doc.version)
+        ls.index_sync.edited(doc.uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: FrugalServer, params: lsp.DidCloseTextDocumentParams) -> None:
@@ -35,6 +37,7 @@ def register(server: FrugalServer) -> None:
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: FrugalServer, params: lsp.DidSaveTextDocumentParams) -> None:
+        ls.index_sync.saved(params.text_document.uri)
         path = convert.path_of(params.text_document.uri)
         if path.name == CONFIG_NAME and ls.root is not None and path.parent == ls.root:
             ls.reload_config()

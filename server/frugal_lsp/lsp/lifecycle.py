@@ -20,6 +20,7 @@ def register(server: FrugalServer) -> None:
 
     @server.feature(lsp.INITIALIZED)
     async def initialized(ls: FrugalServer, params: lsp.InitializedParams) -> None:
+        ls.index_sync.begin()  # the workspace index, in the background
         if not await pull_settings(ls):
             ls.quota.refresh(force=True)
 

@@ -33,6 +33,7 @@ from frugal_lsp.lsp.framing import serve_stdio, serve_tcp
 from frugal_lsp.lsp.protocol import FrugalProtocol
 from frugal_lsp.lsp.quota import QuotaPublisher
 from frugal_lsp.lsp.settings import Settings, apply_settings
+from frugal_lsp.lsp.workspace_index import IndexSync
 from frugal_lsp.paths import StatePaths
 from frugal_lsp.results import Plan
 from frugal_lsp.tasks import Tier
@@ -82,6 +83,7 @@ class FrugalServer(LanguageServer):
         self.quota = QuotaPublisher(self)
         self.log_once = LogOnce()
         self.plans: OrderedDict[tuple[Any, ...], Plan] = OrderedDict()  # estimates for actions
+        self.index_sync = IndexSync(self)  # the workspace index: built and kept current
 
     def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
         """pygls' stdio server with a frame reader that survives bad frames (protocol.py)."""

@@ -34,6 +34,7 @@ def plan_text(plan: Plan, config_source: str = "") -> str:
         f"tokens    {data['prompt_tokens']} prompt (full file: {data['full_file_tokens']}),"
         f" up to {data['max_output_tokens']} out",
         f"redacted  {data['redactions']} secret(s)",
+        *(f"context   {origin}" for origin in data["context_from"]),
         f"route     {data['routing']['reason']}",
     ]
     if config_source:

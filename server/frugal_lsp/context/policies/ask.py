@@ -9,7 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from frugal_lsp.context.budget import Line, fit, render
-from frugal_lsp.context.policies.base import Draft, Gathered, fence, finish, word_count
+from frugal_lsp.context.policies.base import (
+    Draft,
+    Gathered,
+    cross_file_section,
+    fence,
+    finish,
+    word_count,
+)
 from frugal_lsp.prompt import Prompt
 
 _SYSTEM = (
@@ -41,6 +48,8 @@ class AskPolicy:
         budget = g.config.ask_max_tokens - g.counter.count(system) - 80  # 80: headings
         question = g.counter.truncate(question, max(budget // 4, 16))
         budget -= g.counter.count(question)
+        others, origins = cross_file_section(g, int(budget * g.config.cross_file_share))
+        budget -= g.counter.count(others)
         chosen = {x.number: x for x in fit(self.ranked(g, start, end), budget, g.counter.count)}
         header = _section(g, "Module header", [chosen[n] for n in g.found.header if n in chosen])
         selection_text = render(
@@ -54,6 +63,7 @@ class AskPolicy:
                 _section(
                     g, "Referenced definitions", _pick(chosen, g.found.signatures, start, end)
                 ),
+                others,
                 f"## Selection (lines {start + 1}-{end + 1})\n"
                 + fence(g.document.language, selection_text),
                 f"## Question\n{question}",
@@ -68,6 +78,7 @@ class AskPolicy:
                 volatile=volatile,
                 max_output_tokens=g.config.ask_max_output_tokens,
                 words=word_count(selection_text, question),
+                origins=origins,
             ),
         )
 

@@ -14,6 +14,7 @@ from frugal_lsp.context.found import Found
 from frugal_lsp.context.linefacts import LineFacts, Words
 from frugal_lsp.context.redact import RedactedLines, redact
 from frugal_lsp.context.request import ContextRequest
+from frugal_lsp.context.workspace.crossfile import CrossSnippet
 from frugal_lsp.prompt import Fim, Message, Prompt
 from frugal_lsp.tokens import TokenCounter
 
@@ -48,6 +49,7 @@ class Gathered:
     workspace: Path | None = None
     excerpts: tuple[Excerpt, ...] = ()  # EXPLAIN_ERROR: the functions its frames name
     source: tuple[str, ...] | list[str] = ()  # the raw lines, only to tell blank lines apart
+    cross_file: tuple[CrossSnippet, ...] = ()  # other files' definitions, best first
 
     @property
     def document(self) -> Document:
@@ -85,6 +87,7 @@ class Draft:
     words: int
     stop: tuple[str, ...] = ()
     fim: Fim | None = None
+    origins: tuple[str, ...] = ()
 
 
 def finish(gathered: Gathered, draft: Draft) -> Prompt:
@@ -117,7 +120,86 @@ def finish(gathered: Gathered, draft: Draft) -> Prompt:
         redactions=len(_PLACEHOLDER.findall(stable + "\n" + volatile)),
         words=draft.words,
         frameworks=gathered.frameworks,
+        origins=draft.origins,
     )
+
+
+def take_cross_file(g: Gathered, budget: int) -> list[CrossSnippet]:
+    """The best-ranked cross-file snippets whose rendering fits ``budget`` tokens."""
+    chosen: list[CrossSnippet] = []
+    spent = 0
+    shown: dict[str, set[str]] = {}  # path -> lines already chosen
+    for snippet in g.cross_file:
+        heading = g.counter.count(snippet.path) + 2 if snippet.path not in shown else 0
+        snippet = _unseen_members(snippet, g.document.text)
+        if not snippet.outline and _nothing_new(snippet.text, g.document.text):
+            continue  # every name in it is in this file already: it would only repeat
+        lines = snippet.text.split("\n")
+        if set(lines) <= shown.get(snippet.path, set()):
+            continue  # a method whose class outline is in already
+        costs = [g.facts.tokens(line) + 1 for line in lines]
+        room = budget - spent - heading
+        keep = 0
+        while keep < len(lines) and costs[keep] <= room:  # an outline may be cut short
+            room -= costs[keep]
+            keep += 1
+        if keep == 0 or (keep < len(lines) and keep < 2):
+            continue
+        if keep < len(lines):
+            snippet = replace(snippet, text="\n".join(lines[:keep]))
+        chosen.append(snippet)
+        shown.setdefault(snippet.path, set()).update(lines[:keep])
+        spent += heading + sum(costs[:keep])
+    return chosen
+
+
+_NAME = re.compile(r"[A-Za-z_$][\w$]*")
+
+
+def _nothing_new(snippet: str, text: str) -> bool:
+    return all(name in text for name in set(_NAME.findall(snippet)))
+
+
+def _unseen_members(snippet: CrossSnippet, text: str) -> CrossSnippet:
+    """An outline without the members the file already uses: those it shows itself, and
+    the budget goes to the ones it does not (measured: ``make bench-context``)."""
+    if not snippet.outline or not snippet.names:
+        return snippet
+    lines = snippet.text.split("\n")
+    kept = [
+        ln for ln, name in zip(lines, snippet.names, strict=False) if not name or name not in text
+    ]
+    return replace(snippet, text="\n".join(kept), names=())
+
+
+def cross_file_section(g: Gathered, budget: int) -> tuple[str, tuple[str, ...]]:
+    """A Markdown section of other files' signatures within ``budget``, and its origins."""
+    cross = take_cross_file(g, budget - 12)  # 12: the heading
+    if not cross:
+        return "", ()
+    parts = [f"`{path}`\n" + fence(g.document.language, text) for path, text in by_file(cross)]
+    return "## Definitions in other files\n" + "\n".join(parts), tuple(s.origin for s in cross)
+
+
+def by_file(snippets: list[CrossSnippet]) -> list[tuple[str, str]]:
+    """(path, signatures in file order) per file, files in the order they were ranked;
+    methods of one class that follow each other share one class line."""
+    grouped: dict[str, list[CrossSnippet]] = {}
+    for s in snippets:
+        grouped.setdefault(s.path, []).append(s)
+    out = []
+    for path, group in grouped.items():
+        lines: list[str] = []
+        header = ""
+        for s in sorted(group, key=lambda s: s.line):
+            first, _, rest = s.text.partition("\n")
+            if first == header and rest:
+                lines.append(rest)
+                continue
+            lines.append(s.text)
+            header = first if first.lstrip().startswith("class ") else ""
+        out.append((path, "\n".join(lines)))
+    return out
 
 
 def word_count(*texts: str) -> int:

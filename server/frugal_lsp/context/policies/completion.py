@@ -15,8 +15,15 @@ cursor marked, under a one-sentence instruction.
 from __future__ import annotations
 
 from frugal_lsp.context.budget import GAP, Line, render
-from frugal_lsp.context.policies.base import Draft, Gathered, finish, word_count
-from frugal_lsp.prompt import Fim, Prompt
+from frugal_lsp.context.policies.base import (
+    Draft,
+    Gathered,
+    by_file,
+    finish,
+    take_cross_file,
+    word_count,
+)
+from frugal_lsp.prompt import Fim, Prompt, Snippet
 
 CURSOR = "<CURSOR>"
 MAX_OUTPUT_TOKENS = 128
@@ -47,15 +54,18 @@ class CompletionPolicy:
         g = gathered
         stable = _SYSTEM.format(language=g.document.language, cursor=CURSOR)
         budget = g.config.completion_max_tokens - g.counter.count(stable) - self._frame_cost(g)
-        code = self._code(g, budget)
-        prefix, _, suffix = code.partition(CURSOR)
         language = g.document.language
+        cross = take_cross_file(g, int(budget * g.config.cross_file_share))
+        files = by_file(cross)
+        other = "".join(f"{comment_for(language)} {path}\n{text}\n\n" for path, text in files)
+        code = self._code(g, budget - (g.counter.count(other) if other else 0))
+        prefix, _, suffix = code.partition(CURSOR)
         scope_text = "\n".join(g.lines.get(n) for n in _scope_rows(g))
         return finish(
             g,
             Draft(
                 stable=stable,
-                volatile=f"{g.display_path()}\n{code}",
+                volatile=f"{other}{g.display_path()}\n{code}",
                 max_output_tokens=min(g.config.completion_max_output_tokens, MAX_OUTPUT_TOKENS),
                 words=word_count(scope_text),
                 stop=stops(g),
@@ -63,8 +73,10 @@ class CompletionPolicy:
                     fim_gaps(prefix, language),
                     fim_gaps(suffix, language),
                     g.display_path(),
+                    snippets=tuple(Snippet(path, text) for path, text in files),
                     comment=comment_for(language),
                 ),
+                origins=tuple(s.origin for s in cross),
             ),
         )
 

@@ -8,7 +8,15 @@ and only when that file is inside the workspace (library frames stay out). Deepe
 from __future__ import annotations
 
 from frugal_lsp.context.budget import fit, render
-from frugal_lsp.context.policies.base import Draft, Excerpt, Gathered, fence, finish, word_count
+from frugal_lsp.context.policies.base import (
+    Draft,
+    Excerpt,
+    Gathered,
+    cross_file_section,
+    fence,
+    finish,
+    word_count,
+)
 from frugal_lsp.prompt import Prompt
 
 _SYSTEM = (
@@ -26,8 +34,12 @@ class ExplainErrorPolicy:
         budget = g.config.ask_max_tokens - g.counter.count(system) - 40
         diagnostic = _head_and_tail(g, g.request.diagnostic.strip(), budget // 3)
         budget -= g.counter.count(diagnostic)
+        others, origins = cross_file_section(g, int(budget * g.config.cross_file_share))
+        budget -= g.counter.count(others)
         excerpts = g.excerpts or (self._at_cursor(g),)
         sections = self._sections(g, excerpts, budget)
+        if others:
+            sections.append(others)
         volatile = "## Error\n" + fence("text", diagnostic) + "\n\n" + "\n\n".join(sections)
         return finish(
             g,
@@ -36,6 +48,7 @@ class ExplainErrorPolicy:
                 volatile=volatile,
                 max_output_tokens=g.config.ask_max_output_tokens,
                 words=word_count(diagnostic, *sections),
+                origins=origins,
             ),
         )
 

@@ -1,0 +1,24 @@
+"""The workspace: an index of every file's definitions, and cross-file context from it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from frugal_lsp.context.workspace.crossfile import CrossFile, CrossSnippet
+from frugal_lsp.context.workspace.index import WorkspaceIndex
+from frugal_lsp.context.workspace.store import state_file
+from frugal_lsp.paths import StatePaths
+
+
+def open_index(
+    root: Path | None, paths: StatePaths, is_excluded: Callable[[Path], bool]
+) -> WorkspaceIndex | None:
+    """The index of ``root`` (not built yet: ``start()`` or ``build()``), persisted under
+    the state dir; None without a workspace root (nothing on disk may be read then)."""
+    if root is None:
+        return None
+    return WorkspaceIndex(root, is_excluded, state=state_file(paths, root))
+
+
+__all__ = ["CrossFile", "CrossSnippet", "WorkspaceIndex", "open_index"]

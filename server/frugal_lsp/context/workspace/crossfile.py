@@ -1,0 +1,378 @@
+"""Cross-file context: the signatures, in other files, of the names used around the cursor.
+
+Candidates in rank order (the order was chosen with ``make bench-context``'s cross-file
+section): the definition the cursor is inside a call of; the base classes of the class
+it is in; then the names nearest the cursor, line by line outwards. A name resolves
+through the file's imports (``from .x import Y``, ``import m as n`` + ``n.f``,
+``require('./x')``); ``self.x.m`` / ``this.x.m`` and annotated or assigned locals
+through the class written down for them (``self.x = Cls(...)``, ``x: Cls``) or named
+like them (``this.npm`` -> ``Npm``); a star import, or a name used without any import
+that at most two files define. Classes and modules come as outlines of their members.
+Only signatures (and a docstring's first line) are used, never bodies.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+from frugal_lsp.context.workspace.imports import Import, parse_imports
+from frugal_lsp.context.workspace.index import Target, WorkspaceIndex
+from frugal_lsp.context.workspace.symbols import FileSymbols, Symbol
+
+MAX_CANDIDATES = 24
+MAX_SELF_LOOKUPS = 4
+OUTLINE_WIDTH = 72
+_REF = re.compile(
+    r"([A-Za-z_$][\w$]*)(?:\s*\.\s*([A-Za-z_$][\w$]*))?(?:\s*\.\s*([A-Za-z_$][\w$]*))?"
+)
+_CALL_OPEN = re.compile(r"([A-Za-z_$][\w$]*)(?:\s*\.\s*([A-Za-z_$][\w$]*))?\s*\($")
+_SELF = frozenset({"self", "this", "cls"})
+
+
+@dataclass(frozen=True)
+class CrossSnippet:
+    """One definition from another file, as it will be shown to the model."""
+
+    path: str  # workspace-relative
+    line: int  # 0-based row of the signature
+    name: str
+    text: str  # the signature (with its class line for a method), redacted at index time
+    outline: bool = False  # a class's or module's member list
+    names: tuple[str, ...] = ()  # an outline's member name per line ("": always kept)
+
+    @property
+    def origin(self) -> str:
+        """How ``plan`` names it: ``cross-file: utils.py:12 parse_date``."""
+        if self.line < 0:
+            return f"cross-file: {self.path} (module {self.name})"
+        return f"cross-file: {self.path}:{self.line + 1} {self.name}"
+
+
+class CrossFile:
+    """Finds the cross-file snippets for one position; remembers parsed import blocks."""
+
+    def __init__(self, index: WorkspaceIndex) -> None:
+        self.index = index
+        self._own_bindings: dict[str, tuple[str, dict[str, Import]]] = {}
+        self._imports: OrderedDict[tuple[str, str], dict[str, Import]] = OrderedDict()
+
+    def snippets(
+        self,
+        path: Path,
+        language: str,
+        import_text: str,
+        lines: list[str] | tuple[str, ...],
+        row: int,
+        column: int,
+        rows: range,
+        frame: tuple[int, ...] = (),
+    ) -> tuple[CrossSnippet, ...]:
+        """Ranked candidates for the code at (row, column), reading names from ``rows``;
+        ``frame`` holds the header rows of the enclosing definitions (``Found.outer``)."""
+        if not len(self.index):
+            return ()
+        own = self.index.file(path)
+        # the index's entry sees every import (also those deeper than the header rows);
+        # the header's text is for a file the index does not hold (yet)
+        bound = self._bound(language, import_text) if own is None else self._own(own)
+        own_names = {s.name for s in own.symbols} if own is not None else set()
+        out: dict[tuple[str, int], CrossSnippet] = {}
+        selves = 0
+        types = _local_types(lines, rows)
+        for name, attr, attr2 in _references(lines, row, column, rows, frame):
+            if name in _SELF:
+                selves += 1
+                if selves > MAX_SELF_LOOKUPS:  # each one scans the file's lines
+                    continue
+            elif name in types and name not in bound:
+                name, attr, attr2 = types[name], attr, ""
+            for target in self._targets(
+                path, language, bound, own_names, (name, attr, attr2), lines
+            ):
+                key = (target.path, target.symbol.line)
+                if key not in out:
+                    out[key] = _snippet(self.index, target)
+            if len(out) >= MAX_CANDIDATES:
+                break
+        return tuple(out.values())
+
+    def _own(self, entry: FileSymbols) -> dict[str, Import]:
+        cached = self._own_bindings.get(entry.path)
+        if cached is None or cached[0] != entry.digest:
+            cached = (entry.digest, {imp.local: imp for imp in entry.imports})
+            self._own_bindings[entry.path] = cached
+        return cached[1]
+
+    def _bound(self, language: str, text: str) -> dict[str, Import]:
+        key = (language, text)
+        found = self._imports.get(key)
+        if found is None:
+            found = {imp.local: imp for imp in parse_imports(language, text)}
+            self._imports[key] = found
+            while len(self._imports) > 64:
+                self._imports.popitem(last=False)
+        return found
+
+    def _targets(
+        self,
+        path: Path,
+        language: str,
+        bound: dict[str, Import],
+        own_names: set[str],
+        ref: tuple[str, str, str],
+        lines: list[str] | tuple[str, ...],
+    ) -> list[Target]:
+        name, attr, attr2 = ref
+        if name in _SELF:  # self.x.y: the class of x (assigned, or named like x), then y
+            if not attr or attr in own_names:
+                return []
+            cls = _assigned_class(lines, attr) or _pascal(attr)
+            module, _, cls = cls.rpartition(".")
+            if module in bound:  # self.x = models.Invoice(...)
+                found = self._member(
+                    path, language, self.index.resolve(path, bound[module], language), cls
+                )
+                classes = [t for t in found if t.symbol.kind == "class"]
+                return self._member(path, language, classes, attr2)
+            return self._class(path, language, bound, own_names, cls, attr2)
+        if name in bound:
+            return self._member(
+                path, language, self.index.resolve(path, bound[name], language), attr
+            )
+        if name in own_names:
+            return []
+        for star in (imp for imp in bound.values() if imp.symbol == "*"):
+            found = self.index.resolve(path, Import(name, star.module, name, star.level), language)
+            if found:
+                return self._member(path, language, found, attr)
+        own = self.index.file_key(path)
+        found = [t for t in self.index.defined(name) if t.path != own]
+        if found:
+            return self._member(path, language, found, attr)
+        if attr and name[:1].islower() and (pascal := _pascal(name)) not in own_names:
+            found = self._class(path, language, bound, own_names, pascal, attr)
+        # no guess for `obj.method` on an object of unknown class: a method that one file
+        # happens to define was wrong more often than right (bench-context: recall rose
+        # without it, 0.204 -> 0.221 on rich) and misled the model (crossfile-quality)
+        return found
+
+    def _class(
+        self,
+        path: Path,
+        language: str,
+        bound: dict[str, Import],
+        own_names: set[str],
+        cls: str,
+        attr: str,
+    ) -> list[Target]:
+        """Class ``cls`` (imported, else defined by at most two other files) and its ``attr``."""
+        if not cls or cls in own_names:
+            return []
+        if cls in bound:
+            found = self.index.resolve(path, bound[cls], language)
+        else:
+            own = self.index.file_key(path)
+            found = [t for t in self.index.defined(cls) if t.path != own]
+        return self._member(path, language, [t for t in found if t.symbol.kind == "class"], attr)
+
+    def _member(self, path: Path, language: str, targets: list[Target], attr: str) -> list[Target]:
+        """The resolved ``targets`` and, with ``attr``, their member: a module's function
+        or a class's method (a class is shown as an outline of its members)."""
+        out: list[Target] = []
+        for t in targets:
+            entry = self.index.file(t.path)
+            if entry is None:
+                continue
+            if t.symbol.kind == "module" and language != "python":
+                t = _js_export(t, entry)
+            if t.symbol.kind == "module":
+                out += [Target(t.path, s) for s in entry.named(attr)] if attr else []
+                out.append(t)  # shown as an outline of its top-level names
+            if t.symbol.kind == "class":
+                out.append(Target(t.path, t.symbol, attr))
+                out += self._bases(t, entry, language)
+            else:
+                out.append(t)
+        return out
+
+    def _bases(self, cls: Target, entry: FileSymbols, language: str) -> list[Target]:
+        """The base classes of ``cls`` (one level), resolved from the file that defines it:
+        inherited methods are the ones the file being edited cannot show."""
+        bound = self._own(entry)
+        out: list[Target] = []
+        for base in _base_names(cls.symbol.signature.split("\n", 1)[0]):
+            where = Path(self.index.root, entry.path)
+            if base in bound:
+                found = self.index.resolve(where, bound[base], language)
+            else:
+                found = [Target(entry.path, s) for s in entry.named(base)]
+            out += [t for t in found if t.symbol.kind == "class"]
+        return out
+
+
+_CLASS_LINE = re.compile(
+    r"^\s*(?:export\s+)?(?:default\s+)?class\s+[\w$]+\s*(?:\((.*)\)|extends\s+([\w$.]+))"
+)
+
+
+def _base_names(line: str) -> list[str]:
+    m = _CLASS_LINE.match(line)
+    if m is None:
+        return []
+    written = m.group(1) or m.group(2) or ""
+    names = [b.split("[")[0].strip().rsplit(".", 1)[-1] for b in written.split(",")]
+    return [n for n in names if n and "=" not in n and n not in {"object", "ABC", "Generic"}]
+
+
+_CLASS_STARTS = ("class ", "export class ", "export default class ")
+
+
+def _enclosing_bases(lines: list[str] | tuple[str, ...], frame: tuple[int, ...]) -> list[str]:
+    """Base classes of the class the cursor is in, from the rows that frame its scope
+    (scope finding already has them: the class's and the function's header rows)."""
+    for r in sorted(frame, reverse=True):
+        if 0 <= r < len(lines) and lines[r].lstrip().startswith(_CLASS_STARTS):
+            return _base_names(lines[r])
+    return []
+
+
+def _js_export(module: Target, entry: FileSymbols) -> Target:
+    """What ``require('./x')`` gives: a file with one top-level class most often exports
+    that class (``module.exports = Cmd``); otherwise the module's names."""
+    classes = [s for s in entry.symbols if s.kind == "class" and not s.container]
+    return Target(module.path, classes[0]) if len(classes) == 1 else module
+
+
+def _pascal(name: str) -> str:
+    """``npm`` -> ``Npm``, ``http_client`` -> ``HttpClient``, ``fooBar`` -> ``FooBar``."""
+    return "".join(p[:1].upper() + p[1:] for p in name.split("_") if p)
+
+
+def _references(
+    lines: list[str] | tuple[str, ...], row: int, column: int, rows: range, frame: tuple[int, ...]
+) -> list[tuple[str, str, str]]:
+    """(name, attribute, attribute) chains: the call the cursor is in first, the base
+    classes of the class it is in, then line by line outwards."""
+    refs: list[tuple[str, str, str]] = []
+    current = lines[row][:column] if 0 <= row < len(lines) else ""
+    call = _open_call(current)
+    if call is not None:
+        refs.append((*call, ""))
+    refs += [(base, "", "") for base in _enclosing_bases(lines, frame)]
+    order = sorted(rows, key=lambda r: (abs(r - row), r > row))
+    for r in order[:80]:
+        if 0 <= r < len(lines):
+            refs += [
+                (m.group(1), m.group(2) or "", m.group(3) or "")
+                for m in _REF.finditer(_code(lines[r]))
+            ]
+    seen: set[tuple[str, str, str]] = set()
+    unique = []
+    for ref in refs:
+        if ref not in seen:
+            seen.add(ref)
+            unique.append(ref)
+    return unique
+
+
+def _open_call(before: str) -> tuple[str, str] | None:
+    """The callee of the innermost call still open before the cursor, if any."""
+    depth = 0
+    for i in range(len(before) - 1, -1, -1):
+        ch = before[i]
+        if ch == ")":
+            depth += 1
+        elif ch == "(":
+            if depth == 0:
+                m = _CALL_OPEN.search(before[: i + 1])
+                return (m.group(1), m.group(2) or "") if m else None
+            depth -= 1
+    return None
+
+
+def _code(line: str) -> str:
+    """A line without string contents or a trailing comment (rough, and cheap)."""
+    line = re.sub(r"(['\"`])(?:\\.|(?!\1).)*\1", '""', line)
+    for marker in ("#", "//"):
+        at = line.find(marker)
+        if at >= 0:
+            line = line[:at]
+    return line
+
+
+_ANNOTATED = re.compile(r"\b([a-z_]\w*)\s*:\s*(?:Optional\[|Type\[)?[\"']?([A-Z]\w*)")
+_ASSIGNED = re.compile(r"\b([a-z_$][\w$]*)\s*=\s*(?:new\s+|await\s+)?([A-Z][\w$]*)\s*[.(]")
+
+
+def _local_types(lines: list[str] | tuple[str, ...], rows: range) -> dict[str, str]:
+    """Variables and parameters near the cursor whose class is written down:
+    ``console: Console``, ``table = Table(...)``, ``text = Text.from_markup(...)``."""
+    types: dict[str, str] = {}
+    for r in rows:
+        if 0 <= r < len(lines):
+            line = lines[r]
+            for m in _ANNOTATED.finditer(line):
+                types.setdefault(m.group(1), m.group(2))
+            for m in _ASSIGNED.finditer(line):
+                types.setdefault(m.group(1), m.group(2))
+    return types
+
+
+def _assigned_class(lines: list[str] | tuple[str, ...], attr: str) -> str:
+    """``self.attr = Name(...)`` or ``self.attr: Name``: the class name; "" if none."""
+    pattern = re.compile(
+        rf"(?:self|this)\.{re.escape(attr)}\s*(?::\s*([A-Za-z_]\w*))?\s*=\s*(?:new\s+)?"
+        r"([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)?)?"
+    )
+    for line in lines:
+        if attr in line and (m := pattern.search(line)):
+            return m.group(1) or m.group(2) or ""
+    return ""
+
+
+def _snippet(index: WorkspaceIndex, target: Target) -> CrossSnippet:
+    """A function's signature; a method's under its class line; a class as an outline:
+    its signature, the member the code uses in full, then the first line of each other
+    member's (public ones first); a module as the first lines of its top-level names."""
+    s: Symbol = target.symbol
+    entry = index.file(target.path)
+    if s.kind == "module" and entry is not None:
+        top = sorted((x for x in entry.symbols if not x.container), key=_member_order)
+        text = "\n".join(_clip(x.signature.split("\n", 1)[0]) for x in top)
+        return CrossSnippet(target.path, -1, s.name, text, True, tuple(x.name for x in top))
+    if s.kind == "class" and entry is not None:
+        members = entry.members(s.name)
+        head = [*s.signature.split("\n"), *(m.signature for m in members if m.name == target.focus)]
+        head = "\n".join(head).split("\n")
+        rest = sorted((m for m in members if m.name != target.focus), key=_member_order)
+        lines = [*head, *(_clip(m.signature.split("\n", 1)[0]) for m in rest)]
+        names = ("",) * len(head) + tuple(m.name for m in rest)
+        return CrossSnippet(target.path, s.line, s.name, "\n".join(lines), True, names)
+    text = s.signature
+    if s.container and entry is not None:
+        owner = next((c for c in entry.named(s.container) if c.kind == "class"), None)
+        if owner is not None:
+            text = owner.signature.split("\n", 1)[0] + "\n" + text
+    label = f"{s.container}.{s.name}" if s.container else s.name
+    return CrossSnippet(target.path, s.line, label, text)
+
+
+def _member_order(s: Symbol) -> tuple[int, int]:
+    """Constructors first, then public members, then private ones, then other dunders."""
+    if s.name in {"__init__", "constructor", "__new__"}:
+        rank = 0
+    elif s.name.startswith("__"):
+        rank = 3
+    elif s.name.startswith(("_", "#")):
+        rank = 2
+    else:
+        rank = 1
+    return rank, s.line
+
+
+def _clip(line: str, width: int = OUTLINE_WIDTH) -> str:
+    """One outline line: enough of a signature to show the name and the first parameters."""
+    return line if len(line) <= width else line[: width - 2].rstrip() + " …"
