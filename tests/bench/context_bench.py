@@ -375,7 +375,9 @@ def main() -> None:
     indexes = project_indexes()
     indexed = {}
     for b in BUDGETS:
-        config = ContextConfig(completion_max_tokens=b, exclude=())
+        config = ContextConfig(
+            completion_max_tokens=b, exclude=(), completion_cross_file_share=0.25
+        )
         per_root = {r: ContextBuilder(config, tc, r, ix) for r, ix in indexes.items()}
         indexed[b] = measure(cases, lambda c, m=per_root: run_indexed(m, indexes, c))
     from tests.bench import crossfile_bench  # it imports this module's helpers

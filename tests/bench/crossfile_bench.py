@@ -179,7 +179,9 @@ def evaluate(tc: TokenCounter) -> tuple[dict[str, dict[str, Scores]], dict[str, 
         cases = cases_for(root, index, rng)
         strategies: dict[str, Callable[[CrossCase], tuple[int, float]]] = {}
         for b in BUDGETS:
-            config = ContextConfig(completion_max_tokens=b, exclude=())
+            config = ContextConfig(
+                completion_max_tokens=b, exclude=(), completion_cross_file_share=0.25
+            )
             single = ContextBuilder(config, tc, root)
             cross = ContextBuilder(config, tc, root, index)
             strategies[f"window @{b}"] = _window(b, tc)

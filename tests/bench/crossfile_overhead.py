@@ -38,7 +38,10 @@ async def one_pass(cross_file: bool, rounds: int) -> Timings:
         workspace, home = Path(tmp, "ws"), Path(tmp, "home")
         workspace.mkdir()
         _copy_imports(workspace)
-        toml = frugal_toml(fake.url, 0) + f"\n[context]\ncross_file = {str(cross_file).lower()}\n"
+        toml = frugal_toml(fake.url, 0) + (
+            f"\n[context]\ncross_file = {str(cross_file).lower()}\n"
+            f"completion_cross_file_share = {0.25 if cross_file else 0}\n"
+        )
         (workspace / "frugal.toml").write_text(toml, "utf-8")
         async with running_server(workspace, home) as client:
             await asyncio.sleep(2.0)  # the background build of a few files
@@ -69,7 +72,14 @@ def in_process(positions: int = 300) -> dict[bool, list[float]]:
         index = WorkspaceIndex(workspace)
         index.build()
         builders = {
-            on: ContextBuilder(ContextConfig(exclude=(), cross_file=on), tc, workspace, index)
+            on: ContextBuilder(
+                ContextConfig(
+                    exclude=(), cross_file=on, completion_cross_file_share=0.25 if on else 0
+                ),
+                tc,
+                workspace,
+                index,
+            )
             for on in (False, True)
         }
         doc = Document(path=path, text=text, language="python", version=1)

@@ -43,11 +43,16 @@ def as_task(case: CrossCase, project: str) -> QualityTask:
     )  # fmt: skip
 
 
+SHARE = 0.25  # what completions get when cross-file is on (off by default)
+
+
 def engine_for(folder: Path, url: str, root: Path, cross: bool) -> Engine:
     ws = folder / f"config-{cross}"
     ws.mkdir(parents=True)
     (ws / "frugal.toml").write_text(
-        _frugal_toml(url, MODEL, {}) + f"cross_file = {str(cross).lower()}\n"
+        _frugal_toml(url, MODEL, {})
+        + f"cross_file = {str(cross).lower()}\n"
+        + f"completion_cross_file_share = {SHARE if cross else 0}\n"
     )
     engine = Engine(load_config(ws), StatePaths.resolve(folder / f"home-{cross}"), root)
     engine.index_workspace()

@@ -176,6 +176,8 @@ def workspace(request: pytest.FixtureRequest, tmp_path: Path, fake: FakeProvider
         advanced = '\n[[models]]\nname = "fake-advanced"\nprovider = "fake"\ntier = "advanced"\n'
         assert advanced in toml
         toml = toml.replace(advanced, "")
+    if request.node.get_closest_marker("completion_cross_file") is not None:
+        toml += "\n[context]\ncompletion_cross_file_share = 0.25\n"
     (root / "frugal.toml").write_text(toml, encoding="utf-8")
     (root / "geometry.py").write_text(SOURCE, encoding="utf-8")
     return root
@@ -225,6 +227,9 @@ async def wait_for(predicate: typing.Callable[[], Any], timeout: float = 5.0) ->
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "bad_config: start the server with an invalid frugal.toml")
+    config.addinivalue_line(
+        "markers", "completion_cross_file: completions get other files' signatures too"
+    )
     config.addinivalue_line("markers", "basic_only: no advanced model in frugal.toml")
     config.addinivalue_line(
         "markers", "opens_answers: the client says it opens answers itself (experimental.frugal)"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from lsprotocol import types as lsp
 
 from tests.e2e.conftest import Session, wait_for
@@ -33,6 +34,7 @@ async def ask(session: Session, uri: str) -> Any:
     return await session.inline(AT, uri)
 
 
+@pytest.mark.completion_cross_file
 async def test_the_prompt_carries_another_files_signature_and_follows_its_changes(
     session: Session,
 ) -> None:

@@ -184,7 +184,10 @@ class ContextConfig:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     respect_gitignore: bool = True
     cross_file: bool = True  # signatures from other files of the workspace (workspace index)
-    cross_file_share: float = 0.25  # at most, of a prompt's budget, for those signatures
+    cross_file_share: float = 0.25  # at most, of an ask's / explanation's budget, for them
+    # Completions: off (0) by default — on the real code model they completed worse with
+    # other files' signatures than without (bench/results/crossfile-quality.md).
+    completion_cross_file_share: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -316,6 +316,7 @@ def _read_context(r: Reader) -> ContextConfig:
         "respect_gitignore",
         "cross_file",
         "cross_file_share",
+        "completion_cross_file_share",
     )
     return ContextConfig(
         completion_max_tokens=r.integer("completion_max_tokens", 512, minimum=64),
@@ -331,6 +332,7 @@ def _read_context(r: Reader) -> ContextConfig:
         respect_gitignore=r.boolean("respect_gitignore", True),
         cross_file=r.boolean("cross_file", True),
         cross_file_share=_share(r, "cross_file_share", 0.25),
+        completion_cross_file_share=_share(r, "completion_cross_file_share", 0.0),
     )
 
 

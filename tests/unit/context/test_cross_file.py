@@ -65,6 +65,7 @@ def project(root: Path) -> None:
 def builder_for(root: Path, **config: object) -> tuple[ContextBuilder, WorkspaceIndex]:
     index = WorkspaceIndex(root)
     index.build()
+    config.setdefault("completion_cross_file_share", 0.25)  # off by default for completions
     cfg = ContextConfig(**config)  # type: ignore[arg-type]
     return ContextBuilder(cfg, counter(), root, index), index
 
@@ -106,7 +107,9 @@ def test_cross_file_snippets_stay_within_their_share_of_the_budget(workspace: Pa
     project(workspace)
     app = doc_at(workspace, "app.py", APP)
     for share in (0.0, 0.05, 0.25):
-        builder, _ = builder_for(workspace, completion_max_tokens=256, cross_file_share=share)
+        builder, _ = builder_for(
+            workspace, completion_max_tokens=256, completion_cross_file_share=share
+        )
         line = APP.split("\n").index("        when = parse_date(")
         prompt = build(builder, app, line, len("        when = parse_date("))
         tc = counter()
