@@ -229,6 +229,7 @@ def test_a_call_result_takes_the_class_its_indexed_return_annotation_names(
     entry = index.file("net/conn.py")
     assert entry is not None  # a class defined under `if TYPE_CHECKING:` is indexed
     assert {"BaseConn", "read_reply"} <= {s.name for s in entry.symbols}
+    assert "fast_path" not in {s.name for s in entry.symbols}  # other guards: not indexed
     last = POOL.rstrip("\n").split("\n")
     prompt = build(builder, pool, len(last) - 1, len(last[-1]))
     code = prompt.messages[-1].content
