@@ -58,3 +58,12 @@ def test_a_suggestion_that_repeats_the_suffix_or_breaks_the_parse_is_dropped() -
     assert completion_problem(FILE, CURSOR, "y = (x +", "python") == "parse worse at the cursor"
     assert completion_problem(FILE, CURSOR, "y += 1", "python") is None
     assert completion_problem("a b c\n", 0, "anything", "plaintext") is None  # no grammar
+
+
+def test_a_suggestion_that_starts_with_the_word_being_typed_replaces_it() -> None:
+    """Typing `ret` and getting `return x` (the editor shows `urn x`): not "retreturn x"."""
+    text = "def f(x):\n    ret\n"
+    cursor = text.index("ret") + 3
+    assert completion_problem(text, cursor, "return x * 2", "python") is None
+    assert completion_problem(text, cursor, "urn x * 2", "python") is None  # appended
+    assert completion_problem(text, cursor, "return (x *", "python") == "parse worse at the cursor"

@@ -113,12 +113,22 @@ def completion_problem(text: str, offset: int, suggestion: str, language: str) -
         return "repeats the suffix"
     if parser_language(language) is None or not suggestion.strip():
         return None
-    before, after = text.encode(), (text[:offset] + suggestion + text[offset:]).encode()
-    start = len(text[:offset].encode())
+    at = _insertion_start(text, offset, suggestion)
+    before, after = text.encode(), (text[:at] + suggestion + text[offset:]).encode()
+    start = len(text[:at].encode())
     window = (start, start + len(suggestion.encode()))
     if _errors(language, after, window) > _errors(language, before, (start, start)):
         return "parse worse at the cursor"
     return None
+
+
+def _insertion_start(text: str, offset: int, suggestion: str) -> int:
+    """Where the editor puts ``suggestion``: a suggestion that starts with the word being
+    typed (``ret`` → ``return x``) replaces that word, as inline completions do."""
+    start = offset
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    return start if start < offset and suggestion.startswith(text[start:offset]) else offset
 
 
 def _errors(language: str, source: bytes, window: tuple[int, int] | None) -> int:
