@@ -58,6 +58,8 @@ export interface Status {
   tokensSaved: number;
   costPerAccepted: number | null;
   accepted: number;
+  /** What is wrong with the measured-quality scorecard: missing, older than 90 days, models without one. Empty or absent: nothing. */
+  scorecard?: string[];
 }
 
 /** `cost` and the Answer's `cost` are quota units (tokens × the model's coefficient). */

@@ -152,3 +152,19 @@ def test_clearly_below_needs_the_sample_half_the_rate_and_two_deviations() -> No
     rare = replace(row, exact=0.05)
     assert not clearly_below(rare, 20, 0)  # 1 expected: 0 of 20 can be chance
     assert clearly_below(rare, 200, 0)  # 10 expected: 0 < 5 and < 10 - 6.2
+
+
+async def test_the_status_payload_names_a_configured_model_without_a_scorecard(
+    tmp_path: Path, made: list[Engine]
+) -> None:
+    from frugal_lsp.lsp.convert import status_json
+
+    engine = engine_with(tmp_path, made, {"small": 0.66})
+    payload = status_json(engine.status())
+    assert payload["scorecard"] == [
+        "no scorecard for p/large — run `frugal-lsp eval --models p/large`"
+    ]
+    other = tmp_path / "b"
+    other.mkdir()
+    complete = engine_with(other, made, {"small": 0.66, "large": 0.70})
+    assert status_json(complete.status())["scorecard"] == []

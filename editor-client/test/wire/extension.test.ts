@@ -98,6 +98,8 @@ describe.skipIf(reason !== undefined)('extension bundle activated against the re
   });
 
   it('ghost text comes from the server and accepting it runs frugal.acceptCompletion on the server', async () => {
+    // A reply that completes `2 * math.pi * ` (the default canned text would parse worse there and be dropped).
+    await fake.admin('reply', { text: 'radius' });
     const provider = await until('an inline completion provider', () => t.recorded.providers.registerInlineCompletionItemProvider);
     const token = new vscode.CancellationTokenSource().token;
     const list = await provider.provideInlineCompletionItems(doc, new vscode.Position(11, 22), { triggerKind: 1, selectedCompletionInfo: undefined }, token);

@@ -50,6 +50,8 @@ function expectStatusShape(s: Status): void {
   expect(typeof s.tokensSaved).toBe('number');
   expect(s.costPerAccepted === null || typeof s.costPerAccepted === 'number').toBe(true);
   expect(typeof s.accepted).toBe('number');
+  expect(Array.isArray(s.scorecard)).toBe(true);
+  for (const note of s.scorecard ?? []) expect(typeof note).toBe('string');
 }
 
 describe.skipIf(reason !== undefined)('wire: frugal-lsp serve as VS Code drives it', () => {
@@ -105,6 +107,7 @@ describe.skipIf(reason !== undefined)('wire: frugal-lsp serve as VS Code drives 
     expectStatusShape(status);
     expect(status.state).not.toBe('unconfigured'); // frugal.toml in the workspace root was found
     expect(status.limit).toBe(100000);
+    expect(status.scorecard?.[0]).toMatch(/^no scorecard yet — run `frugal-lsp eval`/); // nothing measured in this workspace
   });
 
   it('asks workspace/configuration for section "frugal" and accepts the extension\'s answer', async () => {
@@ -155,6 +158,8 @@ describe.skipIf(reason !== undefined)('wire: frugal-lsp serve as VS Code drives 
   });
 
   it('inline completion returns at most one item whose command is frugal.acceptCompletion, and accepting is recorded', async () => {
+    // A reply that completes `2 * math.pi * ` (the default canned text would parse worse there and be dropped).
+    await fake.admin('reply', { text: 'radius' });
     const res = (await s.conn.sendRequest('textDocument/inlineCompletion', {
       textDocument: { uri },
       position: { line: 11, character: 22 },

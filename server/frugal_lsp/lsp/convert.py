@@ -215,6 +215,7 @@ def status_json(status: Status) -> dict[str, Any]:
             {"member": m.member, "used": round(m.units, 2), "calls": m.calls}
             for m in status.members
         ],
+        "scorecard": list(status.scorecard),
     }
 
 

@@ -55,17 +55,27 @@ class QualityTable:
     def __init__(self, store: ScorecardStore) -> None:
         self.store = store
         self._rows: dict[str, ScoreRow] = {}
+        self._all: list[ScoreRow] = []
         self._accepted: dict[tuple[str, str], tuple[int, int]] = {}
         self._read_at = -REFRESH_S
 
     def refresh(self) -> None:
-        self._rows = {r.key: r for r in self.store.rows() if r.tasks > 0}
+        self._all = self.store.rows()
+        self._rows = {r.key: r for r in self._all if r.tasks > 0}
         self._accepted = {(m, lang): (n, k) for m, lang, n, k in self.store.acceptance()}
         self._read_at = time.monotonic()
 
-    def lookup(self, task: str, language: str) -> Lookup:
+    def rows(self) -> list[ScoreRow]:
+        """Every scorecard row, as last read (re-read when older than a minute)."""
+        self._fresh()
+        return list(self._all)
+
+    def _fresh(self) -> None:
         if time.monotonic() - self._read_at >= REFRESH_S:
             self.refresh()
+
+    def lookup(self, task: str, language: str) -> Lookup:
+        self._fresh()
         rows = self._rows
         return lambda model: rows.get(f"{model}|{task}|{language}")
 
