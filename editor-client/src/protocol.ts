@@ -16,6 +16,7 @@ export const CLIENT_CAPABILITIES = { opensAnswers: true } as const;
 /** Commands the server executes through `workspace/executeCommand`. */
 export const ServerCommand = {
   askSelection: 'frugal.askSelection',
+  askDesign: 'frugal.askDesign',
   explainError: 'frugal.explainError',
   askAgainStronger: 'frugal.askAgainStronger',
   estimate: 'frugal.estimate',
@@ -99,4 +100,9 @@ export interface SelectionArgs {
   question?: string;
   template?: string;
   tier?: ModelTier;
+}
+
+/** `frugal.estimate`'s argument: a selection, and which selection command it estimates (default `ask`). */
+export interface EstimateArgs extends SelectionArgs {
+  task?: 'ask' | 'design';
 }
