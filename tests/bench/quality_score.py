@@ -1,5 +1,6 @@
 """Scores for one suggestion: exact match and edit similarity of the first line (or the
-block), and pass@1 of a completed HumanEval function, run in a subprocess."""
+block; the product's `frugal_lsp.evaluation.scoring`, which `frugal-lsp eval` uses too),
+and pass@1 of a completed HumanEval function, run in a subprocess."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 
+from frugal_lsp.evaluation.scoring import similarity
 from tests.bench.quality_tasks import QualityTask
 
 PASS_TIMEOUT_S = 10.0
@@ -19,25 +21,6 @@ class Score:
     exact: bool
     similarity: float
     passed: bool | None  # None: no tests for this task
-
-
-def levenshtein(a: str, b: str) -> int:
-    if len(a) < len(b):
-        a, b = b, a
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
-
-
-def similarity(a: str, b: str) -> float:
-    """1 - edit distance / the longer length (1.0 for two empty strings)."""
-    if not a and not b:
-        return 1.0
-    return 1.0 - levenshtein(a, b) / max(len(a), len(b))
 
 
 def _block(text: str) -> str:

@@ -166,8 +166,10 @@ async def test_a_cache_hit_saves_what_the_cached_call_cost_not_its_reservation(
     await engine.answer(ask(tmp_path))
     hit = await engine.answer(ask(tmp_path))
     assert hit.cached and len(first.requests) == 1
-    ((cost,),) = engine.ledger.query("SELECT cost_units FROM calls")
-    ((saved,),) = engine.ledger.query("SELECT units FROM savings WHERE kind='cache'")
+    (me,) = engine.ledger.members(0)
+    cost = me.units
+    assert me.calls == 1  # one call row: the one that was cached (the hit is not a call)
+    (saved,) = [units for kind, _, units in engine.ledger.savings_by_kind(0) if kind == "cache"]
     assert saved == cost  # not prompt + 2,000 output tokens
 
 

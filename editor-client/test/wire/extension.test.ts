@@ -98,8 +98,7 @@ describe.skipIf(reason !== undefined)('extension bundle activated against the re
   });
 
   it('ghost text comes from the server and accepting it runs frugal.acceptCompletion on the server', async () => {
-    // A reply that completes `2 * math.pi * ` (the default canned text would parse worse there and be dropped).
-    await fake.admin('reply', { text: 'radius' });
+    await fake.admin('reply', { text: 'radius' }); // a suggestion that can be right here
     const provider = await until('an inline completion provider', () => t.recorded.providers.registerInlineCompletionItemProvider);
     const token = new vscode.CancellationTokenSource().token;
     const list = await provider.provideInlineCompletionItems(doc, new vscode.Position(11, 22), { triggerKind: 1, selectedCompletionInfo: undefined }, token);
@@ -110,6 +109,7 @@ describe.skipIf(reason !== undefined)('extension bundle activated against the re
     const before = (await run('frugal.status')).accepted;
     await run(command.command, ...(command.arguments ?? [])); // what VS Code does on Tab
     expect((await run('frugal.status')).accepted).toBe(before + 1);
+    await fake.admin('reply', { text: null });
   });
 
   it('Frugal: Design Question about Selection estimates a design question: with no advanced model it says so and sends nothing', async () => {

@@ -167,7 +167,8 @@ describe.skipIf(reason !== undefined)('wire: frugal-lsp serve as VS Code drives 
   });
 
   it('inline completion returns at most one item whose command is frugal.acceptCompletion, and accepting is recorded', async () => {
-    // A reply that completes `2 * math.pi * ` (the default canned text would parse worse there and be dropped).
+    // A reply that completes the line: the server drops one that cannot be right there
+    // (the fake's default text would not parse after `2 * math.pi * `).
     await fake.admin('reply', { text: 'radius' });
     const res = (await s.conn.sendRequest('textDocument/inlineCompletion', {
       textDocument: { uri },
@@ -185,6 +186,7 @@ describe.skipIf(reason !== undefined)('wire: frugal-lsp serve as VS Code drives 
     // What VS Code runs when the user presses Tab: the item's command, through the client.
     await expect(s.execute(item.command.command, args)).resolves.toBeNull();
     expect((await s.execute<Status>('frugal.status', [])).accepted).toBe(before + 1);
+    await fake.admin('reply', { text: null });
   });
 
   it('textDocument/completion returns at most one frugal item with the same accept command', async () => {

@@ -130,17 +130,13 @@ async def deliver(
     engine = engine_of(ls)
     progress = Progress(ls, f"frugal: {question[:60] or 'asking'}")
     await progress.begin()
-    ls.busy += 1
-    ls.quota.refresh()
     outcome = "failed"
     try:
-        if not avoid and cascade.applies(engine, plan):  # cheap first, one escalation
-            answer = await cascade.answer(engine, plan, thread.request, progress.text)
-        else:
-            answer = await engine.execute(plan, progress.text, fresh=bool(avoid), avoid=avoid)
-        outcome = f"{answer.completion_tokens} tokens from {answer.candidate.model.name}"
+        with ls.working():
+            ls.quota.refresh()
+            answer = await _answer(engine, thread, plan, avoid, progress)
+            outcome = f"{answer.completion_tokens} tokens from {answer.candidate.model.name}"
     finally:
-        ls.busy -= 1
         progress.end(outcome)
         ls.quota.refresh()
     model = answer.candidate.model
@@ -148,6 +144,14 @@ async def deliver(
     path = write_thread(ls, thread, answer)
     show(ls, path, answer)
     return convert.answer_json(answer, thread.id, path)
+
+
+async def _answer(
+    engine: Engine, thread: Thread, plan: Plan, avoid: frozenset[str], progress: Progress
+) -> Answer:
+    if not avoid and cascade.applies(engine, plan):  # cheap first, one escalation
+        return await cascade.answer(engine, plan, thread.request, progress.text)
+    return await engine.execute(plan, progress.text, fresh=bool(avoid), avoid=avoid)
 
 
 def write_thread(ls: FrugalServer, thread: Thread, answer: Answer) -> Path | None:
@@ -204,9 +208,7 @@ def show(ls: FrugalServer, path: Path | None, answer: Answer) -> None:
     can_show = bool(window and window.show_document and window.show_document.support)
     if path is not None and can_show:
         params = lsp.ShowDocumentParams(uri=convert.file_uri(path), take_focus=True)
-        task = asyncio.ensure_future(_show_document(ls, params))
-        ls.background.add(task)
-        task.add_done_callback(ls.background.discard)
+        ls.spawn(_show_document(ls, params))
         return
     text = answer.text.strip()
     if len(text) > MESSAGE_LIMIT:

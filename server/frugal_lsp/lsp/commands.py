@@ -138,7 +138,7 @@ async def clear_conversation(ls: FrugalServer, *args: Any) -> None:
 
 async def accept_completion(ls: FrugalServer, *args: Any) -> None:
     completion_id = convert.raw_string(convert.arg_object(args), "id", required=True)
-    if ls.pipeline is not None and ls.pipeline.accept(completion_id):
+    if ls.accept_completion(completion_id):
         ls.quota.refresh()
 
 

@@ -27,22 +27,20 @@ def register(server: FrugalServer) -> None:
 
 async def suggest(ls: FrugalServer, uri: str, position: lsp.Position) -> Suggestion | None:
     """The pipeline's suggestion; None for unknown documents and for any engine failure."""
-    document = ls.document(uri)
-    if document is None or ls.pipeline is None:
+    document, pipeline = ls.document(uri), ls.pipeline
+    if document is None or pipeline is None:
         return None
     if position.line > document.text.count("\n"):  # our copy and the client's disagree
         ls.log_once("completion past the end of %s (line %d)", uri, position.line)
         return None
     query = Query(uri, document, convert.position(position), document.version)
-    ls.busy += 1
-    try:
-        return await ls.pipeline.suggest(query)
-    except FrugalError as exc:
-        ls.log_once("completion: %s", exc)
-        ls.quota.refresh()
-        return None
-    finally:
-        ls.busy -= 1
+    with ls.working():
+        try:
+            return await pipeline.suggest(query)
+        except FrugalError as exc:
+            ls.log_once("completion: %s", exc)
+            ls.quota.refresh()
+            return None
 
 
 def word_before(ls: FrugalServer, uri: str, position: lsp.Position) -> str:

@@ -48,7 +48,7 @@ class QuotaPublisher:
         if engine is None:
             return None
         tier = self.server.tier.value if self.server.tier else "auto"
-        status = replace(engine.status(), tier=tier, busy=self.server.busy > 0)
+        status = replace(engine.status(), tier=tier, busy=self.server.busy)
         if self.server.config_error:  # not "unconfigured": the file is there, and wrong
             message = self.server.config_error.removeprefix("frugal-lsp: ")
             status = replace(status, state="error", message=message)

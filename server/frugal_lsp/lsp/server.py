@@ -4,6 +4,11 @@ The engine is created at ``initialize``, when the workspace is known; an invalid
 never stops the server: it starts with no provider, logs the problem and shows it as a
 diagnostic and a message. Feature handlers (``lifecycle``, ``documents``, ...) import
 this module; ``app.py`` imports them and registers them, so nothing imports back.
+
+Handlers ask, they do not assign: the session's state (engine, pipeline, tier, settings,
+config, busy count, background tasks) is private and read through properties; it changes
+only through the methods below (``start_session``, ``apply_settings``, ``set_tier``,
+``opened``/``changed``/``closed``/``saved``, ``working``, ``spawn``).
 """
 
 from __future__ import annotations
@@ -11,10 +16,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Final
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
@@ -40,6 +46,7 @@ from frugal_lsp.tasks import Tier
 
 log = logging.getLogger(__name__)
 PLAN_CACHE = 64  # estimates kept for code-action titles
+CONFIG_NAME = "frugal.toml"
 
 
 @dataclass(frozen=True)
@@ -68,22 +75,66 @@ class LogOnce:
 class FrugalServer(LanguageServer):
     def __init__(self, options: ServeOptions | None = None) -> None:
         super().__init__("frugal-lsp", __version__, protocol_cls=FrugalProtocol)
-        self.options = options or ServeOptions()
-        self.paths = StatePaths.resolve()
-        self.root: Path | None = self.options.workspace
-        self.engine: Engine | None = None
-        self.pipeline: CompletionPipeline | None = None
-        self.threads = Conversations()
-        self.settings = Settings()
-        self.file_config = Config()
-        self.config_error: str | None = None
-        self.tier: Tier | None = None
-        self.busy = 0
-        self.background: set[asyncio.Future[None]] = set()  # fire-and-forget client requests
-        self.quota = QuotaPublisher(self)
-        self.log_once = LogOnce()
-        self.plans: OrderedDict[tuple[Any, ...], Plan] = OrderedDict()  # estimates for actions
-        self.index_sync = IndexSync(self)  # the workspace index: built and kept current
+        self._options = options or ServeOptions()
+        self._root: Path | None = self._options.workspace
+        self._engine: Engine | None = None
+        self._pipeline: CompletionPipeline | None = None
+        self._settings = Settings()
+        self._file_config = Config()
+        self._config_error: str | None = None
+        self._tier: Tier | None = None
+        self._busy = 0
+        self._background: set[asyncio.Future[Any]] = set()  # fire-and-forget work
+        self._log_once = LogOnce()
+        self._plans: OrderedDict[tuple[Any, ...], Plan] = OrderedDict()  # estimates for actions
+        self.paths: Final = StatePaths.resolve()
+        self.threads: Final = Conversations()  # the ask threads (their own methods)
+        self.quota: Final = QuotaPublisher(self)
+        self.index_sync: Final = IndexSync(self)  # the workspace index: built and kept current
+
+    # -- what handlers read ----------------------------------------------------------
+
+    @property
+    def engine(self) -> Engine | None:
+        """None until ``initialize`` (and after shutdown)."""
+        return self._engine
+
+    @property
+    def pipeline(self) -> CompletionPipeline | None:
+        return self._pipeline
+
+    @property
+    def root(self) -> Path | None:
+        return self._root
+
+    @property
+    def settings(self) -> Settings:
+        """The editor's settings in force."""
+        return self._settings
+
+    @property
+    def file_config(self) -> Config:
+        """frugal.toml as read (an empty config while it is invalid)."""
+        return self._file_config
+
+    @property
+    def config_error(self) -> str | None:
+        """Why frugal.toml cannot be used, or None."""
+        return self._config_error
+
+    @property
+    def tier(self) -> Tier | None:
+        """The tier asks start on (None: routing decides)."""
+        return self._tier
+
+    @property
+    def busy(self) -> bool:
+        """A completion or an answer is in flight."""
+        return self._busy > 0
+
+    def log_once(self, message: str, *args: object) -> None:
+        """Log a background error once per distinct message (``LogOnce``)."""
+        self._log_once(message, *args)
 
     def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
         """pygls' stdio server with a frame reader that survives bad frames (protocol.py)."""
@@ -96,62 +147,107 @@ class FrugalServer(LanguageServer):
     # -- lifecycle -------------------------------------------------------------------
 
     def start_session(self, params: lsp.InitializeParams) -> None:
-        self.root = self.options.workspace or _workspace_of(params)
-        self.file_config = self._load_config()
-        setup_logging(
-            self.file_config, self.paths.logs, self.options.verbose, self.options.log_file
-        )
-        quiet_pygls(self.options.verbose)
-        self.engine = Engine(self.file_config, self.paths, self.root)
-        self.pipeline = CompletionPipeline(self.engine, on_change=self.quota.refresh)
-        self.apply_settings(self.settings, announce=False)
-        if self.config_error:
-            log.error("%s", self.config_error)
+        self._root = self._options.workspace or _workspace_of(params)
+        self._file_config = self._load_config()
+        options = self._options
+        setup_logging(self._file_config, self.paths.logs, options.verbose, options.log_file)
+        quiet_pygls(options.verbose)
+        self._engine = Engine(self._file_config, self.paths, self._root)
+        self._pipeline = CompletionPipeline(self._engine, on_change=self.quota.refresh)
+        self.apply_settings(self._settings, announce=False)
+        if self._config_error:
+            log.error("%s", self._config_error)
 
     def _load_config(self) -> Config:
-        self.config_error = None
+        self._config_error = None
         try:
-            return load_config(self.root, self.options.config_path)
+            return load_config(self._root, self._options.config_path)
         except ConfigError as exc:
-            self.config_error = f"frugal-lsp: {exc} — the server runs without AI until it is fixed"
+            self._config_error = f"frugal-lsp: {exc} — the server runs without AI until it is fixed"
             return Config(source="invalid config: nothing is sent")
 
     def reload_config(self) -> None:
         """frugal.toml was saved: read it again and apply it with the editor's settings."""
-        self.file_config = self._load_config()
-        self.apply_settings(self.settings)
+        self._file_config = self._load_config()
+        self.apply_settings(self._settings)
 
     def apply_settings(self, settings: Settings, announce: bool = True) -> None:
-        if settings.tier_override != self.settings.tier_override or self.engine is None:
+        if settings.tier_override != self._settings.tier_override or self._engine is None:
             self.set_tier(settings.tier_override)  # else keep one chosen with frugal.setTier
-        self.settings = settings
-        self.plans.clear()
-        if self.engine is not None and self.pipeline is not None:
-            self.engine.reconfigure(apply_settings(self.file_config, settings))
-            self.pipeline.enabled = settings.enable_completions
+        self._settings = settings
+        self._plans.clear()
+        if self._engine is not None and self._pipeline is not None:
+            self._engine.reconfigure(apply_settings(self._file_config, settings))
+            self._pipeline.enabled = settings.enable_completions
         if announce:
             self.quota.refresh(force=True)
 
     def set_tier(self, tier: Tier | None) -> None:
         """The tier asks start on (None: routing decides); estimates made for another go."""
-        self.tier = tier
-        self.plans.clear()
+        self._tier = tier
+        self._plans.clear()
 
     def cached_plan(self, key: tuple[Any, ...], make: Callable[[], Plan]) -> Plan:
         """The estimate remembered under ``key`` (code-action titles), else ``make()``'s."""
-        plan = self.plans.get(key)
+        plan = self._plans.get(key)
         if plan is None:
-            plan = self.plans[key] = make()
-            while len(self.plans) > PLAN_CACHE:
-                self.plans.popitem(last=False)
+            plan = self._plans[key] = make()
+            while len(self._plans) > PLAN_CACHE:
+                self._plans.popitem(last=False)
         return plan
 
     async def close(self) -> None:
-        if self.engine is not None:
-            await self.engine.aclose()
-            self.engine = None
+        if self._engine is not None:
+            await self._engine.aclose()
+            self._engine = None
+
+    # -- work in flight --------------------------------------------------------------
+
+    @contextmanager
+    def working(self) -> Iterator[None]:
+        """Counts as busy (``frugal/status`` ``busy``) while the block runs, even if it fails."""
+        self._busy += 1
+        try:
+            yield
+        finally:
+            self._busy -= 1
+
+    def spawn(self, work: Awaitable[Any]) -> asyncio.Future[Any]:
+        """Run ``work`` in the background, holding a reference until it is done."""
+        future = asyncio.ensure_future(work)
+        self._background.add(future)
+        future.add_done_callback(self._background.discard)
+        return future
+
+    def accept_completion(self, completion_id: str) -> bool:
+        """The user took suggestion ``completion_id``; False when it is unknown."""
+        return self._pipeline is not None and self._pipeline.accept(completion_id)
 
     # -- documents -------------------------------------------------------------------
+
+    def opened(self, uri: str, version: int) -> None:
+        self.changed(uri, version)
+        self.quota.publish(uri, force=True)
+
+    def changed(self, uri: str, version: int) -> None:
+        """The editor's text of ``uri`` is now ``version``: suggestions for older ones go."""
+        if self._pipeline is not None:
+            self._pipeline.edited(uri, version)
+        self.index_sync.edited(uri)
+
+    def closed(self, uri: str) -> None:
+        if self._pipeline is not None:
+            self._pipeline.closed(uri)
+        if self._engine is not None:
+            self._engine.context.forget(convert.path_of(uri))
+        self.quota.forget(uri)
+
+    def saved(self, uri: str) -> None:
+        """Re-index the file; a saved frugal.toml at the workspace root is read again."""
+        self.index_sync.saved(uri)
+        path = convert.path_of(uri)
+        if path.name == CONFIG_NAME and self._root is not None and path.parent == self._root:
+            self.reload_config()
 
     def document(self, uri: str) -> Document | None:
         """The open document ``uri`` as the engine sees it; None when it is not open."""
@@ -164,10 +260,10 @@ class FrugalServer(LanguageServer):
 
     def excluded(self, path: Path) -> bool:
         """Editor-setting patterns are merged into the engine's config (``apply_settings``)."""
-        return self.engine is not None and self.engine.context.is_excluded(path)
+        return self._engine is not None and self._engine.context.is_excluded(path)
 
     def too_large(self, document: Document) -> bool:
-        limit = self.file_config.completion.max_document_bytes
+        limit = self._file_config.completion.max_document_bytes
         return len(document.text) > limit or len(document.text.encode("utf-8", "replace")) > limit
 
     def report_server_error(self, error: Exception, source: object) -> None:

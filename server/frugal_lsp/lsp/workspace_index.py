@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
 
@@ -36,7 +36,6 @@ class IndexSync:
     def __init__(self, ls: FrugalServer) -> None:
         self.ls = ls
         self._pending: dict[str, asyncio.TimerHandle] = {}
-        self.tasks: set[asyncio.Future[Any]] = set()
 
     @property
     def index(self) -> WorkspaceIndex | None:
@@ -47,9 +46,7 @@ class IndexSync:
 
     def begin(self) -> None:
         """Start the first build (``initialized``); returns at once."""
-        future = asyncio.ensure_future(self.start())
-        self.tasks.add(future)
-        future.add_done_callback(self.tasks.discard)
+        self.ls.spawn(self.start())
 
     async def start(self) -> None:
         index = self.index
@@ -106,9 +103,7 @@ class IndexSync:
             self._spawn(index.update, doc.path, doc.text)
 
     def _spawn(self, fn: Callable[..., object], *args: object) -> None:
-        future: asyncio.Future[object] = asyncio.ensure_future(asyncio.to_thread(fn, *args))
-        self.tasks.add(future)
-        future.add_done_callback(self.tasks.discard)
+        self.ls.spawn(asyncio.to_thread(fn, *args))
 
     async def _watch(self) -> None:
         """Ask the client to report file changes, when it can register watchers."""
