@@ -168,3 +168,12 @@ async def test_the_status_payload_names_a_configured_model_without_a_scorecard(
     other.mkdir()
     complete = engine_with(other, made, {"small": 0.66, "large": 0.70})
     assert status_json(complete.status())["scorecard"] == []
+
+
+async def test_a_demoted_model_gives_way_to_an_unmeasured_one(
+    tmp_path: Path, made: list[Engine]
+) -> None:
+    await count(tmp_path, "p/small", shown=40, accepted=2)
+    out = plan(engine_with(tmp_path, made, {"small": 0.66}), tmp_path)  # large: no scorecard
+    assert out["routing"]["candidates"] == ["p/large (advanced)", "p/small (basic)"]
+    assert "demoted by live acceptance: small accepted 2/40 (5%)" in out["routing"]["reason"]

@@ -15,7 +15,7 @@ were shown at least ``MIN_SHOWN`` times for this language and accepted **clearly
 often than its scorecard's exact-match rate predicts (below half that rate, and below it
 by more than two binomial standard deviations, so chance alone rarely explains it) is
 demoted: it is left out of "the best measured" and goes last, and the reason says
-``demoted: small accepted 2/40 (5%), scorecard EM 40%``.
+``demoted by live acceptance: small accepted 2/40 (5%), scorecard EM 33%``.
 """
 
 from __future__ import annotations
