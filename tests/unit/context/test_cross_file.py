@@ -198,3 +198,80 @@ def test_methods_of_one_class_share_its_class_line(workspace: Path) -> None:
     assert by_file([b, a]) == [
         ("t.py", "class Text:\n    def plain(self) -> str:\n    def pad(self, n: int) -> None:")
     ]
+
+
+CONN = """import typing
+
+if typing.TYPE_CHECKING:
+
+    class BaseConn(typing.Protocol):
+        def send_request(self, method: str, url: str) -> None: ...
+        def read_reply(self, *, amt: int = -1) -> bytes: ...
+"""
+POOL = """class Pool:  # BaseConn: only the return annotation names it here
+    def _get_conn(self, timeout: float | None = None) -> "BaseConn | None":
+        return None
+
+    def urlopen(self, method: str, url: str) -> bytes:
+        conn = self._get_conn(timeout=3.0)
+        conn.send_request(method, url)
+        return conn.
+"""
+
+
+def test_a_call_result_takes_the_class_its_indexed_return_annotation_names(
+    workspace: Path,
+) -> None:
+    doc_at(workspace, "net/__init__.py", "")
+    doc_at(workspace, "net/conn.py", CONN)
+    pool = doc_at(workspace, "net/pool.py", POOL)
+    builder, index = builder_for(workspace, completion_max_tokens=1024)
+    entry = index.file("net/conn.py")
+    assert entry is not None  # a class defined under `if TYPE_CHECKING:` is indexed
+    assert {"BaseConn", "read_reply"} <= {s.name for s in entry.symbols}
+    assert "fast_path" not in {s.name for s in entry.symbols}  # other guards: not indexed
+    last = POOL.rstrip("\n").split("\n")
+    prompt = build(builder, pool, len(last) - 1, len(last[-1]))
+    code = prompt.messages[-1].content
+    # conn = self._get_conn() -> BaseConn: its member the file does not show yet
+    assert "def read_reply(self, *, amt: int = -1) -> bytes" in code
+    assert any(o.startswith("cross-file: net/conn.py:") for o in prompt.origins)
+
+
+def test_return_annotations_name_a_class_or_nothing() -> None:
+    from frugal_lsp.context.workspace.returns import call_results, return_class
+
+    assert return_class("    def f(self) -> BaseConn:") == "BaseConn"
+    assert return_class('def f() -> "Optional[pkg.Conn]":') == "Conn"
+    assert return_class("def f(\n    x: int,\n) -> Conn | None:") == "Conn"
+    assert return_class("def f() -> list[Conn]:") == ""  # a container, not a Conn
+    assert return_class("def f() -> int | str:") == ""
+    assert return_class("def f() -> Self:") == ""
+    assert return_class("def f():") == ""
+    assert call_results("    conn = await self._get(t)  # x") == [("conn", "self", "_get")]
+    assert call_results("a = mod.make(1); b = build()") == [
+        ("a", "mod", "make"),
+        ("b", "", "build"),
+    ]
+    assert call_results("self.a = f()") == []  # an attribute, not a local
+
+
+def test_class_members_that_share_name_parts_with_the_code_near_the_cursor_come_first(
+    workspace: Path,
+) -> None:
+    from frugal_lsp.context.workspace.crossfile import CrossFile
+
+    members = "\n".join(f"    def member_{i}(self) -> None: ..." for i in range(30))
+    doc_at(
+        workspace, "seg.py", f"class Segment:\n{members}\n    def pad_right(self) -> None: ...\n"
+    )
+    lines = ["from seg import Segment", "", "s: Segment = make()", "s.pad_left(2)", "s."]
+    index = WorkspaceIndex(workspace)
+    index.build()
+    found = CrossFile(index).snippets(
+        workspace / "use.py", "python", lines[0], lines, 4, 2, range(0, 5)
+    )
+    outline = next(s for s in found if s.name == "Segment")
+    body = outline.text.split("\n")
+    assert body[1] == "    def pad_right(self) -> None: ..."  # pad_left is near the cursor
+    assert body[2] == "    def member_0(self) -> None: ..."  # then source order

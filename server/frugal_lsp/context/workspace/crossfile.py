@@ -7,8 +7,11 @@ through the file's imports (``from .x import Y``, ``import m as n`` + ``n.f``,
 ``require('./x')``); ``self.x.m`` / ``this.x.m`` and annotated or assigned locals
 through the class written down for them (``self.x = Cls(...)``, ``x: Cls``) or named
 like them (``this.npm`` -> ``Npm``); a star import, or a name used without any import
-that at most two files define. Classes and modules come as outlines of their members.
-Only signatures (and a docstring's first line) are used, never bodies.
+that at most two files define; a local assigned a call's result (``conn =
+self._get_conn()``) through the class the callee's indexed ``-> X`` names. Classes and
+modules come as outlines of their members, those sharing name parts with the code just
+around the cursor first (``pad_left`` there puts ``pad_right`` ahead). Only signatures
+(and a docstring's first line) are used, never bodies.
 """
 
 from __future__ import annotations
@@ -20,10 +23,12 @@ from pathlib import Path
 
 from frugal_lsp.context.workspace.imports import Import, parse_imports
 from frugal_lsp.context.workspace.index import Target, WorkspaceIndex
+from frugal_lsp.context.workspace.returns import call_results, return_class
 from frugal_lsp.context.workspace.symbols import FileSymbols, Symbol
 
 MAX_CANDIDATES = 24
 MAX_SELF_LOOKUPS = 4
+MAX_RETURN_LOOKUPS = 8  # `x = f()` assignments near the cursor whose callee is looked up
 OUTLINE_WIDTH = 72
 _REF = re.compile(
     r"([A-Za-z_$][\w$]*)(?:\s*\.\s*([A-Za-z_$][\w$]*))?(?:\s*\.\s*([A-Za-z_$][\w$]*))?"
@@ -82,6 +87,8 @@ class CrossFile:
         out: dict[tuple[str, int], CrossSnippet] = {}
         selves = 0
         types = _local_types(lines, rows)
+        near = _near_parts(lines, range(max(rows.start, row - 8), min(rows.stop, row + 3)))
+        returned = self._returned(path, language, bound, own, (lines, rows, frame), types)
         for name, attr, attr2 in _references(lines, row, column, rows, frame):
             if name in _SELF:
                 selves += 1
@@ -89,15 +96,124 @@ class CrossFile:
                     continue
             elif name in types and name not in bound:
                 name, attr, attr2 = types[name], attr, ""
-            for target in self._targets(
-                path, language, bound, own_names, (name, attr, attr2), lines
-            ):
+            if attr and name in returned:  # conn = self._get_conn() -> BaseHTTPConnection
+                found = self._member(path, language, returned[name], attr)
+            else:
+                found = self._targets(path, language, bound, own_names, (name, attr, attr2), lines)
+            for target in found:
                 key = (target.path, target.symbol.line)
                 if key not in out:
-                    out[key] = _snippet(self.index, target)
+                    out[key] = _snippet(self.index, target, near)
             if len(out) >= MAX_CANDIDATES:
                 break
         return tuple(out.values())
+
+    def _returned(
+        self,
+        path: Path,
+        language: str,
+        bound: dict[str, Import],
+        own: FileSymbols | None,
+        where: tuple[list[str] | tuple[str, ...], range, tuple[int, ...]],
+        types: dict[str, str],
+    ) -> dict[str, list[Target]]:
+        """Variables near the cursor assigned a call's result whose callee's indexed
+        signature names the class it returns (``-> X``): variable -> that class."""
+        lines, rows, frame = where
+        out: dict[str, list[Target]] = {}
+        looked = 0
+        for r in rows:
+            if not 0 <= r < len(lines) or "=" not in lines[r] or "(" not in lines[r]:
+                continue
+            for var, receiver, callee in call_results(_code(lines[r])):
+                if var in out or var in types or var in bound or var in _SELF:
+                    continue
+                looked += 1
+                if looked > MAX_RETURN_LOOKUPS:
+                    return out
+                callees = self._callees(
+                    path, language, bound, own, (receiver, callee), (lines, frame), types
+                )
+                classes = self._return_classes(language, callees)
+                if classes:
+                    out[var] = classes
+        return out
+
+    def _callees(
+        self,
+        path: Path,
+        language: str,
+        bound: dict[str, Import],
+        own: FileSymbols | None,
+        call: tuple[str, str],
+        where: tuple[list[str] | tuple[str, ...], tuple[int, ...]],
+        types: dict[str, str],
+    ) -> list[Target]:
+        """The definitions a call ``receiver.callee(`` (or ``callee(``) may run."""
+        receiver, callee = call
+        lines, frame = where
+        own_key = own.path if own is not None else ""
+        if receiver in _SELF:  # a method of the enclosing class, else of its bases
+            mine = [Target(own_key, s) for s in own.named(callee) if s.container] if own else []
+            if mine:
+                return mine
+            classes = [
+                t
+                for base in _enclosing_bases(lines, frame)
+                for t in self._class_targets(path, language, bound, set(), base)
+            ]
+            return self._methods(classes, callee)
+        if receiver and receiver in bound:  # mod.f( / Cls.create(
+            found = self.index.resolve(path, bound[receiver], language)
+            modules = [
+                Target(t.path, s)
+                for t in found
+                if t.symbol.kind == "module" and (e := self.index.file(t.path))
+                for s in e.named(callee)
+                if not s.container
+            ]
+            return modules + self._methods([t for t in found if t.symbol.kind == "class"], callee)
+        if receiver and receiver in types:  # table = Table(); row = table.add_row(
+            return self._methods(
+                self._class_targets(path, language, bound, set(), types[receiver]), callee
+            )
+        if receiver:
+            return []
+        if callee in bound:
+            return self.index.resolve(path, bound[callee], language)
+        if own is not None and (top := [s for s in own.named(callee) if not s.container]):
+            return [Target(own_key, s) for s in top]
+        return self.index.defined(callee)
+
+    def _methods(self, classes: list[Target], name: str) -> list[Target]:
+        out: list[Target] = []
+        for t in classes:
+            entry = self.index.file(t.path)
+            if entry is not None:
+                out += [Target(t.path, s) for s in entry.members(t.symbol.name) if s.name == name]
+        return out
+
+    def _return_classes(self, language: str, callees: list[Target]) -> list[Target]:
+        """The classes the callees' return annotations name, resolved in the callee's
+        own file (its classes, then its imports, then a name at most two files define)."""
+        out: list[Target] = []
+        for t in callees:
+            cls = (
+                return_class(t.symbol.signature) if t.symbol.kind in {"function", "method"} else ""
+            )
+            entry = self.index.file(t.path) if cls else None
+            if entry is None:
+                continue
+            here = [Target(t.path, s) for s in entry.named(cls) if s.kind == "class"]
+            where = Path(self.index.root, entry.path)
+            bound = self._own(entry)
+            found = here or (
+                self.index.resolve(where, bound[cls], language)
+                if cls in bound
+                else self.index.defined(cls)
+            )
+            out += [c for c in found if c.symbol.kind == "class" and c not in out]
+        return out
 
     def _own(self, entry: FileSymbols) -> dict[str, Import]:
         cached = self._own_bindings.get(entry.path)
@@ -169,6 +285,14 @@ class CrossFile:
         attr: str,
     ) -> list[Target]:
         """Class ``cls`` (imported, else defined by at most two other files) and its ``attr``."""
+        return self._member(
+            path, language, self._class_targets(path, language, bound, own_names, cls), attr
+        )
+
+    def _class_targets(
+        self, path: Path, language: str, bound: dict[str, Import], own_names: set[str], cls: str
+    ) -> list[Target]:
+        """Class ``cls`` as imported, else as defined by at most two other files."""
         if not cls or cls in own_names:
             return []
         if cls in bound:
@@ -176,7 +300,7 @@ class CrossFile:
         else:
             own = self.index.file_key(path)
             found = [t for t in self.index.defined(cls) if t.path != own]
-        return self._member(path, language, [t for t in found if t.symbol.kind == "class"], attr)
+        return [t for t in found if t.symbol.kind == "class"]
 
     def _member(self, path: Path, language: str, targets: list[Target], attr: str) -> list[Target]:
         """The resolved ``targets`` and, with ``attr``, their member: a module's function
@@ -333,21 +457,21 @@ def _assigned_class(lines: list[str] | tuple[str, ...], attr: str) -> str:
     return ""
 
 
-def _snippet(index: WorkspaceIndex, target: Target) -> CrossSnippet:
+def _snippet(index: WorkspaceIndex, target: Target, near: frozenset[str]) -> CrossSnippet:
     """A function's signature; a method's under its class line; a class as an outline:
     its signature, the member the code uses in full, then the first line of each other
     member's (public ones first); a module as the first lines of its top-level names."""
     s: Symbol = target.symbol
     entry = index.file(target.path)
     if s.kind == "module" and entry is not None:
-        top = sorted((x for x in entry.symbols if not x.container), key=_member_order)
+        top = _ranked([x for x in entry.symbols if not x.container], near)
         text = "\n".join(_clip(x.signature.split("\n", 1)[0]) for x in top)
         return CrossSnippet(target.path, -1, s.name, text, True, tuple(x.name for x in top))
     if s.kind == "class" and entry is not None:
         members = entry.members(s.name)
         head = [*s.signature.split("\n"), *(m.signature for m in members if m.name == target.focus)]
         head = "\n".join(head).split("\n")
-        rest = sorted((m for m in members if m.name != target.focus), key=_member_order)
+        rest = _ranked([m for m in members if m.name != target.focus], near)
         lines = [*head, *(_clip(m.signature.split("\n", 1)[0]) for m in rest)]
         names = ("",) * len(head) + tuple(m.name for m in rest)
         return CrossSnippet(target.path, s.line, s.name, "\n".join(lines), True, names)
@@ -358,6 +482,32 @@ def _snippet(index: WorkspaceIndex, target: Target) -> CrossSnippet:
             text = owner.signature.split("\n", 1)[0] + "\n" + text
     label = f"{s.container}.{s.name}" if s.container else s.name
     return CrossSnippet(target.path, s.line, label, text)
+
+
+_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+def _parts(name: str) -> set[str]:
+    """``pad_right`` -> {pad, right}, ``getRenderable`` -> {get, renderable}."""
+    return {p.lower() for p in _PART.findall(name) if len(p) > 2}
+
+
+def _near_parts(lines: list[str] | tuple[str, ...], rows: range) -> frozenset[str]:
+    """The name parts of the code around the cursor (what the members are ranked by)."""
+    words: set[str] = set()
+    for r in rows:
+        if 0 <= r < len(lines):
+            words.update(_REF_WORD.findall(_code(lines[r])))
+    return frozenset(p for w in words for p in _parts(w))
+
+
+_REF_WORD = re.compile(r"[A-Za-z_$][\w$]*")
+
+
+def _ranked(members: list[Symbol], near: frozenset[str]) -> list[Symbol]:
+    """Members sharing the most name parts with the code around the cursor first (its
+    ``pad_left`` makes ``pad_right`` likely), then constructors, public, private."""
+    return sorted(members, key=lambda m: (-len(_parts(m.name) & near), *_member_order(m)))
 
 
 def _member_order(s: Symbol) -> tuple[int, int]:

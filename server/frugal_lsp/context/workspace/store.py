@@ -22,7 +22,7 @@ from frugal_lsp.paths import StatePaths
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2  # 2: definitions inside module-level `if`/`try` blocks are indexed
 
 
 def state_file(paths: StatePaths, root: Path) -> Path:
