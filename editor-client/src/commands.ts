@@ -7,10 +7,11 @@
  * purpose: the language client registers every command the server advertises under its
  * own id, and a second registration of the same id would fail.
  */
-import { ServerCommand, TIERS, type Answer, type Estimate, type Range, type SelectionArgs, type Status, type Tier } from './protocol';
+import { ServerCommand, TIERS, type Answer, type Estimate, type EstimateArgs, type Range, type SelectionArgs, type Status, type Tier } from './protocol';
 
 export const ClientCommand = {
   askSelection: 'frugal-lsp.askSelection',
+  askDesign: 'frugal-lsp.askDesign',
   showUsage: 'frugal-lsp.showUsage',
   clearConversation: 'frugal-lsp.clearConversation',
   setTier: 'frugal-lsp.setTier',
@@ -40,6 +41,8 @@ export interface Ui {
   activeSelection(): EditorSelection | undefined;
   /** Ask for the question; '' means "no question" (the server explains the code). undefined = cancelled. */
   askQuestion(templates: Template[]): Promise<string | undefined>;
+  /** Ask for a design question; '' means the server's default design question. undefined = cancelled. */
+  askDesignQuestion(): Promise<string | undefined>;
   confirm(message: string, action: string): Promise<boolean>;
   pickTier(tiers: readonly Tier[], current: string | undefined): Promise<Tier | undefined>;
   withProgress<T>(title: string, work: (token: CancelToken) => Promise<T>): Promise<T>;
@@ -131,21 +134,32 @@ export class Commands {
 
   /** "Frugal: Ask about Selection": question → estimate → confirm → ask → open answer. */
   async askSelection(): Promise<Answer | undefined> {
+    return this.askAbout('ask', () => this.d.ui.askQuestion(this.d.templates()));
+  }
+
+  /** "Frugal: Design Question about Selection": the same flow, estimated and asked as a design question (advanced tier). */
+  async askDesign(): Promise<Answer | undefined> {
+    return this.askAbout('design', () => this.d.ui.askDesignQuestion());
+  }
+
+  private async askAbout(task: 'ask' | 'design', ask: () => Promise<string | undefined>): Promise<Answer | undefined> {
     const sel = this.d.ui.activeSelection();
     if (!sel || sel.isEmpty) {
       this.d.ui.info('Frugal: select the code to ask about first.'); // short: a toast shows one line
       return undefined;
     }
-    const question = await this.d.ui.askQuestion(this.d.templates());
+    const question = await ask();
     if (question === undefined) return undefined;
     const args = selectionArgs(sel, question);
+    const estimateArgs: EstimateArgs = task === 'ask' ? args : { ...args, task };
+    const command = task === 'ask' ? ServerCommand.askSelection : ServerCommand.askDesign;
     return this.guard(async () => {
-      const estimate = await this.d.server.execute<Estimate>(ServerCommand.estimate, [args]);
+      const estimate = await this.d.server.execute<Estimate>(ServerCommand.estimate, [estimateArgs]);
       const unavailable = noModelMessage(estimate);
       if (unavailable) return void this.refuse(unavailable);
       if (!(await this.d.ui.confirm(estimateMessage(estimate), 'Send'))) return undefined;
       const answer = await this.d.ui.withProgress(`Frugal: asking ${estimate.model}…`, (token) =>
-        this.d.track(this.d.server.execute<Answer>(ServerCommand.askSelection, [args], token)),
+        this.d.track(this.d.server.execute<Answer>(command, [args], token)),
       );
       await this.d.ui.openAnswer(answer);
       this.d.ui.flash(answerSummary(answer));

@@ -52,6 +52,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     panel,
     frugal,
     vscode.commands.registerCommand(ClientCommand.askSelection, () => commands.askSelection()),
+    vscode.commands.registerCommand(ClientCommand.askDesign, () => commands.askDesign()),
     vscode.commands.registerCommand(ClientCommand.showUsage, () => commands.showUsage()),
     vscode.commands.registerCommand(ClientCommand.clearConversation, () => commands.clearConversation()),
     vscode.commands.registerCommand(ClientCommand.setTier, () => commands.setTier()),

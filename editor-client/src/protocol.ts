@@ -16,6 +16,7 @@ export const CLIENT_CAPABILITIES = { opensAnswers: true } as const;
 /** Commands the server executes through `workspace/executeCommand`. */
 export const ServerCommand = {
   askSelection: 'frugal.askSelection',
+  askDesign: 'frugal.askDesign',
   explainError: 'frugal.explainError',
   askAgainStronger: 'frugal.askAgainStronger',
   estimate: 'frugal.estimate',
@@ -58,6 +59,8 @@ export interface Status {
   tokensSaved: number;
   costPerAccepted: number | null;
   accepted: number;
+  /** What is wrong with the measured-quality scorecard: missing, older than 90 days, models without one. Empty or absent: nothing. */
+  scorecard?: string[];
 }
 
 /** `cost` and the Answer's `cost` are quota units (tokens × the model's coefficient). */
@@ -97,4 +100,9 @@ export interface SelectionArgs {
   question?: string;
   template?: string;
   tier?: ModelTier;
+}
+
+/** `frugal.estimate`'s argument: a selection, and which selection command it estimates (default `ask`). */
+export interface EstimateArgs extends SelectionArgs {
+  task?: 'ask' | 'design';
 }

@@ -71,6 +71,9 @@ function tooltip(s: Status, busy: boolean): string {
       `Tier: ${s.tier}` + (busy ? ' · request in flight…' : ''),
     ].join('  \n'),
   );
+  if (s.scorecard?.length) {
+    blocks.push(s.scorecard.map((note) => `Scorecard: ${note}`).join('  \n'));
+  }
   blocks.push('_Click for the usage view._');
   return blocks.join('\n\n');
 }

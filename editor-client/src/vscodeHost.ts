@@ -124,6 +124,16 @@ export class VscodeUi implements Ui {
     });
   }
 
+  askDesignQuestion(): Promise<string | undefined> {
+    return Promise.resolve(
+      vscode.window.showInputBox({
+        title: 'Frugal: Design Question about Selection',
+        prompt: 'Your design question about the selected code (leave empty for structure, responsibilities and trade-offs)',
+        placeHolder: 'e.g. Should this be split into two classes?',
+      }),
+    );
+  }
+
   async confirm(message: string, action: string): Promise<boolean> {
     return (await vscode.window.showInformationMessage(message, action)) === action;
   }

@@ -156,20 +156,17 @@ def cmd_complete(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from frugal_lsp.evaluation.scorecard import notes
     from frugal_lsp.report import console  # rich: not imported by `serve`
 
     async def run(engine: Any) -> Any:
-        return engine.status(), notes(
-            engine.scorecards.rows(), [m.key for m in engine.config.models]
-        )
+        return engine.status()
 
-    status, card_notes = _with_engine(args, run)
+    status = _with_engine(args, run)
     if args.json:
-        print(json.dumps({**console.status_dump(status), "scorecard": card_notes}, indent=2))
+        print(json.dumps(console.status_dump(status), indent=2))
     else:
         print(console.status_text(status, args.team))
-        for note in card_notes:
+        for note in status.scorecard:
             print(f"scorecard: {note}")
     return 0
 

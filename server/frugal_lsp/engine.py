@@ -23,6 +23,7 @@ from frugal_lsp.errors import (
     StreamEndedEarly,
     Unconfigured,
 )
+from frugal_lsp.evaluation.scorecard import notes as scorecard_notes
 from frugal_lsp.paths import StatePaths
 from frugal_lsp.prompt import Fim, Prompt
 from frugal_lsp.providers.base import (
@@ -167,7 +168,17 @@ class Engine:
     def status(self) -> Status:
         outlook = self.watch_quota()
         self._apply_pacing()
-        return compute_status(self.config, self.account, self.pacer.state, outlook)
+        status = compute_status(self.config, self.account, self.pacer.state, outlook)
+        return replace(status, scorecard=self._scorecard_notes())
+
+    def _scorecard_notes(self) -> tuple[str, ...]:
+        """What the status says about the scorecard, from routing's cached copy."""
+        try:
+            rows = self.router.quality.rows() if self.router.quality else self.scorecards.rows()
+        except Exception as exc:  # a broken scorecard store must not break the status
+            log.warning("could not read the scorecard: %s", exc)
+            return ()
+        return tuple(scorecard_notes(rows, [m.key for m in self.config.models]))
 
     def watch_quota(self) -> Forecast:
         """Forecast, fire newly crossed alerts, move the pacing step (safe off the loop)."""

@@ -176,3 +176,28 @@ async def test_a_design_question_has_its_own_front_door(session: Session) -> Non
     answer = await run(session, design)
     assert answer["tier"] == "advanced"
     assert [r.model for r in session.fake.requests] == ["fake-advanced"]
+
+
+async def test_a_palette_design_question_is_estimated_and_asked_as_design(
+    session: Session,
+) -> None:
+    """What the VS Code palette command sends: an estimate with `task: design`, then
+    frugal.askDesign, with or without the user's own question."""
+    session.open()
+    where = {"start": {"line": 3, "character": 0}, "end": {"line": 6, "character": 0}}
+    args = {"uri": session.uri, "range": where}
+    ask = await session.command("frugal.estimate", args)
+    design = await session.command("frugal.estimate", args | {"task": "design"})
+    assert (ask["tier"], design["tier"]) == ("basic", "advanced")
+    assert design["model"] == "fake-advanced" and design["tokens"] > ask["tokens"]  # framing
+    with pytest.raises(JsonRpcException) as caught:
+        await session.command("frugal.estimate", args | {"task": "completion"})
+    assert "`task` must be one of ask, design" in str(caught.value)
+    assert session.fake.requests == []  # estimates spend nothing
+
+    answer = await session.command("frugal.askDesign", args)  # no question: the default one
+    assert answer["tier"] == "advanced"
+    sent = str(session.fake.requests[-1].body)
+    assert "How should this code be designed" in sent and "fake-advanced" in sent
+    await session.command("frugal.askDesign", args | {"question": "Should area be a method?"})
+    assert "Should area be a method?" in str(session.fake.requests[-1].body)

@@ -39,6 +39,9 @@ async def test_all_is_well_shows_nothing_but_the_status(session: Session) -> Non
     status = await wait_for(lambda: session.statuses)
     assert status[-1].state == "ok" and status[-1].limit == 100_000
     assert frugal_diagnostics(session) == []
+    assert status[-1].scorecard == [  # the status item's tooltip shows it
+        "no scorecard yet — run `frugal-lsp eval` to measure the models on your code"
+    ]
 
 
 async def test_crossing_70_percent_warns_once(session: Session) -> None:

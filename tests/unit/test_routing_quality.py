@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from frugal_lsp.context import ContextRequest
 from frugal_lsp.context.document import Document, Position
 from frugal_lsp.engine import Engine
 from frugal_lsp.paths import StatePaths
+from frugal_lsp.routing.quality import MIN_SHOWN, clearly_below
 from frugal_lsp.store.scorecards import ScoreRow
 from frugal_lsp.tasks import Task, Tier
 
@@ -98,3 +100,80 @@ async def test_without_a_scorecard_or_with_a_forced_tier_the_old_rules_hold(
     javascript = engine.router.quality
     assert javascript is not None
     assert javascript.lookup("completion", "javascript")("p/small") is None  # per language
+
+
+async def count(
+    tmp_path: Path, model: str, shown: int, accepted: int, language: str = "python"
+) -> None:
+    """Suggestions shown and accepted in an earlier session, through the engine's own
+    counters (what the completion pipeline calls), written to the store at close."""
+    engine = Engine(parse_config(config()), StatePaths.resolve(tmp_path / "home"), tmp_path)
+    for i in range(shown):
+        engine.count_suggestion(model, language, False)
+        if i < accepted:
+            engine.count_suggestion(model, language, True)
+    await engine.aclose()
+
+
+async def test_live_acceptance_clearly_below_the_scorecard_demotes_the_model(
+    tmp_path: Path, made: list[Engine]
+) -> None:
+    await count(tmp_path, "p/small", shown=40, accepted=2)  # 5% against a scorecard EM of 33%
+    engine = engine_with(tmp_path, made, {"small": 0.66, "large": 0.70})
+    out = plan(engine, tmp_path)
+    assert out["model"]["name"] == "large"
+    assert out["routing"]["candidates"] == ["p/large (advanced)", "p/small (basic)"]
+    reason = out["routing"]["reason"]
+    assert "quality: large ES 0.70, the best measured" in reason
+    assert "demoted by live acceptance: small accepted 2/40 (5%), scorecard EM 33%" in reason
+
+
+@pytest.mark.parametrize(
+    ("shown", "accepted", "language"),
+    [(19, 0, "python"), (40, 12, "python"), (40, 0, "javascript")],
+    ids=["too-few-shown", "accepted-as-predicted", "other-language"],
+)
+async def test_live_acceptance_does_not_demote_without_clear_evidence(
+    tmp_path: Path, made: list[Engine], shown: int, accepted: int, language: str
+) -> None:
+    await count(tmp_path, "p/small", shown, accepted, language)
+    out = plan(engine_with(tmp_path, made, {"small": 0.66, "large": 0.70}), tmp_path)
+    assert out["model"]["name"] == "small"
+    assert "demoted" not in out["routing"]["reason"]
+
+
+def test_clearly_below_needs_the_sample_half_the_rate_and_two_deviations() -> None:
+    row = ScoreRow("p/m", "completion", "python", 20, 0.5, 0.7, 1, 2, 3, 4, 0, time.time())
+    assert not clearly_below(row, MIN_SHOWN - 1, 0)  # too few shown, however bad
+    assert clearly_below(row, 20, 4)  # 4 < 5 (half of 10) and < 10 - 2*2.24
+    assert not clearly_below(row, 20, 5)  # not under half the predicted rate
+    sure = replace(row, exact=1.0)
+    assert clearly_below(sure, 20, 9) and not clearly_below(sure, 20, 10)
+    rare = replace(row, exact=0.05)
+    assert not clearly_below(rare, 20, 0)  # 1 expected: 0 of 20 can be chance
+    assert clearly_below(rare, 200, 0)  # 10 expected: 0 < 5 and < 10 - 6.2
+
+
+async def test_the_status_payload_names_a_configured_model_without_a_scorecard(
+    tmp_path: Path, made: list[Engine]
+) -> None:
+    from frugal_lsp.lsp.convert import status_json
+
+    engine = engine_with(tmp_path, made, {"small": 0.66})
+    payload = status_json(engine.status())
+    assert payload["scorecard"] == [
+        "no scorecard for p/large — run `frugal-lsp eval --models p/large`"
+    ]
+    other = tmp_path / "b"
+    other.mkdir()
+    complete = engine_with(other, made, {"small": 0.66, "large": 0.70})
+    assert status_json(complete.status())["scorecard"] == []
+
+
+async def test_a_demoted_model_gives_way_to_an_unmeasured_one(
+    tmp_path: Path, made: list[Engine]
+) -> None:
+    await count(tmp_path, "p/small", shown=40, accepted=2)
+    out = plan(engine_with(tmp_path, made, {"small": 0.66}), tmp_path)  # large: no scorecard
+    assert out["routing"]["candidates"] == ["p/large (advanced)", "p/small (basic)"]
+    assert "demoted by live acceptance: small accepted 2/40 (5%)" in out["routing"]["reason"]

@@ -13,13 +13,14 @@ const answer: Answer = {
 
 type Call = { command: string; args: unknown[]; token?: unknown };
 
-function harness(opts: { question?: string | undefined; confirm?: boolean; tier?: string; fail?: unknown; sel?: EditorSelection | undefined; choice?: string } = {}) {
+function harness(opts: { question?: string | undefined; design?: string | undefined; confirm?: boolean; tier?: string; fail?: unknown; sel?: EditorSelection | undefined; choice?: string } = {}) {
   const calls: Call[] = [];
   const events: string[] = [];
-  const results: Record<string, unknown> = { 'frugal.estimate': estimate, 'frugal.askSelection': answer, 'frugal.setTier': null, 'frugal.clearConversation': null };
+  const results: Record<string, unknown> = { 'frugal.estimate': estimate, 'frugal.askSelection': answer, 'frugal.askDesign': answer, 'frugal.setTier': null, 'frugal.clearConversation': null };
   const ui: Ui = {
     activeSelection: () => ('sel' in opts ? opts.sel : selection),
     askQuestion: vi.fn(async () => ('question' in opts ? opts.question : 'why None?')),
+    askDesignQuestion: vi.fn(async () => ('design' in opts ? opts.design : 'split it?')),
     confirm: vi.fn(async (m: string) => (events.push(`confirm:${m}`), opts.confirm ?? true)),
     pickTier: vi.fn(async () => opts.tier as never),
     withProgress: vi.fn(async (_t, work) => work('TOKEN')),
@@ -36,7 +37,7 @@ function harness(opts: { question?: string | undefined; confirm?: boolean; tier?
       execute: async <T,>(command: string, args: unknown[], token?: unknown) => {
         calls.push({ command, args, token });
         events.push(`exec:${command}`);
-        if (opts.fail && command === 'frugal.askSelection') throw opts.fail;
+        if (opts.fail && (command === 'frugal.askSelection' || command === 'frugal.askDesign')) throw opts.fail;
         return results[command] as T;
       },
       restart: vi.fn(async () => undefined),
@@ -200,5 +201,29 @@ describe('other commands', () => {
     await h.commands.showUsage();
     expect(h.deps.server.restart).toHaveBeenCalledOnce();
     expect(h.deps.showUsage).toHaveBeenCalledOnce();
+  });
+});
+
+describe('Design Question about Selection', () => {
+  it('estimates as a design question, confirms, then sends frugal.askDesign and opens the answer', async () => {
+    const h = harness();
+    await expect(h.commands.askDesign()).resolves.toEqual(answer);
+    const args = { uri: 'file:///ws/a.py', range: selection.range, question: 'split it?' };
+    expect(h.calls.map((c) => [c.command, c.args])).toEqual([['frugal.estimate', [{ ...args, task: 'design' }]], ['frugal.askDesign', [args]]]);
+    expect(h.events).toEqual(['exec:frugal.estimate', `confirm:${estimateMessage(estimate)}`, 'exec:frugal.askDesign', 'open:t1']);
+    expect(h.ui.askQuestion).not.toHaveBeenCalled(); // its own question box, not the ask templates
+    expect(h.calls[1].token).toBe('TOKEN');
+  });
+
+  it('an empty box sends no question (the server uses its default design question); dismissed sends nothing', async () => {
+    const empty = harness({ design: '' });
+    await empty.commands.askDesign();
+    expect(empty.calls.map((c) => c.args)).toEqual([[{ uri: 'file:///ws/a.py', range: selection.range, task: 'design' }], [{ uri: 'file:///ws/a.py', range: selection.range }]]);
+    const dismissed = harness({ design: undefined });
+    await dismissed.commands.askDesign();
+    expect(dismissed.calls).toEqual([]);
+    const declined = harness({ confirm: false });
+    await declined.commands.askDesign();
+    expect(declined.calls.map((c) => c.command)).toEqual(['frugal.estimate']);
   });
 });

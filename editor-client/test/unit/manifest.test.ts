@@ -23,10 +23,11 @@ describe('package.json manifest', () => {
     expect(lc.engines.vscode).toBe(manifest.engines.vscode);
   });
 
-  it('contributes the five palette commands under the Frugal category', () => {
+  it('contributes the six palette commands under the Frugal category', () => {
     const commands = manifest.contributes.commands.map((c: { command: string; title: string; category: string }) => `${c.category}: ${c.title} = ${c.command}`);
     expect(commands).toEqual([
       `Frugal: Ask about Selection = ${ClientCommand.askSelection}`,
+      `Frugal: Design Question about Selection = ${ClientCommand.askDesign}`,
       `Frugal: Show Usage = ${ClientCommand.showUsage}`,
       `Frugal: Clear Conversation = ${ClientCommand.clearConversation}`,
       `Frugal: Set Tier = ${ClientCommand.setTier}`,

@@ -40,6 +40,15 @@ describe('formatStatus', () => {
     expect(tip).toContain('Cost per accepted suggestion: 213 quota units (14 accepted)');
   });
 
+  it('tooltip says what the scorecard lacks, and nothing when it is complete or not sent', () => {
+    const missing = 'no scorecard for openai/gpt-4o — run `frugal-lsp eval --models openai/gpt-4o`';
+    const stale = 'scorecard is 91 days old (over 90) — run `frugal-lsp eval`';
+    const tip = formatStatus(sampleStatus({ scorecard: [stale, missing] })).tooltip;
+    expect(tip).toContain(`Scorecard: ${stale}  \nScorecard: ${missing}\n\n_Click for the usage view._`);
+    expect(formatStatus(sampleStatus({ scorecard: [] })).tooltip).not.toContain('Scorecard');
+    expect(formatStatus(sampleStatus()).tooltip).not.toContain('Scorecard');
+  });
+
   it('tooltip says "no limit" and "—" where the server sends null', () => {
     const tip = formatStatus(
       sampleStatus({ costPerAccepted: null, platforms: [{ name: 'local', used: 10, limit: null, fraction: null }] }),

@@ -93,7 +93,7 @@ describe.skipIf(reason !== undefined)('extension bundle activated against the re
 
   it('registers the palette commands and, through the language client, the server commands', async () => {
     const ids = await vscode.commands.getCommands();
-    expect(ids).toEqual(expect.arrayContaining(['frugal-lsp.askSelection', 'frugal-lsp.showUsage', 'frugal-lsp.clearConversation', 'frugal-lsp.setTier', 'frugal-lsp.restartServer']));
+    expect(ids).toEqual(expect.arrayContaining(['frugal-lsp.askSelection', 'frugal-lsp.askDesign', 'frugal-lsp.showUsage', 'frugal-lsp.clearConversation', 'frugal-lsp.setTier', 'frugal-lsp.restartServer']));
     expect(ids).toEqual(expect.arrayContaining(['frugal.acceptCompletion', 'frugal.status', 'frugal.setTier']));
   });
 
@@ -110,6 +110,18 @@ describe.skipIf(reason !== undefined)('extension bundle activated against the re
     await run(command.command, ...(command.arguments ?? [])); // what VS Code does on Tab
     expect((await run('frugal.status')).accepted).toBe(before + 1);
     await fake.admin('reply', { text: null });
+  });
+
+  it('Frugal: Design Question about Selection estimates a design question: with no advanced model it says so and sends nothing', async () => {
+    vscode.window.activeTextEditor = { document: doc, selection: new vscode.Selection(3, 0, 7, 31) };
+    t.answers.inputBox.push('');
+    const before = (await fake.requests()).length;
+    await expect(run('frugal-lsp.askDesign')).resolves.toBeUndefined();
+    const refusal = await until('the refusal', () => t.recorded.messages.find((m: { level: string; msg: string }) => m.level === 'error' && m.msg.startsWith('Frugal: not sent')));
+    expect(refusal.msg).toMatch(/advanced/);
+    expect(refusal.items).toEqual(['Show Usage', 'Set Tier']);
+    expect((await fake.requests()).length).toBe(before);
+    t.recorded.messages.splice(t.recorded.messages.indexOf(refusal), 1); // later tests look for their own error
   });
 
   it('Frugal: Set Tier sends the picked tier to the server and saves it in the settings', async () => {

@@ -14,6 +14,7 @@ if (reason) console.warn(`\n[wire] SKIPPING wire tests: ${reason}\n`);
 
 const COMMANDS = [
   'frugal.askSelection',
+  'frugal.askDesign',
   'frugal.explainError',
   'frugal.askAgainStronger',
   'frugal.estimate',
@@ -50,6 +51,8 @@ function expectStatusShape(s: Status): void {
   expect(typeof s.tokensSaved).toBe('number');
   expect(s.costPerAccepted === null || typeof s.costPerAccepted === 'number').toBe(true);
   expect(typeof s.accepted).toBe('number');
+  expect(Array.isArray(s.scorecard)).toBe(true);
+  for (const note of s.scorecard ?? []) expect(typeof note).toBe('string');
 }
 
 describe.skipIf(reason !== undefined)('wire: frugal-lsp serve as VS Code drives it', () => {
@@ -105,6 +108,7 @@ describe.skipIf(reason !== undefined)('wire: frugal-lsp serve as VS Code drives 
     expectStatusShape(status);
     expect(status.state).not.toBe('unconfigured'); // frugal.toml in the workspace root was found
     expect(status.limit).toBe(100000);
+    expect(status.scorecard?.[0]).toMatch(/^no scorecard yet — run `frugal-lsp eval`/); // nothing measured in this workspace
   });
 
   it('asks workspace/configuration for section "frugal" and accepts the extension\'s answer', async () => {
@@ -139,6 +143,14 @@ describe.skipIf(reason !== undefined)('wire: frugal-lsp serve as VS Code drives 
       context: { diagnostics: [], triggerKind: 1 },
     })) as Array<{ title: string; command?: unknown }> | null;
     expect(actions?.map((a) => a.title)).toEqual(expect.arrayContaining([expect.stringMatching(/\(~[\d,]+ tokens, (basic|advanced|specialized)\)/)]));
+  });
+
+  it('frugal.estimate with task "design" estimates the design question: advanced tier, none here but basic', async () => {
+    const ask = await s.execute<Estimate>('frugal.estimate', [{ uri, range }]);
+    const design = await s.execute<Estimate>('frugal.estimate', [{ uri, range, task: 'design' }]);
+    expect(ask.tier).toBe('basic');
+    expect(design).toMatchObject({ tier: null, model: null, cost: null });
+    expect(design.reason).toMatch(/advanced/);
   });
 
   it('frugal.askSelection answers through the provider and the answer document is shown', async () => {

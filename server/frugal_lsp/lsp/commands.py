@@ -63,7 +63,7 @@ def selection_door(task: Task) -> Handler:
         obj = convert.arg_object(args)
         uri = convert.raw_string(obj, "uri", required=True)
         start, end = convert.raw_range(obj.get("range"))
-        question = convert.raw_string(obj, "question")
+        question = convert.raw_string(obj, "question") or TASKS[task].question
         document = open_document(ls, uri)
         request = ContextRequest(document, task, start, end, question=question)
         thread = ls.threads.open(uri, request, start.line, end.line)
@@ -115,9 +115,20 @@ async def estimate(ls: FrugalServer, *args: Any) -> dict[str, Any]:
     obj = convert.arg_object(args)
     document = open_document(ls, convert.raw_string(obj, "uri", required=True))
     start, end = convert.raw_range(obj.get("range"))
-    question = convert.raw_string(obj, "question")
-    request = ContextRequest(document, Task.ASK, start, end, question=question)
+    task = _selection_task(convert.raw_string(obj, "task") or Task.ASK.value)
+    question = convert.raw_string(obj, "question") or TASKS[task].question
+    request = ContextRequest(document, task, start, end, question=question)
     return convert.estimate_json(planning_engine(ls).plan(request, ls.tier))
+
+
+def _selection_task(name: str) -> Task:
+    """The task named by ``frugal.estimate``'s ``task``: one with a selection door."""
+    doors = [t for t, spec in TASKS.items() if spec.door is Door.SELECTION]
+    for task in doors:
+        if task.value == name:
+            return task
+    names = ", ".join(t.value for t in doors)
+    raise BadParams(f"`task` must be one of {names} (the selection commands' tasks), not {name!r}")
 
 
 async def clear_conversation(ls: FrugalServer, *args: Any) -> None:

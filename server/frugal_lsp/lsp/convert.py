@@ -159,7 +159,10 @@ def estimate_json(plan: Plan) -> dict[str, Any]:
         "model": chosen.model.name if chosen else None,
         "provider": chosen.model.provider if chosen else None,
         "cost": round(chosen.estimated_units, 2) if chosen else None,
-        "reason": plan.route.reason if chosen else "; ".join(plan.route.skipped),
+        # nothing chosen: why each adequate model was left out, or (none adequate) the rule
+        "reason": "; ".join(plan.route.skipped)
+        if not chosen and plan.route.skipped
+        else plan.route.reason,
     }
 
 
@@ -215,6 +218,7 @@ def status_json(status: Status) -> dict[str, Any]:
             {"member": m.member, "used": round(m.units, 2), "calls": m.calls}
             for m in status.members
         ],
+        "scorecard": list(status.scorecard),
     }
 
 

@@ -68,6 +68,7 @@ class Status:
     store: str = ""  # where the ledger lives: embedded file or team store (no password)
     store_problem: str | None = None  # the team store is unreachable: why, and the fix
     members: tuple[MemberUsage, ...] = ()  # spend per member this period (one when embedded)
+    scorecard: tuple[str, ...] = ()  # missing / stale / incomplete scorecard (empty: fine)
 
 
 def state_for(fraction: float | None, alert_at: tuple[float, ...], hard_stop: bool) -> str:
