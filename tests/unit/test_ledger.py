@@ -116,7 +116,11 @@ RACER = textwrap.dedent("""
     from frugal_lsp.store.ledger import Allowance, CallRequest, Ledger, Settlement
     ledger = Ledger(Path(sys.argv[1]))
     cap, crash_after = float(sys.argv[2]), int(sys.argv[3])
-    time.sleep(max(float(sys.argv[4]) - time.time(), 0))  # everyone starts together
+    barrier, racers = Path(sys.argv[4]), int(sys.argv[5])
+    (barrier / str(os.getpid())).touch()  # ready: wait for the others, then start together
+    deadline = time.time() + 60  # (however slowly a loaded machine starts the processes)
+    while len(list(barrier.iterdir())) < racers and time.time() < deadline:
+        time.sleep(0.005)
     attempted = admitted = refused = 0
     for i in range(200):
         attempted += 1
@@ -140,9 +144,11 @@ RACER = textwrap.dedent("""
 def race(path: Path, cap: float, crash_after: list[int]) -> tuple[int, int, int]:
     """Processes racing to reserve under ``cap``; some die holding a reservation."""
     Ledger(path).close()
-    start = time.time() + 2.0
+    barrier = path.parent / "ready"
+    barrier.mkdir()
+    n = str(len(crash_after))
     commands = [
-        [sys.executable, "-c", RACER, str(path), str(cap), str(crash), str(start)]
+        [sys.executable, "-c", RACER, str(path), str(cap), str(crash), str(barrier), n]
         for crash in crash_after
     ]
     exits = [1 if crash else 0 for crash in crash_after]
