@@ -14,7 +14,7 @@ from frugal_lsp.context.found import Found
 from frugal_lsp.context.linefacts import LineFacts, Words
 from frugal_lsp.context.redact import RedactedLines, redact
 from frugal_lsp.context.request import ContextRequest
-from frugal_lsp.context.workspace.crossfile import CrossSnippet
+from frugal_lsp.context.workspace.outline import CrossSnippet
 from frugal_lsp.prompt import Fim, Message, Prompt
 from frugal_lsp.tokens import TokenCounter
 

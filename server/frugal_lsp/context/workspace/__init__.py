@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from frugal_lsp.context.workspace.crossfile import CrossFile, CrossSnippet
+from frugal_lsp.context.workspace.crossfile import CrossFile
 from frugal_lsp.context.workspace.index import WorkspaceIndex
+from frugal_lsp.context.workspace.outline import CrossSnippet
 from frugal_lsp.context.workspace.store import state_file
 from frugal_lsp.paths import StatePaths
 

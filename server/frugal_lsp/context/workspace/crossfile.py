@@ -18,42 +18,22 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from dataclasses import dataclass
 from pathlib import Path
 
 from frugal_lsp.context.workspace.imports import Import, parse_imports
 from frugal_lsp.context.workspace.index import Target, WorkspaceIndex
+from frugal_lsp.context.workspace.outline import CrossSnippet, code_of, near_parts, snippet_for
 from frugal_lsp.context.workspace.returns import call_results, return_class
-from frugal_lsp.context.workspace.symbols import FileSymbols, Symbol
+from frugal_lsp.context.workspace.symbols import FileSymbols
 
 MAX_CANDIDATES = 24
 MAX_SELF_LOOKUPS = 4
 MAX_RETURN_LOOKUPS = 8  # `x = f()` assignments near the cursor whose callee is looked up
-OUTLINE_WIDTH = 72
 _REF = re.compile(
     r"([A-Za-z_$][\w$]*)(?:\s*\.\s*([A-Za-z_$][\w$]*))?(?:\s*\.\s*([A-Za-z_$][\w$]*))?"
 )
 _CALL_OPEN = re.compile(r"([A-Za-z_$][\w$]*)(?:\s*\.\s*([A-Za-z_$][\w$]*))?\s*\($")
 _SELF = frozenset({"self", "this", "cls"})
-
-
-@dataclass(frozen=True)
-class CrossSnippet:
-    """One definition from another file, as it will be shown to the model."""
-
-    path: str  # workspace-relative
-    line: int  # 0-based row of the signature
-    name: str
-    text: str  # the signature (with its class line for a method), redacted at index time
-    outline: bool = False  # a class's or module's member list
-    names: tuple[str, ...] = ()  # an outline's member name per line ("": always kept)
-
-    @property
-    def origin(self) -> str:
-        """How ``plan`` names it: ``cross-file: utils.py:12 parse_date``."""
-        if self.line < 0:
-            return f"cross-file: {self.path} (module {self.name})"
-        return f"cross-file: {self.path}:{self.line + 1} {self.name}"
 
 
 class CrossFile:
@@ -87,7 +67,7 @@ class CrossFile:
         out: dict[tuple[str, int], CrossSnippet] = {}
         selves = 0
         types = _local_types(lines, rows)
-        near = _near_parts(lines, range(max(rows.start, row - 8), min(rows.stop, row + 3)))
+        near = near_parts(lines, range(max(rows.start, row - 8), min(rows.stop, row + 3)))
         returned = self._returned(path, language, bound, own, (lines, rows, frame), types)
         for name, attr, attr2 in _references(lines, row, column, rows, frame):
             if name in _SELF:
@@ -103,7 +83,7 @@ class CrossFile:
             for target in found:
                 key = (target.path, target.symbol.line)
                 if key not in out:
-                    out[key] = _snippet(self.index, target, near)
+                    out[key] = snippet_for(self.index, target, near)
             if len(out) >= MAX_CANDIDATES:
                 break
         return tuple(out.values())
@@ -125,7 +105,7 @@ class CrossFile:
         for r in rows:
             if not 0 <= r < len(lines) or "=" not in lines[r] or "(" not in lines[r]:
                 continue
-            for var, receiver, callee in call_results(_code(lines[r])):
+            for var, receiver, callee in call_results(code_of(lines[r])):
                 if var in out or var in types or var in bound or var in _SELF:
                     continue
                 looked += 1
@@ -391,7 +371,7 @@ def _references(
         if 0 <= r < len(lines):
             refs += [
                 (m.group(1), m.group(2) or "", m.group(3) or "")
-                for m in _REF.finditer(_code(lines[r]))
+                for m in _REF.finditer(code_of(lines[r]))
             ]
     seen: set[tuple[str, str, str]] = set()
     unique = []
@@ -415,16 +395,6 @@ def _open_call(before: str) -> tuple[str, str] | None:
                 return (m.group(1), m.group(2) or "") if m else None
             depth -= 1
     return None
-
-
-def _code(line: str) -> str:
-    """A line without string contents or a trailing comment (rough, and cheap)."""
-    line = re.sub(r"(['\"`])(?:\\.|(?!\1).)*\1", '""', line)
-    for marker in ("#", "//"):
-        at = line.find(marker)
-        if at >= 0:
-            line = line[:at]
-    return line
 
 
 _ANNOTATED = re.compile(r"\b([a-z_]\w*)\s*:\s*(?:Optional\[|Type\[)?[\"']?([A-Z]\w*)")
@@ -455,74 +425,3 @@ def _assigned_class(lines: list[str] | tuple[str, ...], attr: str) -> str:
         if attr in line and (m := pattern.search(line)):
             return m.group(1) or m.group(2) or ""
     return ""
-
-
-def _snippet(index: WorkspaceIndex, target: Target, near: frozenset[str]) -> CrossSnippet:
-    """A function's signature; a method's under its class line; a class as an outline:
-    its signature, the member the code uses in full, then the first line of each other
-    member's (public ones first); a module as the first lines of its top-level names."""
-    s: Symbol = target.symbol
-    entry = index.file(target.path)
-    if s.kind == "module" and entry is not None:
-        top = _ranked([x for x in entry.symbols if not x.container], near)
-        text = "\n".join(_clip(x.signature.split("\n", 1)[0]) for x in top)
-        return CrossSnippet(target.path, -1, s.name, text, True, tuple(x.name for x in top))
-    if s.kind == "class" and entry is not None:
-        members = entry.members(s.name)
-        head = [*s.signature.split("\n"), *(m.signature for m in members if m.name == target.focus)]
-        head = "\n".join(head).split("\n")
-        rest = _ranked([m for m in members if m.name != target.focus], near)
-        lines = [*head, *(_clip(m.signature.split("\n", 1)[0]) for m in rest)]
-        names = ("",) * len(head) + tuple(m.name for m in rest)
-        return CrossSnippet(target.path, s.line, s.name, "\n".join(lines), True, names)
-    text = s.signature
-    if s.container and entry is not None:
-        owner = next((c for c in entry.named(s.container) if c.kind == "class"), None)
-        if owner is not None:
-            text = owner.signature.split("\n", 1)[0] + "\n" + text
-    label = f"{s.container}.{s.name}" if s.container else s.name
-    return CrossSnippet(target.path, s.line, label, text)
-
-
-_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
-
-
-def _parts(name: str) -> set[str]:
-    """``pad_right`` -> {pad, right}, ``getRenderable`` -> {get, renderable}."""
-    return {p.lower() for p in _PART.findall(name) if len(p) > 2}
-
-
-def _near_parts(lines: list[str] | tuple[str, ...], rows: range) -> frozenset[str]:
-    """The name parts of the code around the cursor (what the members are ranked by)."""
-    words: set[str] = set()
-    for r in rows:
-        if 0 <= r < len(lines):
-            words.update(_REF_WORD.findall(_code(lines[r])))
-    return frozenset(p for w in words for p in _parts(w))
-
-
-_REF_WORD = re.compile(r"[A-Za-z_$][\w$]*")
-
-
-def _ranked(members: list[Symbol], near: frozenset[str]) -> list[Symbol]:
-    """Members sharing the most name parts with the code around the cursor first (its
-    ``pad_left`` makes ``pad_right`` likely), then constructors, public, private."""
-    return sorted(members, key=lambda m: (-len(_parts(m.name) & near), *_member_order(m)))
-
-
-def _member_order(s: Symbol) -> tuple[int, int]:
-    """Constructors first, then public members, then private ones, then other dunders."""
-    if s.name in {"__init__", "constructor", "__new__"}:
-        rank = 0
-    elif s.name.startswith("__"):
-        rank = 3
-    elif s.name.startswith(("_", "#")):
-        rank = 2
-    else:
-        rank = 1
-    return rank, s.line
-
-
-def _clip(line: str, width: int = OUTLINE_WIDTH) -> str:
-    """One outline line: enough of a signature to show the name and the first parameters."""
-    return line if len(line) <= width else line[: width - 2].rstrip() + " …"
