@@ -26,14 +26,14 @@ from pathlib import Path
 
 import platformdirs
 
-from frugal_lsp.local_model import LOCAL_MODELS, model_file
+from frugal_lsp.local_model import LOCAL_MODELS
 from frugal_lsp.providers.local import LlamaServer
 from frugal_lsp.tokens import counter
 from tests.bench import acceptance_report, report
 from tests.bench.acceptance import MODEL, NAIVE_CEILING, run_systems, single_line_latency
 from tests.bench.corpus import build_corpus
 from tests.bench.model_proxy import ModelProxy
-from tests.bench.quality import Bench
+from tests.bench.quality import Bench, installed_gguf
 from tests.bench.trace import Session, build_trace
 
 SEED = 20240611  # the cost replay's (tests/bench/run.py)
@@ -79,9 +79,7 @@ def model_id(gguf: Path) -> str:
 async def measure(
     sessions: list[Session], model: str, cache: Path | None, naive_ceiling: int
 ) -> dict[str, object]:
-    gguf = model_file(next(m for m in LOCAL_MODELS if m.name == model))
-    if gguf is None:
-        raise SystemExit(f"{model} is not installed here — run `make venv`")
+    gguf = installed_gguf(model)
     with tempfile.TemporaryDirectory(prefix="frugal-accept-") as folder:
         root = Path(folder)
         server = LlamaServer(gguf, root / "llama.log")

@@ -21,12 +21,11 @@ from pathlib import Path
 from frugal_lsp.config import load_config
 from frugal_lsp.context import ContextRequest, Position
 from frugal_lsp.engine import Engine
-from frugal_lsp.local_model import LOCAL_MODELS, model_file
 from frugal_lsp.paths import StatePaths
 from frugal_lsp.providers.local import LlamaServer
 from frugal_lsp.tasks import Task
 from tests.bench.crossfile_bench import SEED, CrossCase, cases_for, projects
-from tests.bench.quality import MODEL, Bench, _frugal_toml
+from tests.bench.quality import MODEL, Bench, _frugal_toml, installed_gguf
 from tests.bench.quality_score import score
 from tests.bench.quality_tasks import QualityTask
 
@@ -60,9 +59,7 @@ def engine_for(folder: Path, url: str, root: Path, cross: bool) -> Engine:
 
 
 async def main_async(per_project: int) -> None:
-    gguf = model_file(next(m for m in LOCAL_MODELS if m.name == MODEL))
-    if gguf is None:
-        raise SystemExit(f"{MODEL} is not installed here — run `make venv`")
+    gguf = installed_gguf(MODEL)
     rng = random.Random(SEED)
     scores: dict[bool, list[tuple[bool, float, int]]] = {False: [], True: []}
     with tempfile.TemporaryDirectory(prefix="frugal-xq-") as tmp:

@@ -29,7 +29,7 @@ from pathlib import Path
 from frugal_lsp.config import ProviderConfig, load_config
 from frugal_lsp.context import ContextRequest, Document, Position
 from frugal_lsp.engine import Engine
-from frugal_lsp.local_model import LOCAL_MODELS, model_file
+from frugal_lsp.local_model import LOCAL_MODELS, gguf_for
 from frugal_lsp.paths import StatePaths
 from frugal_lsp.prompt import Fim
 from frugal_lsp.providers.base import ProviderRequest
@@ -180,6 +180,17 @@ class Bench:
         return ProviderRequest(self.model, (), max_tokens, 0.0, (), fim, "prefix-only")
 
 
+def installed_gguf(name: str) -> Path:
+    """The GGUF of the local model ``name``; exits with the fix when it is not installed."""
+    known = [m.name for m in LOCAL_MODELS]
+    if name not in known:
+        raise SystemExit(f"unknown local model {name!r}: one of {', '.join(known)}")
+    gguf = gguf_for(None, (name,))
+    if gguf is None:
+        raise SystemExit(f"{name} is not installed here — run `make venv`")
+    return gguf
+
+
 async def run(
     tasks: Sequence[QualityTask],
     variants: Sequence[str],
@@ -188,9 +199,7 @@ async def run(
     log: bool,
     context: dict[str, float] | None = None,
 ) -> tuple[list[Row], Speed]:
-    gguf = model_file(next(m for m in LOCAL_MODELS if m.name == model))
-    if gguf is None:
-        raise SystemExit(f"{model} is not installed here — run `make venv`")
+    gguf = installed_gguf(model)
     with tempfile.TemporaryDirectory(prefix="frugal-quality-") as folder:
         root = Path(folder)
         server = LlamaServer(gguf, root / "llama.log")
