@@ -24,10 +24,14 @@ class CrossSnippet:
     text: str  # the signature (with its class line for a method), redacted at index time
     outline: bool = False  # a class's or module's member list
     names: tuple[str, ...] = ()  # an outline's member name per line ("": always kept)
+    source: str = "definition"  # what found it: "definition" (the index), "recent" (edits)
 
     @property
     def origin(self) -> str:
-        """How ``plan`` names it: ``cross-file: utils.py:12 parse_date``."""
+        """How ``plan`` names it: ``cross-file: utils.py:12 parse_date``, or for a window of
+        a recently edited file ``recent: utils.py:40``."""
+        if self.source == "recent":
+            return f"recent: {self.path}:{self.line + 1}"
         if self.line < 0:
             return f"cross-file: {self.path} (module {self.name})"
         return f"cross-file: {self.path}:{self.line + 1} {self.name}"
