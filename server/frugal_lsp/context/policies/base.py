@@ -14,7 +14,8 @@ from frugal_lsp.context.found import Found
 from frugal_lsp.context.linefacts import LineFacts, Words
 from frugal_lsp.context.redact import RedactedLines, redact
 from frugal_lsp.context.request import ContextRequest
-from frugal_lsp.context.workspace.outline import CrossSnippet
+from frugal_lsp.context.workspace.outline import CrossSnippet, without_names
+from frugal_lsp.context.workspace.values import by_value
 from frugal_lsp.prompt import Fim, Message, Prompt
 from frugal_lsp.tokens import TokenCounter
 
@@ -125,11 +126,12 @@ def finish(gathered: Gathered, draft: Draft) -> Prompt:
 
 
 def take_cross_file(g: Gathered, budget: int) -> list[CrossSnippet]:
-    """The best-ranked cross-file snippets whose rendering fits ``budget`` tokens."""
+    """The cross-file snippets worth most per token (measured: ``workspace/values.py``)
+    whose rendering fits ``budget`` tokens; a long outline may be cut short."""
     chosen: list[CrossSnippet] = []
     spent = 0
     shown: dict[str, set[str]] = {}  # path -> lines already chosen
-    for snippet in g.cross_file:
+    for snippet in by_value(g.cross_file):
         heading = g.counter.count(snippet.path) + 2 if snippet.path not in shown else 0
         snippet = _unseen_members(snippet, g.document.text)
         if not snippet.outline and _nothing_new(snippet.text, g.document.text):
@@ -165,10 +167,14 @@ def _unseen_members(snippet: CrossSnippet, text: str) -> CrossSnippet:
     the budget goes to the ones it does not (measured: ``make bench-context``)."""
     if not snippet.outline or not snippet.names:
         return snippet
-    lines = snippet.text.split("\n")
-    kept = [
-        ln for ln, name in zip(lines, snippet.names, strict=False) if not name or name not in text
-    ]
+    kept = []
+    for line, name in zip(snippet.text.split("\n"), snippet.names, strict=False):
+        if " " in name:  # a line of member names
+            line = without_names(line, name, lambda n: n in text)
+        elif name and name in text:
+            continue
+        if line:
+            kept.append(line)
     return replace(snippet, text="\n".join(kept), names=())
 
 

@@ -18,15 +18,19 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from dataclasses import replace
 from pathlib import Path
 
 from frugal_lsp.context.workspace.imports import Import, parse_imports
 from frugal_lsp.context.workspace.index import Target, WorkspaceIndex
-from frugal_lsp.context.workspace.outline import CrossSnippet, code_of, near_parts, snippet_for
+from frugal_lsp.context.workspace.outline import CrossSnippet, near_parts, snippet_for
 from frugal_lsp.context.workspace.returns import call_results, return_class
 from frugal_lsp.context.workspace.symbols import FileSymbols
+from frugal_lsp.context.workspace.uses import code_of
 
-MAX_CANDIDATES = 24
+MAX_CANDIDATES = 24  # from the rows around the cursor
+MAX_FAR_LOOKUPS = 16  # names used elsewhere in the file, looked up after those
+_FAR = frozenset({"file", "unbound"})
 MAX_SELF_LOOKUPS = 4
 MAX_RETURN_LOOKUPS = 8  # `x = f()` assignments near the cursor whose callee is looked up
 _REF = re.compile(
@@ -69,7 +73,11 @@ class CrossFile:
         types = _local_types(lines, rows)
         near = near_parts(lines, range(max(rows.start, row - 8), min(rows.stop, row + 3)))
         returned = self._returned(path, language, bound, own, (lines, rows, frame), types)
-        for name, attr, attr2 in _references(lines, row, column, rows, frame):
+        far = 0
+        refs_near_done = False
+        for (name, attr, attr2), source in _references(lines, row, column, rows, frame, own):
+            if refs_near_done and source not in _FAR:
+                continue
             if name in _SELF:
                 selves += 1
                 if selves > MAX_SELF_LOOKUPS:  # each one scans the file's lines
@@ -83,9 +91,13 @@ class CrossFile:
             for target in found:
                 key = (target.path, target.symbol.line)
                 if key not in out:
-                    out[key] = snippet_for(self.index, target, near)
-            if len(out) >= MAX_CANDIDATES:
-                break
+                    out[key] = replace(snippet_for(self.index, target, near), source=source)
+            if source in _FAR:
+                far += 1
+                if far >= MAX_FAR_LOOKUPS:
+                    break
+            elif len(out) >= MAX_CANDIDATES:
+                refs_near_done = True
         return tuple(out.values())
 
     def _returned(
@@ -356,29 +368,42 @@ def _pascal(name: str) -> str:
 
 
 def _references(
-    lines: list[str] | tuple[str, ...], row: int, column: int, rows: range, frame: tuple[int, ...]
-) -> list[tuple[str, str, str]]:
-    """(name, attribute, attribute) chains: the call the cursor is in first, the base
-    classes of the class it is in, then line by line outwards."""
-    refs: list[tuple[str, str, str]] = []
+    lines: list[str] | tuple[str, ...],
+    row: int,
+    column: int,
+    rows: range,
+    frame: tuple[int, ...],
+    own: FileSymbols | None,
+) -> list[tuple[tuple[str, str, str], str]]:
+    """(name, attribute, attribute) chains and what found each: the call the cursor is
+    in (``call``), the base classes of the class it is in (``base``), the rows around it
+    line by line outwards (``near``), then the rest of the file's imported names
+    (``file``) and the names it uses with neither an import nor a definition
+    (``unbound``), nearest use first, from the index's entry for the file."""
+    refs: list[tuple[tuple[str, str, str], str]] = []
     current = lines[row][:column] if 0 <= row < len(lines) else ""
     call = _open_call(current)
     if call is not None:
-        refs.append((*call, ""))
-    refs += [(base, "", "") for base in _enclosing_bases(lines, frame)]
+        refs.append(((*call, ""), "call"))
+    refs += [((base, "", ""), "base") for base in _enclosing_bases(lines, frame)]
     order = sorted(rows, key=lambda r: (abs(r - row), r > row))
     for r in order[:80]:
         if 0 <= r < len(lines):
             refs += [
-                (m.group(1), m.group(2) or "", m.group(3) or "")
+                ((m.group(1), m.group(2) or "", m.group(3) or ""), "near")
                 for m in _REF.finditer(code_of(lines[r]))
             ]
+    if own is not None:
+        # unbound first: a name used with neither an import nor a definition is one the
+        # file still needs (a masked or unwritten import), the rest nearest use first
+        far = sorted(own.uses, key=lambda u: (u.bound, min(abs(r - row) for r in u.rows)))
+        refs += [((u.name, u.attr, ""), "file" if u.bound else "unbound") for u in far]
     seen: set[tuple[str, str, str]] = set()
     unique = []
-    for ref in refs:
+    for ref, source in refs:
         if ref not in seen:
             seen.add(ref)
-            unique.append(ref)
+            unique.append((ref, source))
     return unique
 
 

@@ -19,7 +19,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from frugal_lsp.context.document import language_for
@@ -176,8 +176,7 @@ class WorkspaceIndex:
         old = self._files.get(rel)
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         if old is not None and old.digest == digest:
-            entry = FileSymbols(rel, old.language, stat.st_size, stat.st_mtime_ns, digest,
-                                old.symbols, old.imports)  # fmt: skip
+            entry = replace(old, size=stat.st_size, mtime_ns=stat.st_mtime_ns)
             self._put(entry, bump=False)
             return entry
         text = data.decode("utf-8", "replace")
@@ -221,8 +220,8 @@ class WorkspaceIndex:
     def _index_text(
         self, rel: str, language: str, text: str, size: int, mtime_ns: int, digest: str
     ) -> FileSymbols:
-        symbols, imports = extract(language, text)
-        entry = FileSymbols(rel, language, size, mtime_ns, digest, symbols, imports)
+        symbols, imports, uses = extract(language, text)
+        entry = FileSymbols(rel, language, size, mtime_ns, digest, symbols, imports, uses)
         self._put(entry)
         return entry
 

@@ -6,10 +6,12 @@ definitions; this module renders them."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from frugal_lsp.context.workspace.index import Target, WorkspaceIndex
 from frugal_lsp.context.workspace.symbols import Symbol
+from frugal_lsp.context.workspace.uses import code_of
 
 OUTLINE_WIDTH = 72
 
@@ -24,7 +26,9 @@ class CrossSnippet:
     text: str  # the signature (with its class line for a method), redacted at index time
     outline: bool = False  # a class's or module's member list
     names: tuple[str, ...] = ()  # an outline's member name per line ("": always kept)
-    source: str = "definition"  # what found it: "definition" (the index), "recent" (edits)
+    # what found it: the index through the cursor's open "call", the class's "base",
+    # a name "near" the cursor, elsewhere in the "file", "unbound" there; or "recent" edits
+    source: str = "near"
 
     @property
     def origin(self) -> str:
@@ -37,16 +41,6 @@ class CrossSnippet:
         return f"cross-file: {self.path}:{self.line + 1} {self.name}"
 
 
-def code_of(line: str) -> str:
-    """A line without string contents or a trailing comment (rough, and cheap)."""
-    line = re.sub(r"(['\"`])(?:\\.|(?!\1).)*\1", '""', line)
-    for marker in ("#", "//"):
-        at = line.find(marker)
-        if at >= 0:
-            line = line[:at]
-    return line
-
-
 def snippet_for(index: WorkspaceIndex, target: Target, near: frozenset[str]) -> CrossSnippet:
     """A function's signature; a method's under its class line; a class as an outline:
     its signature, the member the code uses in full, then the first line of each other
@@ -55,15 +49,17 @@ def snippet_for(index: WorkspaceIndex, target: Target, near: frozenset[str]) -> 
     entry = index.file(target.path)
     if s.kind == "module" and entry is not None:
         top = _ranked([x for x in entry.symbols if not x.container], near)
-        text = "\n".join(_clip(x.signature.split("\n", 1)[0]) for x in top)
-        return CrossSnippet(target.path, -1, s.name, text, True, tuple(x.name for x in top))
+        lines, names = _outline(top, "", entry.language)
+        return CrossSnippet(target.path, -1, s.name, "\n".join(lines), True, names)
     if s.kind == "class" and entry is not None:
         members = entry.members(s.name)
         head = [*s.signature.split("\n"), *(m.signature for m in members if m.name == target.focus)]
         head = "\n".join(head).split("\n")
         rest = _ranked([m for m in members if m.name != target.focus], near)
-        lines = [*head, *(_clip(m.signature.split("\n", 1)[0]) for m in rest)]
-        names = ("",) * len(head) + tuple(m.name for m in rest)
+        indent = rest[0].signature[: len(rest[0].signature) - len(rest[0].signature.lstrip())] if rest else ""
+        body, names = _outline(rest, indent, entry.language)
+        lines = [*head, *body]
+        names = ("",) * len(head) + names
         return CrossSnippet(target.path, s.line, s.name, "\n".join(lines), True, names)
     text = s.signature
     if s.container and entry is not None:
@@ -72,6 +68,38 @@ def snippet_for(index: WorkspaceIndex, target: Target, near: frozenset[str]) -> 
             text = owner.signature.split("\n", 1)[0] + "\n" + text
     label = f"{s.container}.{s.name}" if s.container else s.name
     return CrossSnippet(target.path, s.line, label, text)
+
+
+FULL_MEMBERS = 2  # members shown by signature; the rest by name, CHUNK to a line
+CHUNK = 8
+_ALSO = {"python": "# also: "}
+
+
+def _outline(
+    ranked: list[Symbol], indent: str, language: str
+) -> tuple[list[str], tuple[str, ...]]:
+    """Outline lines and the member names per line: the best-ranked members by the first
+    line of their signature, the rest as comma-separated names (a signature line costs
+    ~15 tokens, a name ~2, and which member the line needs is rarely the first guess)."""
+    full = ranked[:FULL_MEMBERS]
+    lines = [_clip(m.signature.split("\n", 1)[0]) for m in full]
+    names = [m.name for m in full]
+    rest = [m.name for m in ranked[FULL_MEMBERS:]]
+    lead = indent + _ALSO.get(language, "// also: ")
+    for at in range(0, len(rest), CHUNK):
+        chunk = rest[at : at + CHUNK]
+        lines.append(lead + ", ".join(chunk))
+        names.append(" ".join(chunk))
+    return lines, tuple(names)
+
+
+def without_names(line: str, names: str, drop: Callable[[str], bool]) -> str:
+    """A names line (``# also: a, b``) without the names ``drop`` picks; "" if none stay."""
+    kept = [n for n in names.split(" ") if not drop(n)]
+    if not kept:
+        return ""
+    lead = line[: line.index(": ") + 2]
+    return lead + ", ".join(kept)
 
 
 _PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")

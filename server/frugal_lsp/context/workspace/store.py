@@ -18,11 +18,12 @@ from typing import Any
 
 from frugal_lsp.context.workspace.imports import Import
 from frugal_lsp.context.workspace.symbols import FileSymbols, Symbol
+from frugal_lsp.context.workspace.uses import Use
 from frugal_lsp.paths import StatePaths
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2  # 2: definitions inside module-level `if`/`try` blocks are indexed
+FORMAT = 3  # 2: definitions in module-level `if TYPE_CHECKING:`; 3: uses
 
 
 def state_file(paths: StatePaths, root: Path) -> Path:
@@ -67,6 +68,7 @@ def _entry(e: FileSymbols) -> dict[str, Any]:
         "d": e.digest,
         "y": [[s.name, s.kind, s.line, s.signature, s.container] for s in e.symbols],
         "i": [[i.local, i.module, i.symbol, i.level] for i in e.imports],
+        "u": [[u.name, u.attr, list(u.rows), u.bound] for u in e.uses],
     }
 
 
@@ -75,6 +77,7 @@ def _read(d: dict[str, Any]) -> FileSymbols:
         Symbol(str(n), str(k), int(ln), str(sig), str(c)) for n, k, ln, sig, c in d["y"]
     )
     imports = tuple(Import(str(a), str(m), str(s), int(lv)) for a, m, s, lv in d["i"])
+    uses = tuple(Use(str(n), str(a), tuple(int(r) for r in rs), bool(b)) for n, a, rs, b in d["u"])
     return FileSymbols(
-        str(d["p"]), str(d["l"]), int(d["s"]), int(d["m"]), str(d["d"]), symbols, imports
+        str(d["p"]), str(d["l"]), int(d["s"]), int(d["m"]), str(d["d"]), symbols, imports, uses
     )

@@ -15,6 +15,7 @@ from frugal_lsp.context.grammars import GRAMMARS, parser_language
 from frugal_lsp.context.index import build_index
 from frugal_lsp.context.redact import redact
 from frugal_lsp.context.workspace.imports import Import, parse_imports
+from frugal_lsp.context.workspace.uses import Use, file_uses
 
 MAX_SYMBOLS = 400  # per file: a generated file must not fill the index
 MAX_LINE_CHARS = 200
@@ -42,6 +43,7 @@ class FileSymbols:
     digest: str  # blake2b of the bytes: a touched-but-unchanged file is not re-parsed
     symbols: tuple[Symbol, ...]
     imports: tuple[Import, ...]
+    uses: tuple[Use, ...] = ()  # imported and unbound names the file uses, with rows
 
     def named(self, name: str) -> list[Symbol]:
         return [s for s in self.symbols if s.name == name]
@@ -53,11 +55,14 @@ class FileSymbols:
 _PARSERS: dict[str, ts.Parser] = {}
 
 
-def extract(language: str, text: str) -> tuple[tuple[Symbol, ...], tuple[Import, ...]]:
-    """Symbols and imports of ``text``; nothing for a language without a grammar."""
+Extracted = tuple[tuple[Symbol, ...], tuple[Import, ...], tuple[Use, ...]]
+
+
+def extract(language: str, text: str) -> Extracted:
+    """Symbols, imports and uses of ``text``; nothing for a language without a grammar."""
     parser = _parser(language)
     if parser is None:
-        return (), ()
+        return (), (), ()
     lines = text.split("\n")
     tree = parser.parse(text.encode("utf-8"))
     grammar = GRAMMARS[language]
@@ -78,7 +83,8 @@ def extract(language: str, text: str) -> tuple[tuple[Symbol, ...], tuple[Import,
             seen.add((name, ""))
             symbols.append(Symbol(name, "name", rows[0], redact(_clip(lines[rows[0]])).text))
     imports = parse_imports(language, text)
-    return tuple(symbols), imports
+    defined = {d.name for index in indexes for d in index.defs} | {s.name for s in symbols}
+    return tuple(symbols), imports, file_uses(lines, defined, imports)
 
 
 def _guarded_blocks(root: ts.Node, language: str) -> list[ts.Node]:
