@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -45,6 +45,8 @@ class LineFacts:
         self._words: OrderedDict[str, Words] = OrderedDict()
         self._tokens: OrderedDict[str, int] = OrderedDict()
         self._docs: dict[Path, tuple[str, tuple[Words, ...], tuple[Words, ...]]] = {}
+        # path -> (text, its lines, how many of them hold each word)
+        self._every: dict[Path, tuple[str, tuple[str, ...], dict[str, int]]] = {}
 
     def words_of(self, path: Path, text: str, lines: Sequence[str]) -> tuple[Words, ...]:
         """The code words of every line of ``text`` (empty inside docstrings)."""
@@ -66,6 +68,23 @@ class LineFacts:
         self._docs[path] = (text, raw, words)
         return words
 
+    def file_words(self, path: Path, text: str, lines: Sequence[str]) -> Mapping[str, int]:
+        """Every code word of ``text`` (docstrings included) with the lines holding it;
+        kept up to date from the changed lines alone, so an edit costs what it changed."""
+        cached = self._every.get(path)
+        if cached is not None and cached[0] is text:
+            return cached[2]
+        if cached is None:
+            counts: dict[str, int] = {}
+            _count(counts, map(self._line_words, lines), 1)
+        else:
+            old_text, old_lines, counts = cached
+            head, tail = unchanged_lines(old_text, text)
+            _count(counts, map(self._line_words, old_lines[head : len(old_lines) - tail]), -1)
+            _count(counts, map(self._line_words, lines[head : len(lines) - tail]), 1)
+        self._every[path] = (text, tuple(lines), counts)
+        return counts
+
     def tokens(self, line: str) -> int:
         """Tokens one line adds to a text, its line break included.
 
@@ -80,6 +99,7 @@ class LineFacts:
 
     def forget(self, path: Path) -> None:
         self._docs.pop(path, None)
+        self._every.pop(path, None)
 
     def _line_words(self, line: str) -> Words:
         found = self._words.get(line)
@@ -87,6 +107,16 @@ class LineFacts:
             found = code_words(line)
             _remember(self._words, line, found)
         return found
+
+
+def _count(counts: dict[str, int], words: Iterable[Words], step: int) -> None:
+    for line_words in words:
+        for w in line_words:
+            n = counts.get(w, 0) + step
+            if n > 0:
+                counts[w] = n
+            else:
+                counts.pop(w, None)
 
 
 def _remember(cache: OrderedDict[str, V], key: str, value: V) -> None:

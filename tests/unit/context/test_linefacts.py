@@ -59,3 +59,15 @@ def test_unchanged_lines_never_overlap_and_cover_the_same_text() -> None:
         assert head + tail <= min(len(a), len(b))
         assert a[:head] == b[:head] and a[len(a) - tail :] == b[len(b) - tail :]
         old = new
+
+
+def test_file_words_follow_edits_exactly(tmp_path: Path) -> None:
+    facts = LineFacts(counter())
+    path = tmp_path / "a.py"
+    first = "x = Segment.line()\ny = 2\n"
+    assert "line" in facts.file_words(path, first, first.split("\n"))
+    second = "x = 1\ny = 2\n"  # the line using `line` is gone: the word goes with it
+    words = facts.file_words(path, second, second.split("\n"))
+    assert "line" not in words and "Segment" not in words
+    third = "x = 1\ny = 2\nz = Segment\n"
+    assert "Segment" in facts.file_words(path, third, third.split("\n"))

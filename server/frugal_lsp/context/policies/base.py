@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
@@ -131,10 +132,13 @@ def take_cross_file(g: Gathered, budget: int) -> list[CrossSnippet]:
     chosen: list[CrossSnippet] = []
     spent = 0
     shown: dict[str, set[str]] = {}  # path -> lines already chosen
+    used: Container[str] = (
+        g.facts.file_words(g.document.path, g.document.text, g.source) if g.cross_file else {}
+    )
     for snippet in by_value(g.cross_file):
         heading = g.counter.count(snippet.path) + 2 if snippet.path not in shown else 0
-        snippet = _unseen_members(snippet, g.document.text)
-        if not snippet.outline and _nothing_new(snippet.text, g.document.text):
+        snippet = _unseen_members(snippet, used)
+        if not snippet.outline and _nothing_new(snippet.text, used):
             continue  # every name in it is in this file already: it would only repeat
         lines = snippet.text.split("\n")
         if set(lines) <= shown.get(snippet.path, set()):
@@ -158,11 +162,11 @@ def take_cross_file(g: Gathered, budget: int) -> list[CrossSnippet]:
 _NAME = re.compile(r"[A-Za-z_$][\w$]*")
 
 
-def _nothing_new(snippet: str, text: str) -> bool:
-    return all(name in text for name in set(_NAME.findall(snippet)))
+def _nothing_new(snippet: str, used: Container[str]) -> bool:
+    return all(name in used for name in set(_NAME.findall(snippet)))
 
 
-def _unseen_members(snippet: CrossSnippet, text: str) -> CrossSnippet:
+def _unseen_members(snippet: CrossSnippet, used: Container[str]) -> CrossSnippet:
     """An outline without the members the file already uses: those it shows itself, and
     the budget goes to the ones it does not (measured: ``make bench-context``)."""
     if not snippet.outline or not snippet.names:
@@ -170,8 +174,8 @@ def _unseen_members(snippet: CrossSnippet, text: str) -> CrossSnippet:
     kept = []
     for line, name in zip(snippet.text.split("\n"), snippet.names, strict=False):
         if " " in name:  # a line of member names
-            line = without_names(line, name, lambda n: n in text)
-        elif name and name in text:
+            line = without_names(line, name, used.__contains__)
+        elif name and name in used:
             continue
         if line:
             kept.append(line)

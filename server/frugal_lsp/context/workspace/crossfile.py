@@ -76,7 +76,11 @@ class CrossFile:
         far = 0
         refs_near_done = False
         for (name, attr, attr2), source in _references(lines, row, column, rows, frame, own):
-            if refs_near_done and source not in _FAR:
+            if source in _FAR:
+                far += 1
+                if far > MAX_FAR_LOOKUPS:
+                    break
+            elif refs_near_done:
                 continue
             if name in _SELF:
                 selves += 1
@@ -92,11 +96,7 @@ class CrossFile:
                 key = (target.path, target.symbol.line)
                 if key not in out:
                     out[key] = replace(snippet_for(self.index, target, near), source=source)
-            if source in _FAR:
-                far += 1
-                if far >= MAX_FAR_LOOKUPS:
-                    break
-            elif len(out) >= MAX_CANDIDATES:
+            if len(out) >= MAX_CANDIDATES:
                 refs_near_done = True
         return tuple(out.values())
 

@@ -56,8 +56,7 @@ def snippet_for(index: WorkspaceIndex, target: Target, near: frozenset[str]) -> 
         head = [*s.signature.split("\n"), *(m.signature for m in members if m.name == target.focus)]
         head = "\n".join(head).split("\n")
         rest = _ranked([m for m in members if m.name != target.focus], near)
-        indent = rest[0].signature[: len(rest[0].signature) - len(rest[0].signature.lstrip())] if rest else ""
-        body, names = _outline(rest, indent, entry.language)
+        body, names = _outline(rest, _indent(rest[0].signature) if rest else "", entry.language)
         lines = [*head, *body]
         names = ("",) * len(head) + names
         return CrossSnippet(target.path, s.line, s.name, "\n".join(lines), True, names)
@@ -75,9 +74,7 @@ CHUNK = 8
 _ALSO = {"python": "# also: "}
 
 
-def _outline(
-    ranked: list[Symbol], indent: str, language: str
-) -> tuple[list[str], tuple[str, ...]]:
+def _outline(ranked: list[Symbol], indent: str, language: str) -> tuple[list[str], tuple[str, ...]]:
     """Outline lines and the member names per line: the best-ranked members by the first
     line of their signature, the rest as comma-separated names (a signature line costs
     ~15 tokens, a name ~2, and which member the line needs is rarely the first guess)."""
@@ -91,6 +88,10 @@ def _outline(
         lines.append(lead + ", ".join(chunk))
         names.append(" ".join(chunk))
     return lines, tuple(names)
+
+
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())]
 
 
 def without_names(line: str, names: str, drop: Callable[[str], bool]) -> str:

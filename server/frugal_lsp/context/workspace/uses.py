@@ -22,9 +22,12 @@ MAX_ROWS = 6  # rows kept per pair: enough to find the one nearest the cursor
 _REF = re.compile(r"(?<![\w$.#])([A-Za-z_$][\w$]*)(?:\s*\.\s*(#?[A-Za-z_$][\w$]*))?")
 _SKIP = frozenset({"self", "this", "cls", "super"}) | frozenset(dir(builtins))
 _JS_GLOBALS = frozenset(
-    """Object Array String Number Boolean Symbol BigInt Math JSON Date RegExp Error
-    TypeError RangeError SyntaxError Promise Map Set WeakMap WeakSet Buffer URL
-    URLSearchParams Intl Reflect Proxy ArrayBuffer Uint8Array Infinity NaN""".split()
+    {
+        *("Object", "Array", "String", "Number", "Boolean", "Symbol", "BigInt", "Math"),
+        *("JSON", "Date", "RegExp", "Error", "TypeError", "RangeError", "SyntaxError"),
+        *("Promise", "Map", "Set", "WeakMap", "WeakSet", "Buffer", "URL", "Intl"),
+        *("URLSearchParams", "Reflect", "Proxy", "ArrayBuffer", "Uint8Array", "Infinity"),
+    }
 )
 
 
