@@ -103,6 +103,11 @@ class ContextBuilder:
                 self._memo.popitem(last=False)
         return prompt
 
+    def candidates(self, request: ContextRequest) -> tuple[CrossSnippet, ...]:
+        """Every cross-file snippet found for ``request``, before any budget (benchmarks
+        measure what each is worth: ``crossfile_bench --values``)."""
+        return self._gather(request).cross_file
+
     def postprocess_completion(self, prompt: Prompt, raw: str) -> str:
         """A model's raw completion as insertable text; "" when unusable."""
         return clean_completion(prompt, raw)
