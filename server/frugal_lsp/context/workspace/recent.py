@@ -119,12 +119,16 @@ class Windows:
                 best, chosen = score, w
         return best, chosen
 
-    def text_of(self, w: int) -> str:
+    def text_of(self, w: int) -> tuple[int, str]:
+        """The first non-blank row of window ``w`` and its lines, blank ends left out."""
         start = self.starts[w]
         rows = list(self.lines[start : start + WINDOW_ROWS])
         while rows and not rows[-1].strip():
             rows.pop()
-        return "\n".join(rows)
+        while rows and not rows[0].strip():
+            rows.pop(0)
+            start += 1
+        return start, "\n".join(rows)
 
 
 @dataclass
@@ -218,8 +222,8 @@ class RecentEdits:
         if self.is_excluded(where):  # a rule added since its last edit
             self.forget(where)
             return None
-        text = windows.text_of(w)
-        return CrossSnippet(rel, windows.starts[w], "window", text, source="recent")
+        line, text = windows.text_of(w)
+        return CrossSnippet(rel, line, "window", text, source="recent")
 
     def _windows_of(self, rel: str, text: str) -> Windows:
         digest = hash(text)  # computed once per text object (str caches its hash)
