@@ -155,7 +155,7 @@ class ContextBuilder:
         if not self.config.cross_file:
             return ()
         found_defs = self._definitions(request, found, lines, row, column)
-        window = self._recent_window(request, lines, row, column)
+        window = self._recent_window(request, lines, row)
         return (*found_defs, window) if window is not None else found_defs
 
     def _definitions(
@@ -176,15 +176,16 @@ class ContextBuilder:
         )
 
     def _recent_window(
-        self, request: ContextRequest, lines: list[str], row: int, column: int
+        self, request: ContextRequest, lines: list[str], row: int
     ) -> CrossSnippet | None:
-        """Completion: compared with the QUERY_ROWS lines above the cursor (its own line up
-        to the cursor); a selection task: with the selection's first QUERY_ROWS lines."""
+        """Completion: compared with the QUERY_ROWS lines above the cursor's line (not the
+        line being typed: the answer stays the same while it is); a selection task: with
+        the selection's first QUERY_ROWS lines."""
         if self.recent is None or not self.config.recent_windows:
             return None
         doc = request.document
         if TASKS[request.task].latency_bound or request.end is None:
-            query = [*lines[max(row - QUERY_ROWS + 1, 0) : row], lines[row][:column]]
+            query = lines[max(row - QUERY_ROWS, 0) : row]
         else:
             last = min(request.end.line, row + QUERY_ROWS - 1, len(lines) - 1)
             query = lines[row : last + 1]

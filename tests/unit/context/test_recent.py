@@ -4,6 +4,7 @@ current file, excluded files and files edited too long ago never give one."""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,14 @@ import pytest
 from frugal_lsp.config import ContextConfig, parse_config
 from frugal_lsp.context import ContextBuilder
 from frugal_lsp.context.workspace import RecentEdits, WorkspaceIndex
-from frugal_lsp.context.workspace.recent import MAX_FILES, MIN_SIMILARITY, Windows
+from frugal_lsp.context.workspace.recent import (
+    MAX_FILES,
+    MIN_SIMILARITY,
+    STEP,
+    WINDOW_ROWS,
+    Windows,
+    line_names,
+)
 from frugal_lsp.errors import ConfigError
 from frugal_lsp.tasks import Task
 from frugal_lsp.tokens import counter
@@ -204,3 +212,23 @@ def test_recent_windows_is_a_checked_boolean_setting() -> None:
     assert parse_config({"context": {"recent_windows": False}}).context.recent_windows is False
     with pytest.raises(ConfigError, match="recent_windows"):
         parse_config({"context": {"recent_windows": "yes"}})
+
+
+def test_the_bit_parallel_search_finds_the_exact_jaccard_best() -> None:
+    text = "\n".join([HANDLERS, APP, CHART.replace("canvas", "surface"), LOAD, MAIL] * 3)
+    windows = Windows.of(text)
+    per_line = line_names(text)
+    sets = [frozenset().union(*per_line[s : s + WINDOW_ROWS]) for s in windows.starts]
+    assert windows.starts[1] - windows.starts[0] == STEP
+    vocabulary = [*sorted(set().union(*sets)), "absent_name"]
+    rng = random.Random(17)
+    for _ in range(300):
+        query = frozenset(rng.sample(vocabulary, rng.randint(1, 12)))
+        floor = rng.choice([0.0, 0.1, 0.2, 0.4])
+        scores = [len(query & s) / len(query | s) for s in sets]
+        top = max(scores)
+        score, w = windows.best(query, floor)
+        if top > floor:
+            assert (score, w) == (top, scores.index(top))
+        else:
+            assert (score, w) == (floor, -1)

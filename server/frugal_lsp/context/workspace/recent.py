@@ -13,7 +13,8 @@ Similarity is the Jaccard overlap of the two identifier sets (keywords left out)
 model, no tokenizer, normalised by size, so a long window full of names does not win by
 length; it is the measure Copilot's neighbouring-tab snippets are known to use. Each file
 version's windows are computed once (cached by path and text digest) into an inverted
-index, identifier -> windows, so a lookup touches only the windows that share a name.
+index, identifier -> windows as the bits of an int, so a lookup adds up the query's
+names bit-parallel instead of visiting windows one by one.
 
 Excluded files (``[context] exclude``, ``.gitignore``, the credential rules) never enter
 the record, the winner is checked again before it is returned, and the windows are cut
@@ -25,7 +26,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,7 @@ QUERY_ROWS = 10  # the code just above the cursor, cursor line included
 WINDOW_ROWS = 12  # lines of a candidate window
 STEP = 4  # rows between window starts
 MIN_SIMILARITY = 0.2  # Jaccard; below it a window is noise (see the bench in the note)
+ANSWERS = 64  # lookups remembered (the same lines above the cursor, no other file changed)
 MIN_QUERY_NAMES = 3  # fewer names above the cursor say nothing about what it is like
 _NAME = re.compile(r"[A-Za-z_$][\w$]*")
 _STRING = re.compile(r"(['\"`])(?:\\.|(?!\1).)*\1")  # as outline.code_of, on a whole text
@@ -72,13 +74,14 @@ def family(language: str) -> str:
 
 @dataclass(frozen=True)
 class Windows:
-    """One file version cut into windows: their redacted lines and an inverted index."""
+    """One file version cut into windows: their redacted lines and, per identifier, the
+    set of windows holding it as the bits of an int (a bit-parallel inverted index)."""
 
     text: str  # the raw text they were cut from (the digest's collision check)
     lines: tuple[str, ...]  # redacted
     starts: tuple[int, ...]  # first row of each window
-    names: tuple[frozenset[str], ...]  # identifiers per window
-    postings: dict[str, list[int]]  # identifier -> the windows holding it
+    sizes: tuple[int, ...]  # identifiers per window
+    masks: dict[str, int]  # identifier -> bit w set when window w holds it
 
     @classmethod
     def of(cls, text: str) -> Windows:
@@ -89,34 +92,50 @@ class Windows:
         if starts[-1] != last:
             starts.append(last)  # the file's end is a window too
         names = [frozenset().union(*per_line[s : s + WINDOW_ROWS]) for s in starts]
-        postings: dict[str, list[int]] = {}
+        masks: dict[str, int] = {}
         for w, held in enumerate(names):
+            bit = 1 << w
             for name in held:
-                postings.setdefault(name, []).append(w)
-        return cls(text, lines, tuple(starts), tuple(names), postings)
+                masks[name] = masks.get(name, 0) | bit
+        return cls(text, lines, tuple(starts), tuple(len(n) for n in names), masks)
 
     def best(self, query: frozenset[str], floor: float) -> tuple[float, int]:
         """(Jaccard, window) of the window most like ``query`` if it beats ``floor``, else
-        (floor, -1). Prefix filter: a window above ``floor`` shares at least ``need`` names
-        with the query, so it holds one of the ``len(query) - need + 1`` names fewest windows
-        hold; only those names' windows are candidates, counted exactly with the rest."""
+        (floor, -1); ties go to the earlier window. The query's masks are added up bit by
+        bit (``planes[i]``: bit i of each window's count of shared names), then the
+        windows are read level by level, most shared names first, until a level's bound
+        (shared / len(query)) can no longer beat the best."""
         q = len(query)
-        need = int(floor * q) + 1
-        held = sorted((len(p), name) for name in query if (p := self.postings.get(name)))
-        cut = len(held) - need + 1
-        if cut <= 0:
+        need = int(floor * q) + 1  # fewer shared names cannot beat ``floor``
+        held = [m for name in query if (m := self.masks.get(name)) is not None]
+        if len(held) < need:
             return floor, -1
-        shared: Counter[int] = Counter()
-        for _, name in held[:cut]:
-            shared.update(self.postings[name])
-        common = frozenset(name for _, name in held[cut:])
+        planes: list[int] = []
+        for carry in held:
+            for i, plane in enumerate(planes):
+                planes[i] = plane ^ carry
+                carry &= plane
+                if not carry:
+                    break
+            else:
+                planes.append(carry)
         best, chosen = floor, -1
-        for w, rare in shared.items():
-            names = self.names[w]
-            both = rare + len(common & names) if common else rare
-            score = both / (q + len(names) - both)
-            if score > best or (score == best and chosen > w):
-                best, chosen = score, w
+        everything = (1 << len(self.sizes)) - 1
+        for shared in range(min(len(held), (1 << len(planes)) - 1), need - 1, -1):
+            if shared <= best * q:
+                break
+            level = everything
+            for i, plane in enumerate(planes):
+                level &= plane if shared >> i & 1 else ~plane
+                if not level:
+                    break
+            while level:
+                low = level & -level
+                level ^= low
+                w = low.bit_length() - 1
+                score = shared / (q + self.sizes[w] - shared)
+                if score > best or (score == best and w < chosen):
+                    best, chosen = score, w
         return best, chosen
 
     def text_of(self, w: int) -> tuple[int, str]:
@@ -157,6 +176,8 @@ class RecentEdits:
         self._clock = clock
         self._files: OrderedDict[str, _Edited] = OrderedDict()  # oldest edit first
         self._windows: dict[str, tuple[int, Windows]] = {}  # path -> (digest, windows)
+        self._answers: OrderedDict[tuple[object, ...], tuple[Path, CrossSnippet] | None]
+        self._answers = OrderedDict()  # (file, language, query names, stamp) -> the window
         self._lock = threading.Lock()
 
     def edited(self, path: Path, text: str, language: str) -> None:
@@ -203,11 +224,34 @@ class RecentEdits:
 
     def similar(self, path: Path, language: str, query_lines: Iterable[str]) -> CrossSnippet | None:
         """The window of another recently edited file of the same language family most
-        like ``query_lines`` (the code just above the cursor); None below MIN_SIMILARITY."""
+        like ``query_lines`` (the code just above the cursor); None below MIN_SIMILARITY.
+        Remembered per (file, query names, the other files' versions): while the user types
+        on one line, the lines above it, so the answer, stay the same."""
         query = names_of(query_lines)
         if len(query) < MIN_QUERY_NAMES:
             return None
         own, kind = self._rel(path), family(language)
+        key = (own, kind, query, self.stamp(path))
+        with self._lock:
+            seen = key in self._answers
+            known = self._answers.get(key)
+        if not seen:
+            known = self._search(own, kind, query)
+            with self._lock:
+                self._answers[key] = known
+                while len(self._answers) > ANSWERS:
+                    self._answers.popitem(last=False)
+        if known is None:
+            return None
+        where, snippet = known
+        if self.is_excluded(where):  # a rule added since its last edit
+            self.forget(where)
+            return None
+        return snippet
+
+    def _search(
+        self, own: str | None, kind: str, query: frozenset[str]
+    ) -> tuple[Path, CrossSnippet] | None:
         best, found = MIN_SIMILARITY, None
         for entry in self.entries():  # ties go to the later edit
             if entry.rel == own or family(entry.language) != kind:
@@ -215,15 +259,12 @@ class RecentEdits:
             windows = self._windows_of(entry.rel, entry.text)
             score, w = windows.best(query, best)  # what beats the best so far, if anything
             if w >= 0:
-                best, found = score, (entry.rel, entry.path, windows, w)
+                best, found = score, (entry, windows, w)
         if found is None:
             return None
-        rel, where, windows, w = found
-        if self.is_excluded(where):  # a rule added since its last edit
-            self.forget(where)
-            return None
+        entry, windows, w = found
         line, text = windows.text_of(w)
-        return CrossSnippet(rel, line, "window", text, source="recent")
+        return entry.path, CrossSnippet(entry.rel, line, "window", text, source="recent")
 
     def _windows_of(self, rel: str, text: str) -> Windows:
         digest = hash(text)  # computed once per text object (str caches its hash)
