@@ -34,7 +34,7 @@ from pathlib import Path
 from frugal_lsp.context.redact import redact
 from frugal_lsp.context.workspace.imports import JS_LANGUAGES
 from frugal_lsp.context.workspace.index import MAX_FILE_BYTES
-from frugal_lsp.context.workspace.outline import CrossSnippet, code_of
+from frugal_lsp.context.workspace.outline import CrossSnippet
 
 MAX_FILES = 8  # documents remembered; the oldest edit leaves first
 QUERY_ROWS = 10  # the code just above the cursor, cursor line included
@@ -58,13 +58,17 @@ KEYWORDS = frozenset(_KEYWORDS.split())  # Python's and JavaScript's, and self/t
 
 def names_of(lines: Iterable[str]) -> frozenset[str]:
     """The identifiers of code lines (strings and trailing comments left out), no keywords."""
-    return frozenset(n for line in lines for n in _NAME.findall(code_of(line))) - KEYWORDS
+    return frozenset(_NAME.findall(_code("\n".join(lines)))) - KEYWORDS
 
 
 def line_names(text: str) -> list[frozenset[str]]:
-    """``names_of`` each line of ``text``, in two passes over the whole text (twice as fast)."""
-    code = _COMMENT.sub("", _STRING.sub('""', text))
-    return [frozenset(_NAME.findall(line)) - KEYWORDS for line in code.split("\n")]
+    """``names_of`` each line of ``text``."""
+    return [frozenset(_NAME.findall(line)) - KEYWORDS for line in _code(text).split("\n")]
+
+
+def _code(text: str) -> str:
+    """``outline.code_of`` of every line at once (two passes over the text, not 2 a line)."""
+    return _COMMENT.sub("", _STRING.sub('""', text))
 
 
 def family(language: str) -> str:
@@ -178,6 +182,7 @@ class RecentEdits:
         self._windows: dict[str, tuple[int, Windows]] = {}  # path -> (digest, windows)
         self._answers: OrderedDict[tuple[object, ...], tuple[Path, CrossSnippet] | None]
         self._answers = OrderedDict()  # (file, language, query names, stamp) -> the window
+        self._rels: dict[Path, str | None] = {}
         self._lock = threading.Lock()
 
     def edited(self, path: Path, text: str, language: str) -> None:
@@ -196,6 +201,15 @@ class RecentEdits:
             while len(self._files) > self.max_files:
                 gone, _ = self._files.popitem(last=False)
                 self._windows.pop(gone, None)
+
+    def prepare(self, path: Path) -> None:
+        """Cut ``path``'s current text into windows now (a worker thread, once typing
+        pauses), so the first request from another file does not pay for it."""
+        rel = self._rel(path)
+        with self._lock:
+            entry = self._files.get(rel) if rel is not None else None
+        if entry is not None:
+            self._windows_of(entry.rel, entry.text)
 
     def forget(self, path: Path) -> None:
         """Drop ``path`` (deleted, or excluded now)."""
@@ -279,7 +293,15 @@ class RecentEdits:
         return windows
 
     def _rel(self, path: Path) -> str | None:
+        """Workspace-relative, POSIX; None outside the root. Remembered: resolving a path
+        costs a few system calls, a completion asks twice."""
+        if path in self._rels:
+            return self._rels[path]
         try:
-            return path.resolve().relative_to(self.root).as_posix()
+            rel: str | None = path.resolve().relative_to(self.root).as_posix()
         except (ValueError, OSError, RuntimeError):
-            return None
+            rel = None
+        if len(self._rels) > 1024:
+            self._rels.clear()
+        self._rels[path] = rel
+        return rel
