@@ -1,6 +1,6 @@
 """Recently edited files through the real server: a file the user changed (not saved)
 lends the window most like the code at the cursor to the next completion's prompt; a
-file only opened does not."""
+file only opened does not, nor one deleted since."""
 
 from __future__ import annotations
 
@@ -56,3 +56,11 @@ async def test_an_edited_files_window_reaches_the_prompt_an_opened_one_does_not(
     await session.inline(AT, app)
     sent = "".join(json.dumps(r.body) for r in session.fake.requests)
     assert WANTED in sent and "UnknownInvoice" in sent  # the editor's text, not the disk's
+
+    gone = lsp.FileEvent(uri=handlers, type=lsp.FileChangeType.Deleted)  # deleted on disk
+    session.client.workspace_did_change_watched_files(lsp.DidChangeWatchedFilesParams([gone]))
+    session.change("# v2\n" + APP, app)
+    session.fake.reset()
+    await session.inline(AT, app)
+    assert session.fake.requests
+    assert not any(WANTED in json.dumps(r.body) for r in session.fake.requests)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
@@ -95,8 +96,14 @@ class IndexSync:
             path = convert.path_of(change.uri)
             if change.type == lsp.FileChangeType.Deleted:
                 index.remove(path)
+                self._forget_recent(path)
             else:
                 self._spawn(index.refresh, path)
+
+    def _forget_recent(self, path: Path) -> None:
+        engine = self.ls.engine
+        if engine is not None and engine.recent is not None:
+            engine.recent.forget(path)  # a deleted file lends no window
 
     def _run_edit(self, uri: str) -> None:
         self._pending.pop(uri, None)
