@@ -37,7 +37,7 @@ from frugal_lsp.context.workspace.index import MAX_FILE_BYTES
 from frugal_lsp.context.workspace.outline import CrossSnippet
 
 MAX_FILES = 8  # documents remembered; the oldest edit leaves first
-QUERY_ROWS = 10  # the code just above the cursor, cursor line included
+QUERY_ROWS = 10  # the code just above the cursor: the lines above its line (the builder)
 WINDOW_ROWS = 12  # lines of a candidate window
 STEP = 4  # rows between window starts
 MIN_SIMILARITY = 0.2  # Jaccard; below it a window is noise (see the bench in the note)
