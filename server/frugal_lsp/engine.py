@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from frugal_lsp.config import Config, LiveConfig
-from frugal_lsp.context import ContextBuilder, ContextRequest
-from frugal_lsp.context.workspace import open_index
+from frugal_lsp.context import ContextBuilder, ContextRequest, Document
+from frugal_lsp.context.workspace import open_index, open_recent
 from frugal_lsp.errors import (
     ProviderError,
     ProviderUnavailable,
@@ -87,7 +87,8 @@ class Engine:
         self.account.project = self.project
         self.account.project_name = workspace.name if workspace is not None else ""
         self.index = open_index(workspace, paths, lambda p: self.context.is_excluded(p))
-        self.context = ContextBuilder(self.live, self.tokens, workspace, self.index)
+        self.recent = open_recent(workspace, lambda p: self.context.is_excluded(p))
+        self.context = ContextBuilder(self.live, self.tokens, workspace, self.index, self.recent)
         self._transport = transport
         self._providers: dict[str, Provider] = {}
         self._providers_to_close: list[Provider] = []
@@ -122,13 +123,23 @@ class Engine:
         if self.index is not None and self.config.context.cross_file and not self.index.ready:
             self.index.build()
 
+    def edited(self, document: Document) -> None:
+        """The editor changed ``document``: it is now a recently edited file, whose windows
+        other files' prompts may borrow (``context/workspace/recent.py``)."""
+        if self.recent is not None:
+            self.recent.edited(document.path, document.text, document.language)
+
     def reconfigure(self, config: Config) -> None:
         """Apply a new config (editor settings changed); ledger and cache stay open."""
         self.live.replace(config)  # the account, alerts, pacer, router and cache read it
         self.notifier.configure(config.budget)  # its delivery channels are built from it
-        self.context = ContextBuilder(self.live, self.tokens, self.workspace, self.index)
+        self.context = ContextBuilder(
+            self.live, self.tokens, self.workspace, self.index, self.recent
+        )
         if self.index is not None:
             self.index.prune()  # files the new exclusions cover leave the index too
+        if self.recent is not None:
+            self.recent.prune()  # ... and the record of recent edits
         self._providers_to_close = list(self._providers.values())
         self._providers = {}
         self._paced_step = -1

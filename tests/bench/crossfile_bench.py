@@ -35,7 +35,7 @@ from frugal_lsp.config import ContextConfig
 from frugal_lsp.context import ContextBuilder, ContextRequest, Document
 from frugal_lsp.context.document import language_for
 from frugal_lsp.context.trees import Trees
-from frugal_lsp.context.workspace import WorkspaceIndex
+from frugal_lsp.context.workspace import RecentEdits, WorkspaceIndex
 from frugal_lsp.tasks import Task
 from frugal_lsp.tokens import TokenCounter, counter
 from tests.bench.context_bench import NPM_ROOT, _is_code, _mask, identifiers, window
@@ -223,6 +223,7 @@ def evaluate(tc: TokenCounter) -> tuple[dict[str, dict[str, Scores]], dict[str, 
             strategies[f"window @{b}"] = _window(b, tc)
             strategies[f"ours @{b}, single file"] = lambda c, s=single: run_builder(s, None, c)
             strategies[f"ours @{b}, cross-file"] = lambda c, x=cross, i=index: run_builder(x, i, c)
+        strategies["ours @512, cross-file + recent"] = _cross_and_recent(root, index, tc)
         scores = {k: Scores() for k in strategies}
         for case in cases:
             for k, fn in strategies.items():
@@ -230,6 +231,53 @@ def evaluate(tc: TokenCounter) -> tuple[dict[str, dict[str, Scores]], dict[str, 
         results[name] = scores
         figures[name]["cases"] = len(cases)
     return results, figures
+
+
+def neighbours(root: Path, index: WorkspaceIndex) -> Callable[[Path], list[str]]:
+    """A file's project neighbours, the recently edited files the bench simulates: the
+    files its imports resolve to (in the order of its imports), then the files whose
+    imports resolve to it (by path), the first 3."""
+    imported: dict[str, list[str]] = {}
+    importers: dict[str, list[str]] = {}
+    for e in sorted(index.entries(), key=lambda e: e.path):
+        for imp in e.imports:
+            for t in index.resolve(root / e.path, imp, e.language):
+                if t.path != e.path and t.path not in imported.setdefault(e.path, []):
+                    imported[e.path].append(t.path)
+                    importers.setdefault(t.path, []).append(e.path)
+
+    def of(path: Path) -> list[str]:
+        own = index.file_key(path) or ""
+        return list(dict.fromkeys([*imported.get(own, []), *importers.get(own, [])]))[:3]
+
+    return of
+
+
+def _cross_and_recent(
+    root: Path, index: WorkspaceIndex, tc: TokenCounter
+) -> Callable[[CrossCase], tuple[int, str]]:
+    """``ours @512, cross-file`` plus the window of a recently edited file, the recent
+    files being the masked file's ``neighbours`` (the first one counts as the latest edit)."""
+    config = ContextConfig(completion_max_tokens=512, exclude=(), completion_cross_file_share=0.25)
+    recent = RecentEdits(root, lambda p: False, max_files=3)
+    builder = ContextBuilder(config, tc, root, index, recent)
+    near = neighbours(root, index)
+
+    def fn(case: CrossCase) -> tuple[int, str]:
+        simulate_edits(recent, root, near(case.doc.path))
+        return run_builder(builder, index, case)
+
+    return fn
+
+
+def simulate_edits(recent: RecentEdits, root: Path, files: list[str]) -> None:
+    """``recent`` holds exactly ``files``, as edited from the last to the first."""
+    for e in recent.entries():
+        if e.rel not in files:
+            recent.forget(e.path)
+    for rel in reversed(files):
+        path = root / rel
+        recent.edited(path, path.read_text(encoding="utf-8"), language_for(path))
 
 
 def _window(budget: int, tc: TokenCounter) -> Callable[[CrossCase], tuple[int, str]]:
@@ -248,7 +296,7 @@ def _window(budget: int, tc: TokenCounter) -> Callable[[CrossCase], tuple[int, s
 _PROBE = """
 import json, sys, time, tempfile
 from pathlib import Path
-from frugal_lsp.context.workspace import WorkspaceIndex
+from frugal_lsp.context.workspace import RecentEdits, WorkspaceIndex
 import tree_sitter_python, tree_sitter_javascript
 def peak_kb():  # VmHWM: this process's peak RSS (ru_maxrss survives exec: the parent's)
     return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))

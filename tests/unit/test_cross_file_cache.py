@@ -62,3 +62,42 @@ async def test_a_changed_signature_elsewhere_is_a_new_prompt_not_a_cache_hit(
     assert "lenient=False" in str(fake.requests[-1].body)
     assert "strict=True" in str(fake.requests[0].body)
     _ = one
+
+
+SIMILAR = """def load_invoice(store, number, currency):
+    record = store.fetch("invoice", number)
+    if record is None:
+        raise MissingInvoice(number)
+    return Invoice(record.number, record.amount, currency)
+"""
+CREDIT = """def load_credit_note(store, number, currency):
+    record = store.fetch("credit_note", number)
+    if record is None:
+        raise MissingInvoice(number)
+    return
+"""
+
+
+async def test_a_didchanged_files_window_is_in_the_ask_and_its_next_edit_is_a_new_prompt(
+    tmp_path: Path, fake: FakeProvider, engine: Engine
+) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "invoices.py").write_text("# not saved yet\n")
+    (ws / "credit.py").write_text(CREDIT)
+    doc = Document.from_file(ws / "credit.py")
+    request = ContextRequest(doc, Task.ASK, Position(0, 0), Position(4, 10), question="Right?")
+    edited = Document(ws / "invoices.py", SIMILAR, "python", 2)
+
+    engine.edited(edited)  # what the server does on didChange
+    plan = engine.plan(request)
+    assert any(o.startswith("recent: invoices.py:1") for o in plan.prompt.origins)
+    one = await engine.answer(request)
+    assert "Invoice(record.number, record.amount, currency)" in str(fake.requests[-1].body)
+    assert (await engine.answer(request)).cached and len(fake.requests) == 1
+
+    engine.edited(Document(edited.path, SIMILAR.replace("MissingInvoice", "NoInvoice"), "python"))
+    three = await engine.answer(request)
+    assert not three.cached and len(fake.requests) == 2
+    assert "NoInvoice" in str(fake.requests[-1].body)
+    _ = one

@@ -188,6 +188,8 @@ class ContextConfig:
     # Completions: off (0) by default — on the real code model they completed worse with
     # other files' signatures than without (bench/results/crossfile-quality.md).
     completion_cross_file_share: float = 0.0
+    # the most similar window of a recently edited file, after the definitions (their share)
+    recent_windows: bool = True
 
 
 @dataclass(frozen=True)

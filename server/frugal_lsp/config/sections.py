@@ -317,6 +317,7 @@ def _read_context(r: Reader) -> ContextConfig:
         "cross_file",
         "cross_file_share",
         "completion_cross_file_share",
+        "recent_windows",
     )
     return ContextConfig(
         completion_max_tokens=r.integer("completion_max_tokens", 512, minimum=64),
@@ -333,6 +334,7 @@ def _read_context(r: Reader) -> ContextConfig:
         cross_file=r.boolean("cross_file", True),
         cross_file_share=_share(r, "cross_file_share", 0.25),
         completion_cross_file_share=_share(r, "completion_cross_file_share", 0.0),
+        recent_windows=r.boolean("recent_windows", True),
     )
 
 

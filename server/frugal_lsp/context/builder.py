@@ -19,24 +19,28 @@ from frugal_lsp.context.redact import BlockMemo, RedactedLines
 from frugal_lsp.context.request import ContextRequest
 from frugal_lsp.context.scoping import Scoper
 from frugal_lsp.context.traces import excerpts_for
-from frugal_lsp.context.workspace import CrossFile, CrossSnippet, WorkspaceIndex
+from frugal_lsp.context.workspace import CrossFile, CrossSnippet, RecentEdits, WorkspaceIndex
+from frugal_lsp.context.workspace.recent import QUERY_ROWS
 from frugal_lsp.errors import ContextExcluded
 from frugal_lsp.prompt import Prompt
 from frugal_lsp.tokens import TokenCounter
 
 FRAMEWORKS_TTL_S = 2.0
 MEMO_SIZE = 32
-MemoKey = tuple[Path, int, int, int, int, int]
+MemoKey = tuple[Path, int, int, int, int, int, tuple[tuple[str, int], ...]]
 CROSS_ABOVE, CROSS_BELOW = 40, 15  # rows around the cursor whose names are looked up
 
 
-def _memo_key(request: ContextRequest, generation: int) -> MemoKey | None:
+def _memo_key(
+    request: ContextRequest, generation: int, recent: tuple[tuple[str, int], ...]
+) -> MemoKey | None:
     """Memoized tasks only (completion): others read other files or carry a question. The
-    index's generation is part of the key: another file's change changes what a prompt holds."""
+    index's generation and the other recently edited files' versions are part of the key:
+    another file's change changes what a prompt holds."""
     if not TASKS[request.task].memoized:
         return None
     doc, pos = request.document, request.position
-    return (doc.path, hash(doc.text), len(doc.text), pos.line, pos.character, generation)
+    return (doc.path, hash(doc.text), len(doc.text), pos.line, pos.character, generation, recent)
 
 
 class ContextBuilder:
@@ -48,6 +52,7 @@ class ContextBuilder:
         counter: TokenCounter,
         workspace: Path | None = None,
         index: WorkspaceIndex | None = None,
+        recent: RecentEdits | None = None,
     ) -> None:
         self._config = config
         self.counter = counter
@@ -62,6 +67,7 @@ class ContextBuilder:
         self._memo: OrderedDict[MemoKey, tuple[str, Prompt]] = OrderedDict()
         self.index = index  # used while `[context] cross_file` is on
         self._cross = CrossFile(index) if index is not None else None
+        self.recent = recent  # the windows of recently edited files (`recent_windows`)
 
     @property
     def config(self) -> ContextConfig:
@@ -90,7 +96,8 @@ class ContextBuilder:
         can only be consulted once the prompt is known (bench: ~25 ms at 5,000 lines)."""
         doc = request.document
         self._check(doc.path)
-        key = _memo_key(request, self.index.generation if self.index is not None else 0)
+        generation = self.index.generation if self.index is not None else 0
+        key = _memo_key(request, generation, self._recent_stamp(doc))
         remembered = self._memo.get(key) if key else None
         if key and remembered is not None and remembered[0] == doc.text:
             self._memo.move_to_end(key)
@@ -147,8 +154,19 @@ class ContextBuilder:
         self, request: ContextRequest, found: Found, lines: list[str], row: int, column: int
     ) -> tuple[CrossSnippet, ...]:
         """Definitions in other files of the names used near the cursor (or in the
-        selection); reads the workspace index as it is, never waits for it."""
-        if self._cross is None or not self.config.cross_file:
+        selection), then the window of a recently edited file most like the code there:
+        last, so it gets only the budget the definitions leave. Reads the workspace index
+        as it is, never waits for it."""
+        if not self.config.cross_file:
+            return ()
+        found_defs = self._definitions(request, found, lines, row, column)
+        window = self._recent_window(request, lines, row)
+        return (*found_defs, window) if window is not None else found_defs
+
+    def _definitions(
+        self, request: ContextRequest, found: Found, lines: list[str], row: int, column: int
+    ) -> tuple[CrossSnippet, ...]:
+        if self._cross is None:
             return ()
         doc = request.document
         scope = found.scope
@@ -161,6 +179,27 @@ class ContextBuilder:
         return self._cross.snippets(
             doc.path, doc.language, imports, lines, row, column, rows, found.outer
         )
+
+    def _recent_window(
+        self, request: ContextRequest, lines: list[str], row: int
+    ) -> CrossSnippet | None:
+        """Completion: compared with the QUERY_ROWS lines above the cursor's line (not the
+        line being typed: the answer stays the same while it is); a selection task: with
+        the selection's first QUERY_ROWS lines."""
+        if self.recent is None or not self.config.recent_windows:
+            return None
+        doc = request.document
+        if TASKS[request.task].latency_bound or request.end is None:
+            query = lines[max(row - QUERY_ROWS, 0) : row]
+        else:
+            last = min(request.end.line, row + QUERY_ROWS - 1, len(lines) - 1)
+            query = lines[row : last + 1]
+        return self.recent.similar(doc.path, doc.language, query)
+
+    def _recent_stamp(self, doc: Document) -> tuple[tuple[str, int], ...]:
+        if self.recent is None or not (self.config.cross_file and self.config.recent_windows):
+            return ()
+        return self.recent.stamp(doc.path)
 
     def _words(self, request: ContextRequest, lines: list[str]) -> tuple[Words, ...]:
         if Need.WORDS not in TASKS[request.task].needs:

@@ -226,10 +226,17 @@ class FrugalServer(LanguageServer):
     # -- documents -------------------------------------------------------------------
 
     def opened(self, uri: str, version: int) -> None:
-        self.changed(uri, version)
+        self._new_text(uri, version)
         self.quota.publish(uri, force=True)
 
     def changed(self, uri: str, version: int) -> None:
+        """The user edited ``uri``: as a new text, and it is now a recently edited file."""
+        self._new_text(uri, version)
+        doc = self.document(uri) if uri.startswith("file:") else None
+        if self._engine is not None and doc is not None:
+            self._engine.edited(doc)
+
+    def _new_text(self, uri: str, version: int) -> None:
         """The editor's text of ``uri`` is now ``version``: suggestions for older ones go."""
         if self._pipeline is not None:
             self._pipeline.edited(uri, version)

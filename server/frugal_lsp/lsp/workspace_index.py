@@ -6,7 +6,9 @@
 * ``didOpen``/``didChange``: the editor's text is re-indexed ``EDIT_DELAY_S`` after the
   last change of a document (one parse per pause in typing, in a worker thread);
   ``didSave`` and ``workspace/didChangeWatchedFiles`` re-read files from disk. The
-  watcher is registered dynamically when the client supports it.
+  watcher is registered dynamically when the client supports it. The same pause cuts a
+  recently edited document into the windows other files borrow (``Engine.recent``), so
+  the first completion elsewhere does not pay for it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsprotocol import types as lsp
@@ -93,14 +96,23 @@ class IndexSync:
             path = convert.path_of(change.uri)
             if change.type == lsp.FileChangeType.Deleted:
                 index.remove(path)
+                self._forget_recent(path)
             else:
                 self._spawn(index.refresh, path)
 
+    def _forget_recent(self, path: Path) -> None:
+        engine = self.ls.engine
+        if engine is not None and engine.recent is not None:
+            engine.recent.forget(path)  # a deleted file lends no window
+
     def _run_edit(self, uri: str) -> None:
         self._pending.pop(uri, None)
-        index, doc = self.index, self.ls.document(uri)
-        if index is not None and doc is not None:
-            self._spawn(index.update, doc.path, doc.text)
+        index, doc, engine = self.index, self.ls.document(uri), self.ls.engine
+        if index is None or doc is None or engine is None:
+            return
+        self._spawn(index.update, doc.path, doc.text)
+        if engine.recent is not None and engine.config.context.recent_windows:
+            self._spawn(engine.recent.prepare, doc.path)  # its windows, before others ask
 
     def _spawn(self, fn: Callable[..., object], *args: object) -> None:
         self.ls.spawn(asyncio.to_thread(fn, *args))
