@@ -118,25 +118,3 @@ def test_names_the_file_already_uses_leave_an_outline(workspace: Path) -> None:
     assert also, code
     assert "member_7" not in " ".join(also) and "member_11" not in " ".join(also)
     assert "member_8" in " ".join(also)
-
-
-def test_a_completion_takes_only_snippets_worth_more_than_the_code_they_displace(
-    workspace: Path,
-) -> None:
-    from frugal_lsp.context.workspace.values import LOCAL_EDGE_PER_KTOKEN, value_per_ktoken
-    from frugal_lsp.tasks import Task
-
-    assert value_per_ktoken("file", 0) >= LOCAL_EDGE_PER_KTOKEN > value_per_ktoken("file", 1)
-    doc_at(workspace, "seg.py", "class Segment:\n    def apply_style(self, style): ...\n")
-    doc_at(workspace, "box.py", "class Box:\n    def substitute(self, options): ...\n")
-    far = "\n".join(f"x{i} = {i}" for i in range(120))
-    text = f"from seg import Segment\nfrom box import Box\n\n{far}\n\nSegment.apply_style(1)\n"
-    text += "Box.substitute(2)\n"
-    app = doc_at(workspace, "app.py", text)
-    builder, index = builder_for(workspace, completion_max_tokens=1024)
-    index.update(app.path, text)
-    completion = " ".join(build(builder, app, 60, 0).origins)
-    assert "seg.py:1 Segment" in completion  # the nearest far use: measured 0.63 per 1k
-    assert "box.py" not in completion  # the next: 0.44, less than the code it would push out
-    ask = build(builder, app, 60, 0, task=Task.ASK, question="What is this?")
-    assert "box.py" in " ".join(ask.origins)  # an ask has no such edge to weigh

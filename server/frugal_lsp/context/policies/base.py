@@ -16,7 +16,7 @@ from frugal_lsp.context.linefacts import LineFacts, Words
 from frugal_lsp.context.redact import RedactedLines, redact
 from frugal_lsp.context.request import ContextRequest
 from frugal_lsp.context.workspace.outline import CrossSnippet, without_names
-from frugal_lsp.context.workspace.values import ranked, worth_taking
+from frugal_lsp.context.workspace.values import by_value
 from frugal_lsp.prompt import Fim, Message, Prompt
 from frugal_lsp.tokens import TokenCounter
 
@@ -126,19 +126,16 @@ def finish(gathered: Gathered, draft: Draft) -> Prompt:
     )
 
 
-def take_cross_file(g: Gathered, budget: int, floor: float = 0.0) -> list[CrossSnippet]:
+def take_cross_file(g: Gathered, budget: int) -> list[CrossSnippet]:
     """The cross-file snippets worth most per token (measured: ``workspace/values.py``)
-    whose rendering fits ``budget`` tokens, none worth less than ``floor`` names per
-    1,000 tokens; a long outline may be cut short."""
+    whose rendering fits ``budget`` tokens; a long outline may be cut short."""
     chosen: list[CrossSnippet] = []
     spent = 0
     shown: dict[str, set[str]] = {}  # path -> lines already chosen
     used: Container[str] = (
         g.facts.file_words(g.document.path, g.document.text, g.source) if g.cross_file else {}
     )
-    for value, snippet in ranked(g.cross_file):
-        if not worth_taking(value, snippet, floor):
-            continue
+    for snippet in by_value(g.cross_file):
         heading = g.counter.count(snippet.path) + 2 if snippet.path not in shown else 0
         snippet = _unseen_members(snippet, used)
         if not snippet.outline and _nothing_new(snippet.text, used):

@@ -23,7 +23,6 @@ from frugal_lsp.context.policies.base import (
     take_cross_file,
     word_count,
 )
-from frugal_lsp.context.workspace.values import LOCAL_EDGE_PER_KTOKEN
 from frugal_lsp.prompt import Fim, Prompt, Snippet
 
 CURSOR = "<CURSOR>"
@@ -56,9 +55,7 @@ class CompletionPolicy:
         stable = _SYSTEM.format(language=g.document.language, cursor=CURSOR)
         budget = g.config.completion_max_tokens - g.counter.count(stable) - self._frame_cost(g)
         language = g.document.language
-        cross = take_cross_file(
-            g, int(budget * g.config.completion_cross_file_share), LOCAL_EDGE_PER_KTOKEN
-        )
+        cross = take_cross_file(g, int(budget * g.config.completion_cross_file_share))
         files = by_file(cross)
         other = "".join(f"{comment_for(language)} {path}\n{text}\n\n" for path, text in files)
         code = self._code(g, budget - (g.counter.count(other) if other else 0))

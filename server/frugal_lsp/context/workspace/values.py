@@ -33,19 +33,6 @@ VALUE_PER_KTOKEN: dict[str, tuple[float, ...]] = {
 }
 _UNKNOWN = 0.05
 
-# What the code around the cursor holds per 1,000 tokens at the edge of a completion's
-# budget: the tokens a cross-file snippet takes come from there. context_bench's 350
-# single-file positions: the prompt held 598 of the masked lines' names at a 384-token
-# budget and 623 at 512, so 25 names / (350 x 126 tokens) = 0.57. A completion takes a
-# snippet only when it is measured to be worth more than that.
-LOCAL_EDGE_PER_KTOKEN = 0.57
-
-
-def worth_taking(value: float, snippet: CrossSnippet, floor: float) -> bool:
-    """Above ``floor``; a recent window is what its name-count cannot measure (a pattern
-    to follow), so it keeps the rule it was asked for: last, when budget remains."""
-    return value >= floor or snippet.source == "recent"
-
 
 def value_per_ktoken(source: str, rank: int) -> float:
     """The measured names per 1,000 tokens of the ``rank``-th snippet from ``source``;
@@ -57,17 +44,11 @@ def value_per_ktoken(source: str, rank: int) -> float:
     return min(figures[: min(rank, len(figures) - 1) + 1])
 
 
-def ranked(snippets: Iterable[CrossSnippet]) -> list[tuple[float, CrossSnippet]]:
-    """(names per 1,000 tokens, snippet), most first; equal values keep the order they
-    were found in."""
+def by_value(snippets: Iterable[CrossSnippet]) -> list[CrossSnippet]:
+    """Most value per token first; equal values keep the order they were found in."""
     ranks: Counter[str] = Counter()
     scored: list[tuple[float, int, CrossSnippet]] = []
     for n, s in enumerate(snippets):
-        scored.append((value_per_ktoken(s.source, ranks[s.source]), n, s))
+        scored.append((-value_per_ktoken(s.source, ranks[s.source]), n, s))
         ranks[s.source] += 1
-    return [(v, s) for v, _, s in sorted(scored, key=lambda x: (-x[0], x[1]))]
-
-
-def by_value(snippets: Iterable[CrossSnippet]) -> list[CrossSnippet]:
-    """The snippets, most value per token first."""
-    return [s for _, s in ranked(snippets)]
+    return [s for _, _, s in sorted(scored, key=lambda x: (x[0], x[1]))]
