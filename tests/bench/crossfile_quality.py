@@ -24,7 +24,9 @@ from frugal_lsp.engine import Engine
 from frugal_lsp.paths import StatePaths
 from frugal_lsp.providers.local import LlamaServer
 from frugal_lsp.tasks import Task
+from tests.bench.acceptance_bench import CACHE, model_id
 from tests.bench.crossfile_bench import SEED, CrossCase, cases_for, projects
+from tests.bench.model_proxy import ModelProxy
 from tests.bench.quality import MODEL, Bench, _frugal_toml, installed_gguf
 from tests.bench.quality_score import score
 from tests.bench.quality_tasks import QualityTask
@@ -65,12 +67,14 @@ async def main_async(per_project: int) -> None:
     with tempfile.TemporaryDirectory(prefix="frugal-xq-") as tmp:
         folder = Path(tmp)
         server = LlamaServer(gguf, folder / "llama.log")
-        url = await server.start()
-        probe = Bench(folder / "probe", url, MODEL)
+        upstream = await server.start()
+        probe = Bench(folder / "probe", upstream, MODEL)
         speed = await probe.speed()
         await probe.aclose()
         print(f"{MODEL}: {speed.cores} cores, prompt {speed.prompt_tps:.0f} tok/s, "
               f"generation {speed.generate_tps:.1f} tok/s", flush=True)  # fmt: skip
+        proxy = ModelProxy(upstream.removesuffix("/v1"), CACHE, model_id(gguf)).__enter__()
+        url = proxy.url + "/v1"  # answers cached by exact request: a rerun costs no model time
         try:
             for name, root in projects().items():
                 engines = {c: engine_for(folder / name.replace("/", "-"), url, root, c)
@@ -99,6 +103,7 @@ async def main_async(per_project: int) -> None:
                 for engine in engines.values():
                     await engine.aclose()
         finally:
+            proxy.__exit__(None, None, None)
             await server.stop()
     print("| cross_file | tasks | EM | ES | median prompt tokens |")
     print("|---|---|---|---|---|")
