@@ -31,9 +31,14 @@ _JS_GLOBALS = frozenset(
 )
 
 
+# a quoted string within one line (a class per quote: no backtracking on long strings)
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"' r"|'(?:[^'\\\n]|\\.)*'" r"|`(?:[^`\\\n]|\\.)*`")
+_COMMENT = re.compile(r"(?:#|//)[^\n]*")
+
+
 def code_of(line: str) -> str:
     """A line without string contents or a trailing comment (rough, and cheap)."""
-    line = re.sub(r"(['\"`])(?:\\.|(?!\1).)*\1", '""', line)
+    line = _STRING.sub('""', line)
     for marker in ("#", "//"):
         at = line.find(marker)
         if at >= 0:
@@ -56,24 +61,28 @@ def file_uses(lines: list[str], defined: set[str], imports: tuple[Import, ...]) 
     order. ``defined``: the names the file defines at any level (its symbols)."""
     bound = {imp.local for imp in imports}
     skipped = _import_rows(lines) | _docstring_rows(lines)
+    # one pass over the whole text (strings and comments blanked, line breaks kept) for
+    # the names that can count: class-like ones and the imported ones
+    code = _COMMENT.sub("", _STRING.sub('""', "\n".join(lines)))
+    wanted = "|".join(sorted((re.escape(b) for b in bound), key=len, reverse=True))
+    head = rf"[A-Z][\w$]*|(?:{wanted})(?![\w$])" if wanted else r"[A-Z][\w$]*"
+    pattern = re.compile(rf"(?<![\w$.#])({head})(?:\s*\.\s*(#?[A-Za-z_$][\w$]*))?")
     rows: dict[tuple[str, str], list[int]] = {}
-    for r, line in enumerate(lines):
-        if r in skipped or not line.strip():
+    row, at = 0, 0
+    for m in pattern.finditer(code):
+        row += code.count("\n", at, m.start())
+        at = m.start()
+        name = m.group(1)
+        if row in skipped or name in _SKIP or name in _JS_GLOBALS or name in defined:
             continue
-        for m in _REF.finditer(code_of(line)):
-            name = m.group(1)
-            if name in _SKIP or name in _JS_GLOBALS or name in defined:
+        key = (name, m.group(2) or "")
+        seen = rows.get(key)
+        if seen is None:
+            if len(rows) >= MAX_USES:
                 continue
-            if name not in bound and not name[:1].isupper():
-                continue  # a lowercase unbound name is a local or a builtin
-            key = (name, m.group(2) or "")
-            seen = rows.get(key)
-            if seen is None:
-                if len(rows) >= MAX_USES:
-                    continue
-                rows[key] = seen = []
-            if len(seen) < MAX_ROWS and (not seen or seen[-1] != r):
-                seen.append(r)
+            rows[key] = seen = []
+        if len(seen) < MAX_ROWS and (not seen or seen[-1] != row):
+            seen.append(row)
     return tuple(Use(n, a, tuple(rs), n in bound) for (n, a), rs in rows.items())
 
 
