@@ -5,6 +5,7 @@ definitions; this module renders them."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -106,9 +107,10 @@ def without_names(line: str, names: str, drop: Callable[[str], bool]) -> str:
 _PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 
 
-def _parts(name: str) -> set[str]:
+@functools.lru_cache(maxsize=8192)
+def _parts(name: str) -> frozenset[str]:
     """``pad_right`` -> {pad, right}, ``getRenderable`` -> {get, renderable}."""
-    return {p.lower() for p in _PART.findall(name) if len(p) > 2}
+    return frozenset(p.lower() for p in _PART.findall(name) if len(p) > 2)
 
 
 def near_parts(lines: list[str] | tuple[str, ...], rows: range) -> frozenset[str]:
