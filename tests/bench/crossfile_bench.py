@@ -228,9 +228,52 @@ def evaluate(tc: TokenCounter) -> tuple[dict[str, dict[str, Scores]], dict[str, 
         for case in cases:
             for k, fn in strategies.items():
                 scores[k].add(case, *fn(case))
+        mid = [m for c in cases if (m := mid_line(c)) is not None]
+        config = ContextConfig(
+            completion_max_tokens=512, exclude=(), completion_cross_file_share=0.25
+        )
+        single = ContextBuilder(config, tc, root)
+        cross = ContextBuilder(config, tc, root, index)
+        for label, builder, ix in (("single file", single, None), ("cross-file", cross, index)):
+            mid_scores = scores[f"ours @512, {label}, mid-line"] = Scores()
+            for case in mid:
+                mid_scores.add(case, *run_builder(builder, ix, case))
         results[name] = scores
         figures[name]["cases"] = len(cases)
+        figures[name]["mid"] = len(mid)
     return results, figures
+
+
+_AFTER = re.compile(r"(?:\.|\(\s*)\s*$")
+
+
+def mid_line(case: CrossCase) -> CrossCase | None:
+    """The case with its line typed up to the first cross-file name that follows a
+    ``.`` or an open ``(`` (``Segment.``|``apply_style(…)``, ``render(``|``options``): where
+    a user is mid-line and the completion needs the member or the argument. The names
+    wanted are those of the rest of the line; None when no such name starts it."""
+    line = case.original.split("\n")[case.row]
+    best = None
+    for m in _WORD.finditer(line):
+        if (
+            m.group(0) in case.wanted
+            and m.start() > case.column
+            and _AFTER.search(line[: m.start()])
+        ):
+            best = m.start()
+            break
+    if best is None:
+        return None
+    typed, rest = line[:best], line[best:]
+    wanted = frozenset(n for n in case.wanted if n in set(_WORD.findall(rest)))
+    wanted -= set(_WORD.findall(typed))
+    if not wanted:
+        return None
+    lines = case.doc.text.split("\n")
+    lines[case.row] = typed
+    doc = Document(path=case.doc.path, text="\n".join(lines), language=case.doc.language)
+    refined = frozenset(case.refined & wanted)
+    return CrossCase(doc, case.original, case.row, best, wanted, refined)
 
 
 def neighbours(root: Path, index: WorkspaceIndex) -> Callable[[Path], list[str]]:
@@ -382,6 +425,10 @@ def section(tc: TokenCounter) -> list[str]:
         f"- cross-file recall @512 {rec:.3f} (refined {refined:.3f}) at median {med:.0f} "
         f"prompt tokens (target ≥ 0.8 at ≤ 512): "
         f"{'met' if rec >= 0.8 and med <= 512 else 'NOT met'}",
+        f"- mid-line rows: {sum(int(f['mid']) for f in figures.values())} of the positions "
+        "again, typed up to the first cross-file name that follows a `.` or an open `(` "
+        "(`Segment.`, `render(`), scored on the names of the rest of the line: where a user "
+        "is when a completion needs another file's member or parameter",
         "",
         f"### Index figures ({cores} cores; fresh process per tree)",
         "",

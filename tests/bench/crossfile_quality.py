@@ -2,7 +2,9 @@
 (lines that use a name another file of the project defines), completed by
 Qwen2.5-Coder-0.5B through ``Engine.complete`` — the product's path — with
 ``[context] cross_file`` off and on. Same server, template, budget and post-processing:
-only the context differs. Run ``python -m tests.bench.crossfile_quality [PER_PROJECT]``
+only the context differs. With ``--mid`` each line is typed up to its first cross-file
+name after a ``.`` or an open ``(`` (``crossfile_bench.mid_line``) and the rest of the
+line is the answer. Run ``python -m tests.bench.crossfile_quality [PER_PROJECT] [--mid]``
 (under ``nice -n 10``: each prompt is ~10-40 s on 2 shared cores).
 
 Scores as ``make bench-quality``: exact match and edit similarity of the first suggested
@@ -25,7 +27,7 @@ from frugal_lsp.paths import StatePaths
 from frugal_lsp.providers.local import LlamaServer
 from frugal_lsp.tasks import Task
 from tests.bench.acceptance_bench import CACHE, model_id
-from tests.bench.crossfile_bench import SEED, CrossCase, cases_for, projects
+from tests.bench.crossfile_bench import SEED, CrossCase, cases_for, mid_line, projects
 from tests.bench.model_proxy import ModelProxy
 from tests.bench.quality import MODEL, Bench, _frugal_toml, installed_gguf
 from tests.bench.quality_score import score
@@ -36,7 +38,7 @@ PER_PROJECT = 3
 
 def as_task(case: CrossCase, project: str) -> QualityTask:
     offset = sum(len(x) + 1 for x in case.doc.lines[: case.row]) + case.column
-    truth = case.original.split("\n")[case.row].strip()
+    truth = case.original.split("\n")[case.row][case.column :].strip()  # the rest of it
     return QualityTask(
         f"{project}:{case.doc.path.name}:{case.row + 1}", project, "line",
         case.doc.language, case.doc.path.name, case.doc.text[:offset], case.doc.text[offset:],
@@ -60,7 +62,7 @@ def engine_for(folder: Path, url: str, root: Path, cross: bool) -> Engine:
     return engine
 
 
-async def main_async(per_project: int) -> None:
+async def main_async(per_project: int, mid: bool = False) -> None:
     gguf = installed_gguf(MODEL)
     rng = random.Random(SEED)
     scores: dict[bool, list[tuple[bool, float, int]]] = {False: [], True: []}
@@ -83,6 +85,8 @@ async def main_async(per_project: int) -> None:
                 assert index is not None
                 chosen = cases_for(root, index, rng)
                 rng.shuffle(chosen)
+                if mid:  # typed up to the member or argument another file defines
+                    chosen = [m for c in chosen if (m := mid_line(c)) is not None]
                 for case in chosen[:per_project]:
                     task = as_task(case, name)
                     for cross, engine in engines.items():
@@ -116,4 +120,5 @@ async def main_async(per_project: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main_async(int(sys.argv[1]) if len(sys.argv) > 1 else PER_PROJECT))
+    numbers = [a for a in sys.argv[1:] if a.isdigit()]
+    asyncio.run(main_async(int(numbers[0]) if numbers else PER_PROJECT, "--mid" in sys.argv))
