@@ -487,9 +487,10 @@ def _table(head: list[str], rows: list[list[str]]) -> str:
 VALUE_RANKS = 6  # ranks kept apart per source; the last holds for the rest
 
 
-def snippet_values(tc: TokenCounter) -> dict[str, list[tuple[int, int, int]]]:
+def snippet_values(tc: TokenCounter, mid: bool = False) -> dict[str, list[tuple[int, int, int]]]:
     """Per source and rank within it: (snippets, tokens, wanted names first brought),
-    over every candidate at an unbounded budget, in the order the builder found them."""
+    over every candidate at an unbounded budget, in the order the builder found them;
+    at the mid-line positions with ``mid``."""
     from frugal_lsp.context import Position
 
     rng = random.Random(SEED)
@@ -499,7 +500,10 @@ def snippet_values(tc: TokenCounter) -> dict[str, list[tuple[int, int, int]]]:
         index = WorkspaceIndex(root)
         index.build()
         builder = ContextBuilder(config, tc, root, index)
-        for case in cases_for(root, index, rng):
+        cases = cases_for(root, index, rng)
+        if mid:
+            cases = [m for c in cases if (m := mid_line(c)) is not None]
+        for case in cases:
             index.update(case.doc.path, case.doc.text)
             request = ContextRequest(case.doc, Task.COMPLETION, Position(case.row, case.column))
             snippets = builder.candidates(request)
@@ -517,10 +521,10 @@ def snippet_values(tc: TokenCounter) -> dict[str, list[tuple[int, int, int]]]:
     return out
 
 
-def values_table(tc: TokenCounter) -> list[str]:
+def values_table(tc: TokenCounter, mid: bool = False) -> list[str]:
     lines = ["| source | rank | snippets | mean tokens | names | names per 1,000 tokens |"]
     lines.append("|---|---|---|---|---|---|")
-    for source, row in sorted(snippet_values(tc).items()):
+    for source, row in sorted(snippet_values(tc, mid).items()):
         for rank, (n, t, h) in enumerate(row):
             if n:
                 label = f"{rank}+" if rank == VALUE_RANKS - 1 else str(rank)
@@ -532,7 +536,7 @@ def values_table(tc: TokenCounter) -> list[str]:
 
 def main() -> None:
     if "--values" in sys.argv:
-        print("\n".join(values_table(counter())))
+        print("\n".join(values_table(counter(), "--mid" in sys.argv)))
         return
     print("\n".join(section(counter())))
 

@@ -19,9 +19,9 @@ from frugal_lsp.context.workspace.outline import CrossSnippet
 
 # names per 1,000 tokens, by rank within the source (the last figure holds for the rest)
 VALUE_PER_KTOKEN: dict[str, tuple[float, ...]] = {
-    # the definition the cursor is inside a call of: the masked-line positions have no
-    # open call, so it is not measured; it goes first (its arguments are being written)
-    "call": (5.0,),
+    # the definition the cursor is inside a call of: line starts have no open call; at
+    # the mid-line positions (``--values --mid``: typed up to the name) 8 snippets, 5.56
+    "call": (5.56,),
     "near": (3.62, 2.02, 1.85, 1.54, 1.15, 0.40),  # names on the rows around the cursor
     "base": (2.70, 0.0),  # the bases of the class the cursor is in
     "unbound": (2.31, 0.0),  # used with no import nor definition (15 snippets measured)
