@@ -256,22 +256,27 @@ def test_return_annotations_name_a_class_or_nothing() -> None:
     assert call_results("self.a = f()") == []  # an attribute, not a local
 
 
-def test_class_members_that_share_name_parts_with_the_code_near_the_cursor_come_first(
-    workspace: Path,
-) -> None:
+def segment_outline(workspace: Path, used: str) -> list[str]:
+    """The lines of the ``Segment`` outline (seg.py) for a file using it with ``used``."""
     from frugal_lsp.context.workspace.crossfile import CrossFile
 
-    members = "\n".join(f"    def member_{i}(self) -> None: ..." for i in range(30))
-    doc_at(
-        workspace, "seg.py", f"class Segment:\n{members}\n    def pad_right(self) -> None: ...\n"
-    )
-    lines = ["from seg import Segment", "", "s: Segment = make()", "s.pad_left(2)", "s."]
+    lines = ["from seg import Segment", "", "s: Segment = make()", used, "s."]
     index = WorkspaceIndex(workspace)
     index.build()
     found = CrossFile(index).snippets(
         workspace / "use.py", "python", lines[0], lines, 4, 2, range(0, 5)
     )
-    outline = next(s for s in found if s.name == "Segment")
-    body = outline.text.split("\n")
+    return next(s for s in found if s.name == "Segment").text.split("\n")
+
+
+def test_class_members_that_share_name_parts_with_the_code_near_the_cursor_come_first(
+    workspace: Path,
+) -> None:
+
+    members = "\n".join(f"    def member_{i}(self) -> None: ..." for i in range(30))
+    doc_at(
+        workspace, "seg.py", f"class Segment:\n{members}\n    def pad_right(self) -> None: ...\n"
+    )
+    body = segment_outline(workspace, "s.pad_left(2)")
     assert body[1] == "    def pad_right(self) -> None: ..."  # pad_left is near the cursor
     assert body[2] == "    def member_0(self) -> None: ..."  # then source order

@@ -7,14 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from frugal_lsp.context.workspace import WorkspaceIndex
-from frugal_lsp.context.workspace.crossfile import CrossFile
 from frugal_lsp.context.workspace.imports import parse_imports
 from frugal_lsp.context.workspace.outline import CrossSnippet
 from frugal_lsp.context.workspace.store import load, save
 from frugal_lsp.context.workspace.uses import file_uses
 from frugal_lsp.context.workspace.values import by_value, value_per_ktoken
 from tests.unit.context.conftest import build, doc_at
-from tests.unit.context.test_cross_file import builder_for
+from tests.unit.context.test_cross_file import builder_for, segment_outline
 
 BODY = '''"""A module.
 
@@ -89,14 +88,7 @@ def test_snippets_are_taken_by_measured_value_per_token() -> None:
 def test_outlines_show_two_members_by_signature_and_the_rest_by_name(workspace: Path) -> None:
     members = "\n".join(f"    def member_{i}(self, a: int) -> None: ..." for i in range(20))
     doc_at(workspace, "seg.py", f"class Segment:\n{members}\n")
-    lines = ["from seg import Segment", "", "s: Segment = make()", "s.member_3(1)", "s."]
-    index = WorkspaceIndex(workspace)
-    index.build()
-    found = CrossFile(index).snippets(
-        workspace / "use.py", "python", lines[0], lines, 4, 2, range(0, 5)
-    )
-    outline = next(s for s in found if s.name == "Segment")
-    body = outline.text.split("\n")
+    body = segment_outline(workspace, "s.member_3(1)")
     assert body[0] == "class Segment:"
     assert body[1].startswith("    def member_") and body[2].startswith("    def member_")
     assert body[3].startswith("    # also: member_")
