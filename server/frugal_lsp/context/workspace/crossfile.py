@@ -1,8 +1,10 @@
 """Cross-file context: the signatures, in other files, of the names used around the cursor.
 
-Candidates in rank order (the order was chosen with ``make bench-context``'s cross-file
-section): the definition the cursor is inside a call of; the base classes of the class
-it is in; then the names nearest the cursor, line by line outwards. A name resolves
+Candidates in the order they are found, each labelled with what found it (its
+``source``, which ``values.py`` prices per token): the definition the cursor is inside a
+call of; the base classes of the class it is in; the names nearest the cursor, line by
+line outwards; then the names the rest of the file uses from elsewhere, as the index
+recorded them (``uses.py``), unbound ones first. A name resolves
 through the file's imports (``from .x import Y``, ``import m as n`` + ``n.f``,
 ``require('./x')``); ``self.x.m`` / ``this.x.m`` and annotated or assigned locals
 through the class written down for them (``self.x = Cls(...)``, ``x: Cls``) or named
